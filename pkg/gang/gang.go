@@ -1,0 +1,128 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package gang holds the vocabulary of a gang: the key that names a pod group
+// instance, the lookup of a podGroup's policy in a Workload, and the messages
+// that tell a user what a pending gang member waits for.
+//
+// It depends on the API types only, so the scheduler plugin and client tools
+// compute and word a gang's state the same way.
+package gang
+
+import (
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+)
+
+// WorkloadKey names a Workload object.
+type WorkloadKey struct {
+	Namespace string
+	Name      string
+}
+
+// String returns "namespace/name".
+func (k WorkloadKey) String() string {
+	return k.Namespace + "/" + k.Name
+}
+
+// GroupKey names one pod group instance: pods that share it form one gang.
+// Each replica key of a podGroup is an independent instance.
+type GroupKey struct {
+	Namespace  string
+	Workload   string
+	PodGroup   string
+	ReplicaKey string
+}
+
+// KeyForPod returns the group instance a pod belongs to, and false for a pod
+// without spec.workloadRef.
+func KeyForPod(pod *v1.Pod) (GroupKey, bool) {
+	ref := pod.Spec.WorkloadRef
+	if ref == nil {
+		return GroupKey{}, false
+	}
+	return GroupKey{
+		Namespace:  pod.Namespace,
+		Workload:   ref.Name,
+		PodGroup:   ref.PodGroup,
+		ReplicaKey: ref.PodGroupReplicaKey,
+	}, true
+}
+
+// WorkloadKey returns the key of the Workload this group belongs to.
+func (k GroupKey) WorkloadKey() WorkloadKey {
+	return WorkloadKey{Namespace: k.Namespace, Name: k.Workload}
+}
+
+// String returns "namespace/workload/podGroup", followed by "[replicaKey]"
+// when the group has a replica key.
+func (k GroupKey) String() string {
+	s := k.Namespace + "/" + k.Workload + "/" + k.PodGroup
+	if k.ReplicaKey != "" {
+		s += "[" + k.ReplicaKey + "]"
+	}
+	return s
+}
+
+// FindPodGroup returns the podGroup of the Workload with the given name.
+// Workloads hold a handful of podGroups, so a scan is cheapest.
+func FindPodGroup(w *schedulingv1alpha1.Workload, name string) (*schedulingv1alpha1.PodGroup, bool) {
+	for i := range w.Spec.PodGroups {
+		if w.Spec.PodGroups[i].Name == name {
+			return &w.Spec.PodGroups[i], true
+		}
+	}
+	return nil, false
+}
+
+// MinCount returns the gang's minCount, and false when the policy is not gang
+// (a basic group has no quorum).
+func MinCount(pg *schedulingv1alpha1.PodGroup) (int, bool) {
+	if pg.Policy.Gang == nil {
+		return 0, false
+	}
+	return int(pg.Policy.Gang.MinCount), true
+}
+
+// WaitingForWorkloadMessage says that a pod waits for its Workload to exist.
+func WaitingForWorkloadMessage(k WorkloadKey) string {
+	return fmt.Sprintf("waiting for Workload %s", k)
+}
+
+// MissingPodGroupMessage says that a pod's Workload has no such podGroup.
+func MissingPodGroupMessage(k WorkloadKey, podGroup string) string {
+	return fmt.Sprintf("Workload %s has no podGroup %s; recreate the Workload with it", k, podGroup)
+}
+
+// WaitingForPodsMessage says that a gang member waits for more members to be
+// created before it is queued.
+func WaitingForPodsMessage(k GroupKey, have, minCount int) string {
+	return fmt.Sprintf("waiting for %d more pods of gang %s (%d/%d)", minCount-have, k, have, minCount)
+}
+
+// WaitingForQuorumMessage says that a reserved gang member waits at Permit
+// for more members to be reserved or bound.
+func WaitingForQuorumMessage(k GroupKey, reservedOrBound, minCount int) string {
+	return fmt.Sprintf("waiting for %d more pods of gang %s to be reserved (%d/%d)", minCount-reservedOrBound, k, reservedOrBound, minCount)
+}
+
+// GangRejectedMessage says why every waiting member of a gang was sent back
+// to the queue.
+func GangRejectedMessage(k GroupKey, reason string) string {
+	return fmt.Sprintf("gang %s rejected: %s; it will be retried as a whole", k, reason)
+}

@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workloadgang
+
+import (
+	"context"
+
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/util"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// EventsToRegister returns the events that may make a pod held by this
+// plugin schedulable. The scheduler delivers the Workload events only when its
+// GenericWorkload gate is on, and unscheduled Pod/Add events only when its
+// GangScheduling gate is on; the plugin's own informer handlers
+// (registerEventHandlers) activate the same pods in every case, so these
+// hints only save a wait when the gates are on.
+func (pl *WorkloadGang) EventsToRegister(_ context.Context) ([]fwk.ClusterEventWithHint, error) {
+	return []fwk.ClusterEventWithHint{
+		// A new pod may be the member that completes a gang's count. The
+		// workloadRef is immutable, so Pod/Update cannot change membership.
+		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.Add}, QueueingHintFn: pl.isSchedulableAfterPodAdded},
+		// A Workload that appears, or is recreated with the missing podGroup
+		// or another minCount, may unblock its pods.
+		{Event: fwk.ClusterEvent{Resource: fwk.Workload, ActionType: fwk.Add | fwk.Update}, QueueingHintFn: pl.isSchedulableAfterWorkloadChange},
+	}, nil
+}
+
+// isSchedulableAfterPodAdded queues a pod when a pod of its own group was
+// added and the group now has minCount members. O(1): one map lookup.
+func (pl *WorkloadGang) isSchedulableAfterPodAdded(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
+	_, added, err := util.As[*v1.Pod](oldObj, newObj)
+	if err != nil {
+		return fwk.Queue, err
+	}
+	key, ok := gang.KeyForPod(pod)
+	addedKey, addedOK := gang.KeyForPod(added)
+	if !ok || !addedOK || key != addedKey {
+		logger.V(5).Info("added pod is not in the pod's group", "pod", klog.KObj(pod), "addedPod", klog.KObj(added))
+		return fwk.QueueSkip, nil
+	}
+	st, tracked := pl.store.Group(key)
+	if tracked && st.MinCount > 0 && st.Members < st.MinCount {
+		logger.V(5).Info("added pod joins the pod's gang, still short of minCount", "pod", klog.KObj(pod), "addedPod", klog.KObj(added), "members", st.Members, "minCount", st.MinCount)
+		return fwk.QueueSkip, nil
+	}
+	logger.V(5).Info("added pod joins the pod's group, which may now be complete", "pod", klog.KObj(pod), "addedPod", klog.KObj(added))
+	return fwk.Queue, nil
+}
+
+// isSchedulableAfterWorkloadChange queues a pod when its own Workload was
+// added or changed.
+func (pl *WorkloadGang) isSchedulableAfterWorkloadChange(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
+	_, w, err := util.As[*schedulingv1alpha1.Workload](oldObj, newObj)
+	if err != nil {
+		return fwk.Queue, err
+	}
+	key, ok := gang.KeyForPod(pod)
+	if !ok || key.Namespace != w.Namespace || key.Workload != w.Name {
+		logger.V(5).Info("changed Workload is not the pod's", "pod", klog.KObj(pod), "workload", klog.KObj(w))
+		return fwk.QueueSkip, nil
+	}
+	logger.V(5).Info("the pod's Workload changed, which may make it schedulable", "pod", klog.KObj(pod), "workload", klog.KObj(w))
+	return fwk.Queue, nil
+}
+
+// registerEventHandlers feeds the group state from the scheduler's shared
+// pod and Workload informers, and activates the pods that an event unblocks.
+// Activation goes through Handle.Activate, which runs PreEnqueue again under
+// the queue's lock; together with the store lock this guarantees that the
+// last member's arrival is never missed, whichever of our handler and the
+// scheduler's queue handler runs first.
+func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
+	logger := klog.FromContext(ctx)
+	informers := pl.handle.SharedInformerFactory()
+	_, err := informers.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) {
+			if pod, ok := obj.(*v1.Pod); ok {
+				pl.activate(logger, pl.store.AddPod(pod))
+			}
+		},
+		UpdateFunc: func(_, newObj interface{}) {
+			if pod, ok := newObj.(*v1.Pod); ok {
+				pl.activate(logger, pl.store.UpdatePod(pod))
+			}
+		},
+		DeleteFunc: func(obj interface{}) {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			if pod, ok := obj.(*v1.Pod); ok {
+				pl.store.DeletePod(pod)
+				pl.reporter.clear(pod)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	_, err = informers.Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) {
+			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.onWorkloadChange(logger, w)
+			}
+		},
+		UpdateFunc: func(_, newObj interface{}) {
+			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
+				pl.onWorkloadChange(logger, w)
+			}
+		},
+		DeleteFunc: func(obj interface{}) {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.onWorkloadDelete(logger, w)
+			}
+		},
+	})
+	return err
+}
+
+// onWorkloadChange activates every pod that waits on the Workload, so that
+// PreEnqueue judges it again against the new Workload.
+func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w *schedulingv1alpha1.Workload) {
+	pods := pl.store.WorkloadChanged(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name})
+	logger.V(5).Info("Workload changed", "workload", klog.KObj(w), "activated", len(pods))
+	pl.activate(logger, pods)
+}
+
+// onWorkloadDelete rejects the members of the Workload's gangs that wait at
+// Permit: without their Workload they must not bind. PreEnqueue then holds
+// them until the Workload is recreated.
+func (pl *WorkloadGang) onWorkloadDelete(logger klog.Logger, w *schedulingv1alpha1.Workload) {
+	wk := gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}
+	uids := pl.store.WaitingOnWorkload(wk)
+	logger.V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rejected", len(uids))
+	pl.rejectWaiting(uids, "Workload "+wk.String()+" was deleted")
+}
+
+// activate moves pods that a state change unblocked back into the active queue.
+func (pl *WorkloadGang) activate(logger klog.Logger, pods []*v1.Pod) {
+	if len(pods) == 0 {
+		return
+	}
+	logger.V(5).Info("Activating pods unblocked by a gang state change", "pods", len(pods))
+	pl.handle.Activate(logger, podMap(pods))
+}

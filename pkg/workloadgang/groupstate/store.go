@@ -1,0 +1,496 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package groupstate tracks the members of every gang the scheduler knows:
+// which pods exist, which hold a reservation, which are bound, and which wait
+// at PreEnqueue or Permit for the rest of their gang.
+//
+// The Store is fed from two sides that run on different goroutines in no
+// fixed order: pod informer events (AddPod, UpdatePod, DeletePod) and the
+// plugin's extension points (Admit, Reserve, Permit, Unreserve). Every
+// decision that depends on both sides is taken under one lock, and the store
+// remembers who it turned away, so the event that completes a gang always
+// finds the members that were waiting for it ("siblings always meet").
+//
+// Every method is O(1) per pod, except where it hands back a set of waiting
+// members exactly once (the set is then emptied), so the cost per pod stays
+// flat in gang size. Methods never call out of the package while holding the
+// lock: they return the pods to activate or reject and the caller acts.
+package groupstate
+
+import (
+	"sync"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// memberState is where a gang member stands in its scheduling life.
+type memberState uint8
+
+const (
+	// pending: the pod exists and has neither a reservation nor a node.
+	pending memberState = iota
+	// reserved: the pod holds a node reservation (Reserve ran; not bound yet).
+	reserved
+	// bound: the pod has spec.nodeName set.
+	bound
+)
+
+// group is the state of one gang instance. It is only touched under Store.mu.
+type group struct {
+	// members maps every live pod of the group to its state.
+	members map[types.UID]memberState
+	// reservedOrBound counts members in state reserved or bound: the quorum
+	// that Permit compares to minCount.
+	reservedOrBound int
+	// minCount is the gang's minCount as last read from its Workload by Admit
+	// or Permit; 0 while unknown or for a basic group.
+	minCount int
+	// gated holds members turned away by Admit for lack of members; they are
+	// handed back once the group has minCount members.
+	gated map[types.UID]*v1.Pod
+	// waiting holds members waiting at Permit for the quorum.
+	waiting map[types.UID]*v1.Pod
+	// rejected holds members sent back to the queue by a gang rejection; they
+	// are handed back for activation when a member makes progress again.
+	rejected map[types.UID]*v1.Pod
+	// deadline is when the current round of Permit waits ends; zero while no
+	// member waits. Every member of a round shares it, so the gang times out
+	// as one.
+	deadline time.Time
+}
+
+func newGroup() *group {
+	return &group{
+		members:  map[types.UID]memberState{},
+		gated:    map[types.UID]*v1.Pod{},
+		waiting:  map[types.UID]*v1.Pod{},
+		rejected: map[types.UID]*v1.Pod{},
+	}
+}
+
+func (g *group) empty() bool {
+	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0
+}
+
+// Store holds the state of all gangs.
+type Store struct {
+	// mu guards every field below and every group. Critical sections are O(1)
+	// map operations, or a one-time hand-over of a set.
+	mu sync.Mutex
+	// groups holds one entry per group instance with live members or waiters.
+	groups map[gang.GroupKey]*group
+	// byWorkload indexes groups by their Workload, for Workload events.
+	byWorkload map[gang.WorkloadKey]map[gang.GroupKey]struct{}
+	// waitingForWorkload holds pods turned away by Admit because their
+	// Workload, or its podGroup, does not exist.
+	waitingForWorkload map[gang.WorkloadKey]map[types.UID]*v1.Pod
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		groups:             map[gang.GroupKey]*group{},
+		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
+		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
+	}
+}
+
+// getOrCreate returns the group for key, creating it. Callers hold s.mu.
+func (s *Store) getOrCreate(key gang.GroupKey) *group {
+	g, ok := s.groups[key]
+	if !ok {
+		g = newGroup()
+		s.groups[key] = g
+		wk := key.WorkloadKey()
+		if s.byWorkload[wk] == nil {
+			s.byWorkload[wk] = map[gang.GroupKey]struct{}{}
+		}
+		s.byWorkload[wk][key] = struct{}{}
+	}
+	return g
+}
+
+// dropIfEmpty forgets a group that has nothing left to track. Callers hold s.mu.
+func (s *Store) dropIfEmpty(key gang.GroupKey, g *group) {
+	if !g.empty() {
+		return
+	}
+	delete(s.groups, key)
+	wk := key.WorkloadKey()
+	delete(s.byWorkload[wk], key)
+	if len(s.byWorkload[wk]) == 0 {
+		delete(s.byWorkload, wk)
+	}
+}
+
+// isLive reports whether a pod still counts as a member: pods that are being
+// deleted or have terminated never count toward a quorum.
+func isLive(pod *v1.Pod) bool {
+	return pod.DeletionTimestamp == nil && pod.Status.Phase != v1.PodSucceeded && pod.Status.Phase != v1.PodFailed
+}
+
+// AddPod records a pod seen by the pod informer. It returns the gated members
+// of the pod's group when this pod completes the group's member count: the
+// caller must activate them.
+func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return nil
+	}
+	if !isLive(pod) {
+		s.DeletePod(pod)
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.getOrCreate(key)
+	state, known := g.members[pod.UID]
+	switch {
+	case !known && pod.Spec.NodeName != "":
+		g.members[pod.UID] = bound
+		g.reservedOrBound++
+	case !known:
+		g.members[pod.UID] = pending
+	case pod.Spec.NodeName != "" && state != bound:
+		if state == pending {
+			g.reservedOrBound++
+		}
+		g.members[pod.UID] = bound
+		delete(g.waiting, pod.UID)
+	}
+	if len(g.gated) > 0 && g.minCount > 0 && len(g.members) >= g.minCount {
+		return takeAll(&g.gated)
+	}
+	return nil
+}
+
+// UpdatePod records a pod update seen by the pod informer; see AddPod.
+func (s *Store) UpdatePod(pod *v1.Pod) []*v1.Pod {
+	return s.AddPod(pod)
+}
+
+// DeletePod forgets a pod that was deleted, terminated or is being deleted.
+func (s *Store) DeletePod(pod *v1.Pod) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if set := s.waitingForWorkload[key.WorkloadKey()]; set != nil {
+		delete(set, pod.UID)
+		if len(set) == 0 {
+			delete(s.waitingForWorkload, key.WorkloadKey())
+		}
+	}
+	g, ok := s.groups[key]
+	if !ok {
+		return
+	}
+	if state, ok := g.members[pod.UID]; ok {
+		if state != pending {
+			g.reservedOrBound--
+		}
+		delete(g.members, pod.UID)
+	}
+	delete(g.gated, pod.UID)
+	delete(g.waiting, pod.UID)
+	delete(g.rejected, pod.UID)
+	if len(g.waiting) == 0 {
+		g.deadline = time.Time{}
+	}
+	s.dropIfEmpty(key, g)
+}
+
+// Policy is what the caller's Workload lookup found for a pod.
+type Policy struct {
+	// WorkloadFound is false when the Workload does not exist.
+	WorkloadFound bool
+	// PodGroupFound is false when the Workload has no such podGroup.
+	PodGroupFound bool
+	// MinCount is the gang's minCount; 0 for a basic group.
+	MinCount int
+}
+
+// Verdict is Admit's answer.
+type Verdict int
+
+const (
+	// Admitted means the pod may enter the scheduling queue.
+	Admitted Verdict = iota
+	// WaitingForWorkload means the pod's Workload does not exist.
+	WaitingForWorkload
+	// WaitingForPodGroup means the pod's Workload lacks its podGroup.
+	WaitingForPodGroup
+	// WaitingForMembers means the gang has fewer than minCount pods.
+	WaitingForMembers
+)
+
+// Admit decides whether a pod may enter the scheduling queue (PreEnqueue).
+// lookup reads the pod's Workload from the informer cache. It runs under the
+// store lock: a Workload that arrives concurrently is either seen by lookup,
+// or its WorkloadChanged call finds this pod registered as waiting. The pod
+// is remembered when turned away, so the event that unblocks it hands it
+// back. It returns the verdict and, for gangs, the member count it compared.
+func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return Admitted, 0
+	}
+	wk := key.WorkloadKey()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := lookup()
+	if !p.WorkloadFound || !p.PodGroupFound {
+		if s.waitingForWorkload[wk] == nil {
+			s.waitingForWorkload[wk] = map[types.UID]*v1.Pod{}
+		}
+		s.waitingForWorkload[wk][pod.UID] = pod
+		if !p.WorkloadFound {
+			return WaitingForWorkload, 0
+		}
+		return WaitingForPodGroup, 0
+	}
+	if set := s.waitingForWorkload[wk]; set != nil {
+		delete(set, pod.UID)
+		if len(set) == 0 {
+			delete(s.waitingForWorkload, wk)
+		}
+	}
+	if p.MinCount == 0 {
+		return Admitted, 0
+	}
+	g := s.getOrCreate(key)
+	g.minCount = p.MinCount
+	members = len(g.members)
+	if members >= p.MinCount {
+		delete(g.gated, pod.UID)
+		return Admitted, members
+	}
+	g.gated[pod.UID] = pod
+	return WaitingForMembers, members
+}
+
+// WorkloadChanged is called when a Workload is added, updated or deleted. It
+// returns every pod that waits on that Workload: those turned away for a
+// missing Workload or podGroup, gated gang members (minCount may have
+// changed), and members sent back by a gang rejection. The caller activates
+// them so they are judged again against the new Workload.
+func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var pods []*v1.Pod
+	if set := s.waitingForWorkload[wk]; set != nil {
+		for _, p := range set {
+			pods = append(pods, p)
+		}
+		delete(s.waitingForWorkload, wk)
+	}
+	for key := range s.byWorkload[wk] {
+		g := s.groups[key]
+		pods = append(pods, takeAll(&g.gated)...)
+		pods = append(pods, takeAll(&g.rejected)...)
+		s.dropIfEmpty(key, g)
+	}
+	return pods
+}
+
+// WaitingOnWorkload returns the UIDs of members of the Workload's gangs that
+// wait at Permit, and forgets their round; used to reject them when the
+// Workload is deleted. The rejected members are remembered for activation.
+func (s *Store) WaitingOnWorkload(wk gang.WorkloadKey) []types.UID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var uids []types.UID
+	for key := range s.byWorkload[wk] {
+		g := s.groups[key]
+		uids = append(uids, g.takeWaitingAsRejected()...)
+	}
+	return uids
+}
+
+// Reserve records that a member holds a node reservation.
+func (s *Store) Reserve(pod *v1.Pod) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.getOrCreate(key)
+	if g.members[pod.UID] == pending {
+		// An unknown pod is a member too: the scheduler can see a pod before
+		// our informer handler does.
+		g.reservedOrBound++
+	}
+	g.members[pod.UID] = reserved
+	delete(g.rejected, pod.UID)
+}
+
+// PermitResult is Permit's answer.
+type PermitResult struct {
+	// Allow lists the waiting members to release: the quorum is met.
+	Allow []types.UID
+	// Wait is how long the pod must wait; zero when the quorum is met.
+	Wait time.Duration
+	// Activate lists members that an earlier gang rejection sent back to the
+	// queue: this member's progress may let the gang form now.
+	Activate []*v1.Pod
+	// ReservedOrBound is the quorum count Permit compared with minCount.
+	ReservedOrBound int
+}
+
+// Permit decides whether a reserved member may bind. When the group has
+// minCount members reserved or bound, it returns the waiting members to
+// release; otherwise the pod joins the waiting round, whose deadline is set
+// by the first member to wait and is shared by all.
+func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now time.Time) PermitResult {
+	key, _ := gang.KeyForPod(pod)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.getOrCreate(key)
+	g.minCount = minCount
+	if g.reservedOrBound >= minCount {
+		res := PermitResult{ReservedOrBound: g.reservedOrBound}
+		for uid := range g.waiting {
+			res.Allow = append(res.Allow, uid)
+		}
+		clear(g.waiting)
+		g.deadline = time.Time{}
+		return res
+	}
+	if len(g.waiting) == 0 || g.deadline.IsZero() {
+		g.deadline = now.Add(timeout)
+	}
+	g.waiting[pod.UID] = pod
+	wait := g.deadline.Sub(now)
+	if wait < time.Second {
+		// The round is about to time out; a short wait keeps this member in
+		// it, and the timeout of the others rejects it with them.
+		wait = time.Second
+	}
+	return PermitResult{
+		Wait:            wait,
+		Activate:        takeAll(&g.rejected),
+		ReservedOrBound: g.reservedOrBound,
+	}
+}
+
+// Unreserve records that a member lost its reservation (Permit rejection or
+// timeout, or a later failure). If the member was waiting for a quorum that
+// is now out of reach of the reserved members, the rest of the round is
+// returned for rejection: a gang never holds part of its capacity for
+// nothing. A member deleted meanwhile does not break the round: a
+// replacement pod may still complete it.
+func (s *Store) Unreserve(pod *v1.Pod) []types.UID {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok {
+		return nil
+	}
+	state, member := g.members[pod.UID]
+	delete(g.waiting, pod.UID)
+	if !member {
+		if len(g.waiting) == 0 {
+			g.deadline = time.Time{}
+		}
+		s.dropIfEmpty(key, g)
+		return nil
+	}
+	if state == reserved {
+		g.members[pod.UID] = pending
+		g.reservedOrBound--
+	}
+	g.rejected[pod.UID] = pod
+	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
+		return nil
+	}
+	return g.takeWaitingAsRejected()
+}
+
+// takeWaitingAsRejected empties the waiting round, remembering its members as
+// rejected, and returns their UIDs. Callers hold Store.mu.
+func (g *group) takeWaitingAsRejected() []types.UID {
+	uids := make([]types.UID, 0, len(g.waiting))
+	for uid, p := range g.waiting {
+		uids = append(uids, uid)
+		g.rejected[uid] = p
+	}
+	clear(g.waiting)
+	g.deadline = time.Time{}
+	return uids
+}
+
+// takeAll returns the pods of a set and empties it.
+func takeAll(set *map[types.UID]*v1.Pod) []*v1.Pod {
+	if len(*set) == 0 {
+		return nil
+	}
+	pods := make([]*v1.Pod, 0, len(*set))
+	for _, p := range *set {
+		pods = append(pods, p)
+	}
+	*set = map[types.UID]*v1.Pod{}
+	return pods
+}
+
+// GroupStatus is a copy of one group's counts.
+type GroupStatus struct {
+	Members         int
+	ReservedOrBound int
+	MinCount        int
+	Gated           int
+	Waiting         int
+	Rejected        int
+}
+
+// Group returns a copy of a group's counts, and false when it is not tracked.
+func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok {
+		return GroupStatus{}, false
+	}
+	return GroupStatus{
+		Members:         len(g.members),
+		ReservedOrBound: g.reservedOrBound,
+		MinCount:        g.minCount,
+		Gated:           len(g.gated),
+		Waiting:         len(g.waiting),
+		Rejected:        len(g.rejected),
+	}, true
+}
+
+// Len returns the number of tracked groups and of pods waiting for a Workload.
+func (s *Store) Len() (groups, waitingForWorkload int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, set := range s.waitingForWorkload {
+		waitingForWorkload += len(set)
+	}
+	return len(s.groups), waitingForWorkload
+}

@@ -1,0 +1,186 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workloadgang
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientset "k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+	fwk "k8s.io/kube-scheduler/framework"
+	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
+)
+
+const (
+	// reportDelay is how long a pod must stay held at PreEnqueue before its
+	// reason is written. Members of a gang created in one burst are held only
+	// until the last one arrives, and never cost an API call.
+	reportDelay = time.Second
+	// reporterQPS and reporterBurst bound the reporter's own API client, so
+	// reporting never takes request tokens from the scheduler's bindings.
+	reporterQPS   = 20
+	reporterBurst = 40
+)
+
+// pendingReporter tells users why a pod is held at PreEnqueue. The scheduler
+// writes nothing for such pods, so without it a pod held for its Workload
+// would be Pending with no reason. It sets the pod's PodScheduled condition
+// (status False, reason Unschedulable) and records a FailedScheduling event,
+// from a work queue: PreEnqueue only stores the message, in O(1).
+type pendingReporter struct {
+	client    clientset.Interface
+	podLister corelisters.PodLister
+	recorder  events.EventRecorder
+	queue     workqueue.TypedRateLimitingInterface[types.NamespacedName]
+
+	// mu guards pending.
+	mu sync.Mutex
+	// pending holds the latest reason to report per held pod.
+	pending map[types.NamespacedName]pendingReason
+}
+
+type pendingReason struct {
+	uid types.UID
+	msg string
+}
+
+// newPendingReporter starts a reporter that stops with ctx.
+func newPendingReporter(ctx context.Context, fh fwk.Handle) *pendingReporter {
+	r := &pendingReporter{
+		client:    reporterClient(fh),
+		podLister: fh.SharedInformerFactory().Core().V1().Pods().Lister(),
+		recorder:  fh.EventRecorder(),
+		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
+			workqueue.DefaultTypedControllerRateLimiter[types.NamespacedName](),
+			workqueue.TypedRateLimitingQueueConfig[types.NamespacedName]{Name: "workloadgang-pending-reporter"},
+		),
+		pending: map[types.NamespacedName]pendingReason{},
+	}
+	go r.run(ctx)
+	return r
+}
+
+// reporterClient returns a client with its own rate limiter when the
+// scheduler's kubeconfig is known, else the scheduler's client.
+func reporterClient(fh fwk.Handle) clientset.Interface {
+	if cfg := fh.KubeConfig(); cfg != nil {
+		c := rest.CopyConfig(cfg)
+		c.QPS, c.Burst, c.RateLimiter = reporterQPS, reporterBurst, nil
+		if cs, err := clientset.NewForConfig(c); err == nil {
+			return cs
+		}
+	}
+	return fh.ClientSet()
+}
+
+// report records why pod is held; the write happens later, off the hot path.
+func (r *pendingReporter) report(pod *v1.Pod, msg string) {
+	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
+	r.mu.Lock()
+	old, ok := r.pending[key]
+	r.pending[key] = pendingReason{uid: pod.UID, msg: msg}
+	r.mu.Unlock()
+	if !ok || old.msg != msg {
+		r.queue.AddAfter(key, reportDelay)
+	}
+}
+
+// clear drops a pending report: the pod was admitted or deleted.
+func (r *pendingReporter) clear(pod *v1.Pod) {
+	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
+	r.mu.Lock()
+	delete(r.pending, key)
+	r.mu.Unlock()
+}
+
+func (r *pendingReporter) run(ctx context.Context) {
+	go func() {
+		<-ctx.Done()
+		r.queue.ShutDown()
+	}()
+	for r.processNext(ctx) {
+	}
+}
+
+func (r *pendingReporter) processNext(ctx context.Context) bool {
+	key, quit := r.queue.Get()
+	if quit {
+		return false
+	}
+	defer r.queue.Done(key)
+	if err := r.write(ctx, key); err != nil {
+		if apierrors.IsConflict(err) {
+			// The pod changed under us; judge it again from the cache.
+			r.queue.AddRateLimited(key)
+			return true
+		}
+		utilruntime.HandleErrorWithContext(ctx, err, "Failed to report why a pod is held", "pod", key)
+	}
+	r.queue.Forget(key)
+	return true
+}
+
+// write sets the pod's PodScheduled condition to the held reason, if the pod
+// is still held and does not already say so. The update carries the cached
+// resourceVersion, so it never overwrites a binding that raced with it.
+func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) error {
+	r.mu.Lock()
+	reason, ok := r.pending[key]
+	r.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pod.UID != reason.uid || pod.Spec.NodeName != "" {
+		return nil
+	}
+	_, cond := podutil.GetPodCondition(&pod.Status, v1.PodScheduled)
+	if cond != nil && cond.Status == v1.ConditionFalse && cond.Message == reason.msg {
+		return nil
+	}
+	updated := pod.DeepCopy()
+	podutil.UpdatePodCondition(&updated.Status, &v1.PodCondition{
+		Type:               v1.PodScheduled,
+		Status:             v1.ConditionFalse,
+		Reason:             v1.PodReasonUnschedulable,
+		Message:            reason.msg,
+		LastTransitionTime: metav1.Now(),
+	})
+	if _, err := r.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil {
+		return err
+	}
+	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", reason.msg)
+	r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", reason.msg)
+	return nil
+}

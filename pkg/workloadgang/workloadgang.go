@@ -1,0 +1,259 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package workloadgang implements WorkloadGang, a kube-scheduler plugin that
+// schedules the pods of a gang podGroup of a scheduling.k8s.io/v1alpha1
+// Workload all or nothing.
+//
+// PreEnqueue keeps a pod out of the scheduling queue while its Workload or
+// podGroup is missing, and keeps a gang member out until minCount pods of its
+// group exist. Reserve and Permit hold reserved members until minCount of
+// them are reserved or bound, then release them together. When one member of
+// a waiting round loses its reservation (the Permit timeout, or any later
+// failure) the whole round is rejected, so a gang never holds capacity for
+// nothing.
+package workloadgang
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/runtime"
+	schedulinglisters "k8s.io/client-go/listers/scheduling/v1alpha1"
+	"k8s.io/klog/v2"
+	fwk "k8s.io/kube-scheduler/framework"
+
+	"github.com/gangsched/gangsched/pkg/apis/config"
+	"github.com/gangsched/gangsched/pkg/apis/config/validation"
+	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
+)
+
+// Name is the name of the plugin used in the plugin registry and configurations.
+const Name = "WorkloadGang"
+
+// WorkloadGang is a plugin that schedules the members of a gang podGroup all
+// or nothing. Its group state is fed by its own pod and Workload informer
+// handlers, so it works whether or not the scheduler's GenericWorkload and
+// GangScheduling feature gates are enabled.
+type WorkloadGang struct {
+	handle         fwk.Handle
+	args           config.WorkloadGangArgs
+	workloadLister schedulinglisters.WorkloadLister
+	store          *groupstate.Store
+	reporter       *pendingReporter
+	// now is the clock, replaced in tests.
+	now func() time.Time
+}
+
+var _ fwk.PreEnqueuePlugin = &WorkloadGang{}
+var _ fwk.EnqueueExtensions = &WorkloadGang{}
+var _ fwk.ReservePlugin = &WorkloadGang{}
+var _ fwk.PermitPlugin = &WorkloadGang{}
+
+// New initializes the plugin. It fails when the args are invalid or when the
+// API server does not serve the Workload API, instead of letting the
+// scheduler hang on an informer that can never sync.
+func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
+	args, err := getArgs(obj)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWorkloadAPI(ctx, fh.ClientSet().Discovery()); err != nil {
+		return nil, err
+	}
+	informers := fh.SharedInformerFactory()
+	pl := &WorkloadGang{
+		handle:         fh,
+		args:           args,
+		workloadLister: informers.Scheduling().V1alpha1().Workloads().Lister(),
+		store:          groupstate.New(),
+		now:            time.Now,
+	}
+	pl.reporter = newPendingReporter(ctx, fh)
+	if err := pl.registerEventHandlers(ctx); err != nil {
+		return nil, fmt.Errorf("registering %s event handlers: %w", Name, err)
+	}
+	return pl, nil
+}
+
+// getArgs type-asserts, defaults and validates the plugin args. A nil
+// configuration means the defaults.
+func getArgs(obj runtime.Object) (config.WorkloadGangArgs, error) {
+	if obj == nil {
+		return defaultArgs(), nil
+	}
+	args, ok := obj.(*config.WorkloadGangArgs)
+	if !ok {
+		return config.WorkloadGangArgs{}, fmt.Errorf("got args of type %T, want *WorkloadGangArgs", obj)
+	}
+	if err := validation.ValidateWorkloadGangArgs(nil, args); err != nil {
+		return config.WorkloadGangArgs{}, err
+	}
+	return *args, nil
+}
+
+// Name returns the name of the plugin.
+func (pl *WorkloadGang) Name() string {
+	return Name
+}
+
+// PreEnqueue admits a pod to the scheduling queue once its Workload and
+// podGroup exist and, for a gang, once minCount pods of its group exist. The
+// pod that is turned away is remembered, and the event that unblocks it
+// (the Workload appearing, the last member being created) activates it.
+func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return nil
+	}
+	var policy groupstate.Policy
+	var lookupErr error
+	verdict, members := pl.store.Admit(pod, func() groupstate.Policy {
+		policy, lookupErr = pl.lookupPolicy(key)
+		return policy
+	})
+	if lookupErr != nil {
+		return fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), lookupErr))
+	}
+	var msg string
+	switch verdict {
+	case groupstate.Admitted:
+		pl.reporter.clear(pod)
+		return nil
+	case groupstate.WaitingForWorkload:
+		msg = gang.WaitingForWorkloadMessage(key.WorkloadKey())
+	case groupstate.WaitingForPodGroup:
+		msg = gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup)
+	case groupstate.WaitingForMembers:
+		msg = gang.WaitingForPodsMessage(key, members, policy.MinCount)
+	}
+	klog.FromContext(ctx).V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "group", key, "reason", msg)
+	pl.reporter.report(pod, msg)
+	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
+}
+
+// Reserve counts a gang member's reservation toward its group's quorum.
+func (pl *WorkloadGang) Reserve(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) *fwk.Status {
+	if _, isGang, _ := pl.gangOf(pod); isGang {
+		pl.store.Reserve(pod)
+	}
+	return nil
+}
+
+// Unreserve takes back a member's reservation. If the member belonged to a
+// round of members waiting at Permit that can no longer reach minCount, the
+// whole round is rejected now rather than at its timeout.
+func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return
+	}
+	reject := pl.store.Unreserve(pod)
+	if len(reject) == 0 {
+		return
+	}
+	msg := gang.GangRejectedMessage(key, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
+	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(reject))
+	pl.rejectWaiting(reject, msg)
+}
+
+// Permit holds a reserved gang member until minCount members of its group
+// are reserved or bound, then releases every waiting member together.
+func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) (*fwk.Status, time.Duration) {
+	key, isGang, status := pl.gangOf(pod)
+	if status != nil {
+		return status, 0
+	}
+	if !isGang {
+		return nil, 0
+	}
+	policy, _ := pl.lookupPolicy(key)
+	logger := klog.FromContext(ctx)
+	res := pl.store.Permit(pod, policy.MinCount, time.Duration(pl.args.PermitTimeoutSeconds)*time.Second, pl.now())
+	if len(res.Activate) > 0 {
+		pl.handle.Activate(logger, podMap(res.Activate))
+	}
+	if res.Wait > 0 {
+		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", policy.MinCount, "activated", len(res.Activate))
+		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, policy.MinCount)), res.Wait
+	}
+	logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
+	for _, uid := range res.Allow {
+		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
+			wp.Allow(Name)
+		}
+	}
+	return nil, 0
+}
+
+// gangOf tells whether pod is a member of a gang. The status is non-nil when
+// the pod's Workload or podGroup has gone since PreEnqueue admitted it.
+func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, bool, *fwk.Status) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return key, false, nil
+	}
+	policy, err := pl.lookupPolicy(key)
+	switch {
+	case err != nil:
+		return key, false, fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), err))
+	case !policy.WorkloadFound:
+		return key, false, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey()))
+	case !policy.PodGroupFound:
+		return key, false, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup))
+	}
+	return key, policy.MinCount > 0, nil
+}
+
+// lookupPolicy reads a group's policy from the Workload informer cache.
+func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, error) {
+	w, err := pl.workloadLister.Workloads(key.Namespace).Get(key.Workload)
+	if apierrors.IsNotFound(err) {
+		return groupstate.Policy{}, nil
+	}
+	if err != nil {
+		return groupstate.Policy{}, err
+	}
+	pg, ok := gang.FindPodGroup(w, key.PodGroup)
+	if !ok {
+		return groupstate.Policy{WorkloadFound: true}, nil
+	}
+	minCount, _ := gang.MinCount(pg)
+	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount}, nil
+}
+
+// rejectWaiting rejects the given pods if they still wait at Permit.
+func (pl *WorkloadGang) rejectWaiting(uids []types.UID, msg string) {
+	for _, uid := range uids {
+		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
+			wp.Reject(Name, msg)
+		}
+	}
+}
+
+// podMap shapes pods for Handle.Activate.
+func podMap(pods []*v1.Pod) map[string]*v1.Pod {
+	m := make(map[string]*v1.Pod, len(pods))
+	for _, p := range pods {
+		m[string(p.UID)] = p
+	}
+	return m
+}
