@@ -1,0 +1,350 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package groupstate
+
+import (
+	"fmt"
+	"math/rand"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// member builds a pod of group ns/train/workers with the given replica key.
+func member(name, replicaKey string) *v1.Pod {
+	return &v1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, UID: types.UID("uid-" + name + "-" + replicaKey)},
+		Spec: v1.PodSpec{WorkloadRef: &v1.WorkloadReference{
+			Name: "train", PodGroup: "workers", PodGroupReplicaKey: replicaKey,
+		}},
+	}
+}
+
+func onNode(p *v1.Pod) *v1.Pod {
+	p = p.DeepCopy()
+	p.Spec.NodeName = "node"
+	return p
+}
+
+var (
+	workers   = gang.GroupKey{Namespace: "ns", Workload: "train", PodGroup: "workers"}
+	trainKey  = gang.WorkloadKey{Namespace: "ns", Name: "train"}
+	gangOf    = func(n int) func() Policy { return func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: n} } }
+	noWl      = func() Policy { return Policy{} }
+	noPG      = func() Policy { return Policy{WorkloadFound: true} }
+	basicPG   = func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true} }
+	timeout   = 10 * time.Second
+	startTime = time.Unix(1000, 0)
+)
+
+func names(pods []*v1.Pod) []string {
+	var out []string
+	for _, p := range pods {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+func TestAdmit(t *testing.T) {
+	tests := []struct {
+		name        string
+		existing    []*v1.Pod
+		pod         *v1.Pod
+		lookup      func() Policy
+		wantVerdict Verdict
+		wantMembers int
+	}{
+		{name: "pod without workloadRef", pod: &v1.Pod{}, lookup: noWl, wantVerdict: Admitted},
+		{name: "missing Workload", pod: member("a", ""), lookup: noWl, wantVerdict: WaitingForWorkload},
+		{name: "missing podGroup", pod: member("a", ""), lookup: noPG, wantVerdict: WaitingForPodGroup},
+		{name: "basic policy", pod: member("a", ""), lookup: basicPG, wantVerdict: Admitted},
+		{
+			name: "gang short of minCount", existing: []*v1.Pod{member("a", ""), member("b", "")},
+			pod: member("a", ""), lookup: gangOf(3), wantVerdict: WaitingForMembers, wantMembers: 2,
+		},
+		{
+			name: "gang with minCount members", existing: []*v1.Pod{member("a", ""), member("b", ""), member("c", "")},
+			pod: member("a", ""), lookup: gangOf(3), wantVerdict: Admitted, wantMembers: 3,
+		},
+		{
+			name: "another replica key does not count", existing: []*v1.Pod{member("a", "0"), member("b", "1"), member("c", "1")},
+			pod: member("a", "0"), lookup: gangOf(2), wantVerdict: WaitingForMembers, wantMembers: 1,
+		},
+		{
+			name: "bound members count", existing: []*v1.Pod{onNode(member("a", "")), member("b", "")},
+			pod: member("b", ""), lookup: gangOf(2), wantVerdict: Admitted, wantMembers: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New()
+			for _, p := range tc.existing {
+				s.AddPod(p)
+			}
+			v, members := s.Admit(tc.pod, tc.lookup)
+			assert.Equal(t, tc.wantVerdict, v)
+			assert.Equal(t, tc.wantMembers, members)
+		})
+	}
+}
+
+func TestLastMemberActivatesGatedMembers(t *testing.T) {
+	s := New()
+	a, b, c := member("a", ""), member("b", ""), member("c", "")
+	s.AddPod(a)
+	s.AddPod(b)
+	// The queue judged b and c before our informer handler saw c.
+	v, _ := s.Admit(b, gangOf(3))
+	require.Equal(t, WaitingForMembers, v)
+	v, _ = s.Admit(c, gangOf(3))
+	require.Equal(t, WaitingForMembers, v)
+	got := s.AddPod(c)
+	assert.ElementsMatch(t, []string{"b", "c"}, names(got), "the last member's arrival must hand back every gated member")
+	assert.Empty(t, s.AddPod(a), "the gated set is handed back once")
+	v, _ = s.Admit(a, gangOf(3))
+	assert.Equal(t, Admitted, v)
+}
+
+func TestWorkloadChangedHandsBackWaiters(t *testing.T) {
+	s := New()
+	a, b := member("a", ""), member("b", "")
+	s.AddPod(a)
+	s.AddPod(b)
+	v, _ := s.Admit(a, noWl)
+	require.Equal(t, WaitingForWorkload, v)
+	v, _ = s.Admit(b, gangOf(3))
+	require.Equal(t, WaitingForMembers, v)
+	got := s.WorkloadChanged(trainKey)
+	assert.ElementsMatch(t, []string{"a", "b"}, names(got))
+	assert.Empty(t, s.WorkloadChanged(trainKey))
+	assert.Empty(t, s.WorkloadChanged(gang.WorkloadKey{Namespace: "other", Name: "train"}))
+	_, waiting := s.Len()
+	assert.Zero(t, waiting)
+}
+
+func TestPermitReleasesTheGangTogether(t *testing.T) {
+	s := New()
+	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
+	for _, p := range pods {
+		s.AddPod(p)
+	}
+	for i, p := range pods[:2] {
+		s.Reserve(p)
+		res := s.Permit(p, 3, timeout, startTime.Add(time.Duration(i)*time.Second))
+		require.Empty(t, res.Allow)
+		// The round's deadline is set by its first member.
+		assert.Equal(t, timeout-time.Duration(i)*time.Second, res.Wait)
+		assert.Equal(t, i+1, res.ReservedOrBound)
+	}
+	s.Reserve(pods[2])
+	res := s.Permit(pods[2], 3, timeout, startTime)
+	assert.Zero(t, res.Wait)
+	assert.ElementsMatch(t, []types.UID{pods[0].UID, pods[1].UID}, res.Allow)
+	st, _ := s.Group(workers)
+	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 3, MinCount: 3}, st)
+
+	// Binding keeps the quorum; a late extra member passes at once.
+	for _, p := range pods {
+		s.UpdatePod(onNode(p))
+	}
+	extra := member("d", "")
+	s.AddPod(extra)
+	s.Reserve(extra)
+	assert.Zero(t, s.Permit(extra, 3, timeout, startTime).Wait)
+}
+
+func TestUnreserveRejectsTheWholeRound(t *testing.T) {
+	s := New()
+	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
+	for _, p := range pods {
+		s.AddPod(p)
+	}
+	for _, p := range pods[:2] {
+		s.Reserve(p)
+		s.Permit(p, 3, timeout, startTime)
+	}
+	// a times out: b must not keep its capacity until its own timeout.
+	assert.Equal(t, []types.UID{pods[1].UID}, s.Unreserve(pods[0]))
+	st, _ := s.Group(workers)
+	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 1, MinCount: 3, Rejected: 2}, st)
+	assert.Empty(t, s.Unreserve(pods[1]), "the round is already rejected")
+	st, _ = s.Group(workers)
+	assert.Equal(t, 0, st.ReservedOrBound)
+
+	// The next member to make progress activates the rejected ones.
+	s.Reserve(pods[2])
+	res := s.Permit(pods[2], 3, timeout, startTime)
+	assert.ElementsMatch(t, []string{"a", "b"}, names(res.Activate))
+}
+
+func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
+	s := New()
+	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
+	for _, p := range pods {
+		s.AddPod(p)
+	}
+	for _, p := range pods[:2] {
+		s.Reserve(p)
+		s.Permit(p, 3, timeout, startTime)
+	}
+	s.DeletePod(pods[0])
+	assert.Empty(t, s.Unreserve(pods[0]), "a deleted member must not reject the others")
+	replacement := member("a2", "")
+	s.AddPod(replacement)
+	s.Reserve(replacement)
+	assert.NotZero(t, s.Permit(replacement, 3, timeout, startTime).Wait, "b and the replacement make 2 of 3")
+	s.Reserve(pods[2])
+	res := s.Permit(pods[2], 3, timeout, startTime)
+	assert.Zero(t, res.Wait)
+	assert.ElementsMatch(t, []types.UID{pods[1].UID, replacement.UID}, res.Allow)
+}
+
+func TestWaitingOnWorkload(t *testing.T) {
+	s := New()
+	a, b := member("a", ""), member("b", "")
+	s.AddPod(a)
+	s.AddPod(b)
+	s.Reserve(a)
+	s.Permit(a, 2, timeout, startTime)
+	assert.Equal(t, []types.UID{a.UID}, s.WaitingOnWorkload(trainKey))
+	assert.ElementsMatch(t, []string{"a"}, names(s.WorkloadChanged(trainKey)), "recreating the Workload activates the rejected member")
+}
+
+func TestTerminatedAndDeletingPodsDoNotCount(t *testing.T) {
+	s := New()
+	done := member("a", "")
+	done.Status.Phase = v1.PodSucceeded
+	deleting := member("b", "")
+	deleting.DeletionTimestamp = &metav1.Time{Time: startTime}
+	live := member("c", "")
+	s.AddPod(live)
+	s.AddPod(done)
+	s.AddPod(deleting)
+	st, _ := s.Group(workers)
+	assert.Equal(t, 1, st.Members)
+	s.UpdatePod(func() *v1.Pod { p := live.DeepCopy(); p.Status.Phase = v1.PodFailed; return p }())
+	groups, _ := s.Len()
+	assert.Zero(t, groups, "a group with no live pods is forgotten")
+}
+
+func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
+	s := New()
+	var pods []*v1.Pod
+	for i := 0; i < 20; i++ {
+		p := member(fmt.Sprint(i), fmt.Sprint(i%4))
+		pods = append(pods, p)
+		s.AddPod(p)
+		s.Admit(p, gangOf(10))
+		if i%2 == 0 {
+			s.Reserve(p)
+			s.Permit(p, 10, timeout, startTime)
+		}
+	}
+	for i, p := range pods {
+		if i%3 == 0 {
+			s.Unreserve(p)
+		}
+		s.DeletePod(p)
+	}
+	groups, waiting := s.Len()
+	assert.Zero(t, groups)
+	assert.Zero(t, waiting)
+}
+
+// TestSiblingsAlwaysMeet races the informer side (AddPod) against the queue
+// side (Admit) for many gangs and checks that every member turned away is
+// handed back once its gang is complete: no gang waits forever.
+func TestSiblingsAlwaysMeet(t *testing.T) {
+	const gangs, size = 50, 8
+	s := New()
+	var mu sync.Mutex
+	admitted := map[types.UID]bool{}
+	var handedBack []*v1.Pod
+	var wg sync.WaitGroup
+	for g := 0; g < gangs; g++ {
+		for i := 0; i < size; i++ {
+			p := member(fmt.Sprint(i), fmt.Sprint(g))
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				back := s.AddPod(p)
+				mu.Lock()
+				handedBack = append(handedBack, back...)
+				mu.Unlock()
+			}()
+			go func() {
+				defer wg.Done()
+				if rand.Intn(2) == 0 {
+					runtime.Gosched() // vary the interleaving
+				}
+				if v, _ := s.Admit(p, gangOf(size)); v == Admitted {
+					mu.Lock()
+					admitted[p.UID] = true
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, p := range handedBack {
+		v, _ := s.Admit(p, gangOf(size))
+		require.Equal(t, Admitted, v)
+		admitted[p.UID] = true
+	}
+	assert.Len(t, admitted, gangs*size, "every member must be admitted directly or handed back")
+}
+
+// BenchmarkGangLifecycle measures the per-pod cost of a whole gang's life:
+// add, admit, reserve, permit, bind, delete. It must stay flat in gang size.
+func BenchmarkGangLifecycle(b *testing.B) {
+	for _, size := range []int{10, 1000, 5000} {
+		b.Run(fmt.Sprintf("gang=%d", size), func(b *testing.B) {
+			pods := make([]*v1.Pod, size)
+			for i := range pods {
+				pods[i] = member(fmt.Sprint(i), "")
+			}
+			b.ResetTimer()
+			for n := 0; n < b.N; n++ {
+				s := New()
+				for _, p := range pods {
+					s.AddPod(p)
+					s.Admit(p, gangOf(size))
+				}
+				for _, p := range pods {
+					s.Reserve(p)
+					s.Permit(p, size, timeout, startTime)
+				}
+				for _, p := range pods {
+					s.UpdatePod(onNode(p))
+				}
+				for _, p := range pods {
+					s.DeletePod(p)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/pod")
+		})
+	}
+}
