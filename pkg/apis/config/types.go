@@ -1,0 +1,50 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package config
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// WorkloadGangArgs holds the arguments used to configure the WorkloadGang
+// plugin. It is the internal form: all fields are set, because defaults are
+// applied to the versioned form before conversion.
+type WorkloadGangArgs struct {
+	metav1.TypeMeta
+
+	// PermitTimeoutSeconds is how long, in seconds, a gang member that has
+	// been reserved waits at the Permit extension point for the rest of its
+	// gang before it is rejected and its reservation is released.
+	// Valid range: 1 to 900 inclusive (the scheduler framework caps Permit
+	// waits at 15 minutes). Default: 300.
+	PermitTimeoutSeconds int64
+
+	// BackoffInitialSeconds is the initial back-off, in seconds, applied to
+	// a gang after it has been rejected (for example after a Permit
+	// timeout). It is used by gang backoff, which never waits longer than
+	// BackoffMaxSeconds.
+	// Valid range: 1 to 600 inclusive. Default: 1.
+	BackoffInitialSeconds int64
+
+	// BackoffMaxSeconds is the upper bound, in seconds, of the gang back-off
+	// used by gang backoff.
+	// Valid range: 1 to 3600 inclusive, and it must be greater than or equal
+	// to BackoffInitialSeconds. Default: 60.
+	BackoffMaxSeconds int64
+}
