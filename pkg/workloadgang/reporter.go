@@ -181,6 +181,8 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 		return err
 	}
 	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", reason.msg)
-	r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", reason.msg)
+	if r.recorder != nil {
+		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", reason.msg)
+	}
 	return nil
 }

@@ -1,0 +1,426 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workloadgang
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	"k8s.io/klog/v2/ktesting"
+	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultbinder"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/queuesort"
+	"k8s.io/kubernetes/pkg/scheduler/metrics"
+	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
+	st "k8s.io/kubernetes/pkg/scheduler/testing"
+	tf "k8s.io/kubernetes/pkg/scheduler/testing/framework"
+
+	"github.com/gangsched/gangsched/pkg/apis/config"
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+func TestMain(m *testing.M) {
+	// The framework records extension point metrics, which must exist.
+	metrics.Register()
+	os.Exit(m.Run())
+}
+
+// fakeActivator records the pods the plugin activates.
+type fakeActivator struct {
+	mu        sync.Mutex
+	activated map[string]bool
+}
+
+func (a *fakeActivator) Activate(_ klog.Logger, pods map[string]*v1.Pod) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range pods {
+		a.activated[p.Name] = true
+	}
+}
+
+func (a *fakeActivator) has(names ...string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, n := range names {
+		if !a.activated[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// testEnv is a real scheduler framework running WorkloadGang on a fake clientset.
+type testEnv struct {
+	ctx       context.Context
+	cs        *fake.Clientset
+	fh        framework.Framework
+	pl        *WorkloadGang
+	activator *fakeActivator
+	recorder  *events.FakeRecorder
+}
+
+var workloadAPI = []*metav1.APIResourceList{{
+	GroupVersion: "scheduling.k8s.io/v1alpha1",
+	APIResources: []metav1.APIResource{{Name: "workloads", Namespaced: true, Kind: "Workload"}},
+}}
+
+func newTestEnv(t *testing.T, args *config.WorkloadGangArgs, objs ...runtime.Object) *testEnv {
+	t.Helper()
+	_, ctx := ktesting.NewTestContext(t)
+	ctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	cs := fake.NewClientset(objs...)
+	cs.Resources = workloadAPI
+	informerFactory := informers.NewSharedInformerFactory(cs, 0)
+	activator := &fakeActivator{activated: map[string]bool{}}
+	recorder := events.NewFakeRecorder(100)
+	var pl *WorkloadGang
+	newPlugin := func(ctx context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
+		var obj runtime.Object
+		if args != nil {
+			obj = args
+		}
+		p, err := New(ctx, obj, fh)
+		if err == nil {
+			pl = p.(*WorkloadGang)
+		}
+		return p, err
+	}
+	fh, err := tf.NewFramework(ctx, []tf.RegisterPluginFunc{
+		tf.RegisterQueueSortPlugin(queuesort.Name, queuesort.New),
+		tf.RegisterBindPlugin(defaultbinder.Name, defaultbinder.New),
+		tf.RegisterPluginAsExtensions(Name, newPlugin, "Reserve", "Permit"),
+	}, "gangsched",
+		frameworkruntime.WithClientSet(cs),
+		frameworkruntime.WithInformerFactory(informerFactory),
+		frameworkruntime.WithPodActivator(activator),
+		frameworkruntime.WithEventRecorder(recorder),
+		frameworkruntime.WithWaitingPods(frameworkruntime.NewWaitingPodsMap()),
+	)
+	require.NoError(t, err)
+	informerFactory.Start(ctx.Done())
+	informerFactory.WaitForCacheSync(ctx.Done())
+	require.NotNil(t, pl)
+	return &testEnv{ctx: ctx, cs: cs, fh: fh, pl: pl, activator: activator, recorder: recorder}
+}
+
+func gangWorkload(name string, minCount int32) *schedulingv1alpha1.Workload {
+	return st.MakeWorkload().Name(name).Namespace("ns").PodGroup(st.MakePodGroup().Name("pg").MinCount(minCount).Obj()).Obj()
+}
+
+func groupPod(name, workload string) *v1.Pod {
+	return st.MakePod().Namespace("ns").Name(name).UID(name).WorkloadRef(&v1.WorkloadReference{Name: workload, PodGroup: "pg"}).Obj()
+}
+
+func TestPreEnqueue(t *testing.T) {
+	basic := st.MakeWorkload().Name("basic").Namespace("ns").PodGroup(st.MakePodGroup().Name("pg").BasicPolicy().Obj()).Obj()
+	otherPG := st.MakeWorkload().Name("other").Namespace("ns").PodGroup(st.MakePodGroup().Name("x").MinCount(1).Obj()).Obj()
+	tests := []struct {
+		name       string
+		objs       []runtime.Object
+		pod        *v1.Pod
+		wantCode   fwk.Code
+		wantReason string
+	}{
+		{
+			name:     "pod without workloadRef",
+			pod:      st.MakePod().Namespace("ns").Name("plain").Obj(),
+			wantCode: fwk.Success,
+		},
+		{
+			name:       "Workload missing",
+			pod:        groupPod("p1", "train"),
+			wantCode:   fwk.UnschedulableAndUnresolvable,
+			wantReason: "waiting for Workload ns/train",
+		},
+		{
+			name:       "podGroup missing",
+			objs:       []runtime.Object{otherPG},
+			pod:        groupPod("p1", "other"),
+			wantCode:   fwk.UnschedulableAndUnresolvable,
+			wantReason: "Workload ns/other has no podGroup pg; recreate the Workload with it",
+		},
+		{
+			name:     "basic policy",
+			objs:     []runtime.Object{basic},
+			pod:      groupPod("p1", "basic"),
+			wantCode: fwk.Success,
+		},
+		{
+			name:       "gang short of minCount",
+			objs:       []runtime.Object{gangWorkload("train", 3), groupPod("p1", "train"), groupPod("p2", "train")},
+			pod:        groupPod("p1", "train"),
+			wantCode:   fwk.UnschedulableAndUnresolvable,
+			wantReason: "waiting for 1 more pods of gang ns/train/pg (2/3)",
+		},
+		{
+			name:     "gang with minCount pods",
+			objs:     []runtime.Object{gangWorkload("train", 2), groupPod("p1", "train"), groupPod("p2", "train")},
+			pod:      groupPod("p1", "train"),
+			wantCode: fwk.Success,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newTestEnv(t, nil, tc.objs...)
+			status := env.pl.PreEnqueue(env.ctx, tc.pod)
+			assert.Equal(t, tc.wantCode, status.Code())
+			if tc.wantReason != "" {
+				assert.Equal(t, []string{tc.wantReason}, status.Reasons())
+			}
+		})
+	}
+}
+
+// waitFor polls a condition with a deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), 10*time.Millisecond, wait.ForeverTestTimeout, true,
+		func(context.Context) (bool, error) { return cond(), nil })
+	require.NoError(t, err, "waiting for %s", what)
+}
+
+func TestEventsActivateHeldPods(t *testing.T) {
+	t.Run("Workload created", func(t *testing.T) {
+		env := newTestEnv(t, nil, groupPod("p1", "train"))
+		require.Equal(t, fwk.UnschedulableAndUnresolvable, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).Code())
+		_, err := env.cs.SchedulingV1alpha1().Workloads("ns").Create(env.ctx, gangWorkload("train", 1), metav1.CreateOptions{})
+		require.NoError(t, err)
+		waitFor(t, "p1 to be activated", func() bool { return env.activator.has("p1") })
+		assert.True(t, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).IsSuccess())
+	})
+	t.Run("last member created", func(t *testing.T) {
+		env := newTestEnv(t, nil, gangWorkload("train", 3), groupPod("p1", "train"), groupPod("p2", "train"))
+		require.Equal(t, fwk.UnschedulableAndUnresolvable, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).Code())
+		require.Equal(t, fwk.UnschedulableAndUnresolvable, env.pl.PreEnqueue(env.ctx, groupPod("p2", "train")).Code())
+		_, err := env.cs.CoreV1().Pods("ns").Create(env.ctx, groupPod("p3", "train"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		waitFor(t, "p1 and p2 to be activated", func() bool { return env.activator.has("p1", "p2") })
+	})
+}
+
+// reserveAndPermit runs a pod through Reserve and Permit as the scheduling
+// cycle does.
+func (e *testEnv) reserveAndPermit(t *testing.T, pod *v1.Pod) *fwk.Status {
+	t.Helper()
+	state := framework.NewCycleState()
+	require.True(t, e.fh.RunReservePluginsReserve(e.ctx, state, pod, "node").IsSuccess())
+	return e.fh.RunPermitPlugins(e.ctx, state, pod, "node")
+}
+
+func TestPermitReleasesGangTogether(t *testing.T) {
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")}
+	env := newTestEnv(t, nil, gangWorkload("train", 3), pods[0], pods[1], pods[2])
+	for _, p := range pods[:2] {
+		status := env.reserveAndPermit(t, p)
+		require.Equal(t, fwk.Wait, status.Code(), status.Message())
+	}
+	require.NotNil(t, env.fh.GetWaitingPod(pods[0].UID))
+	require.True(t, env.reserveAndPermit(t, pods[2]).IsSuccess())
+	for _, p := range pods[:2] {
+		assert.True(t, env.fh.WaitOnPermit(env.ctx, p).IsSuccess(), "%s must be released with the gang", p.Name)
+	}
+}
+
+func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")}
+	env := newTestEnv(t, &config.WorkloadGangArgs{PermitTimeoutSeconds: 1, BackoffInitialSeconds: 1, BackoffMaxSeconds: 1},
+		gangWorkload("train", 3), pods[0], pods[1], pods[2])
+	for _, p := range pods[:2] {
+		require.Equal(t, fwk.Wait, env.reserveAndPermit(t, p).Code())
+	}
+	// Both members wait in the same round; whichever times out first takes
+	// the other with it, as the scheduler's binding cycle would on Unreserve.
+	results := make(chan *fwk.Status, 2)
+	for _, p := range pods[:2] {
+		go func() {
+			s := env.fh.WaitOnPermit(env.ctx, p)
+			if !s.IsSuccess() {
+				env.fh.RunReservePluginsUnreserve(env.ctx, framework.NewCycleState(), p, "node")
+			}
+			results <- s
+		}()
+	}
+	for range pods[:2] {
+		s := <-results
+		assert.True(t, s.IsRejected(), "got %v", s)
+	}
+	st, _ := env.pl.store.Group(keyOf(pods[0]))
+	assert.Zero(t, st.ReservedOrBound, "no reservation may be left")
+	assert.Equal(t, 2, st.Rejected)
+}
+
+func TestUnreserveRejectsWaitingMembers(t *testing.T) {
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")}
+	env := newTestEnv(t, nil, gangWorkload("train", 3), pods[0], pods[1], pods[2])
+	for _, p := range pods[:2] {
+		require.Equal(t, fwk.Wait, env.reserveAndPermit(t, p).Code())
+	}
+	env.fh.RunReservePluginsUnreserve(env.ctx, framework.NewCycleState(), pods[0], "node")
+	s := env.fh.WaitOnPermit(env.ctx, pods[1])
+	require.True(t, s.IsRejected())
+	assert.Contains(t, s.Message(), "gang ns/train/pg rejected: member p1 lost its reservation")
+}
+
+func TestWorkloadDeletedRejectsWaitingMembers(t *testing.T) {
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train")}
+	env := newTestEnv(t, nil, gangWorkload("train", 2), pods[0], pods[1])
+	require.Equal(t, fwk.Wait, env.reserveAndPermit(t, pods[0]).Code())
+	require.NoError(t, env.cs.SchedulingV1alpha1().Workloads("ns").Delete(env.ctx, "train", metav1.DeleteOptions{}))
+	s := env.fh.WaitOnPermit(env.ctx, pods[0])
+	require.True(t, s.IsRejected())
+	assert.Contains(t, s.Message(), "Workload ns/train was deleted")
+}
+
+func TestQueueingHints(t *testing.T) {
+	env := newTestEnv(t, nil, gangWorkload("train", 2), groupPod("p1", "train"))
+	logger := klog.FromContext(env.ctx)
+	waitFor(t, "p1 to be tracked", func() bool { st, ok := env.pl.store.Group(keyOf(groupPod("p1", "train"))); return ok && st.Members == 1 })
+	require.False(t, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).IsSuccess())
+
+	otherKey := st.MakePod().Namespace("ns").Name("x").WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg", PodGroupReplicaKey: "1"}).Obj()
+	tests := []struct {
+		name  string
+		hint  func() (fwk.QueueingHint, error)
+		want  fwk.QueueingHint
+		setup func()
+	}{
+		{
+			name: "pod of another replica key added",
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterPodAdded(logger, groupPod("p1", "train"), nil, otherKey)
+			},
+			want: fwk.QueueSkip,
+		},
+		{
+			name: "plain pod added",
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterPodAdded(logger, groupPod("p1", "train"), nil, st.MakePod().Name("plain").Obj())
+			},
+			want: fwk.QueueSkip,
+		},
+		{
+			name: "member added, gang still short",
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterPodAdded(logger, groupPod("p1", "train"), nil, groupPod("p1", "train"))
+			},
+			want: fwk.QueueSkip,
+		},
+		{
+			name: "member added, gang complete",
+			setup: func() {
+				env.pl.store.AddPod(groupPod("p2", "train"))
+			},
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterPodAdded(logger, groupPod("p1", "train"), nil, groupPod("p2", "train"))
+			},
+			want: fwk.Queue,
+		},
+		{
+			name: "own Workload added",
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterWorkloadChange(logger, groupPod("p1", "train"), nil, gangWorkload("train", 2))
+			},
+			want: fwk.Queue,
+		},
+		{
+			name: "another Workload added",
+			hint: func() (fwk.QueueingHint, error) {
+				return env.pl.isSchedulableAfterWorkloadChange(logger, groupPod("p1", "train"), nil, gangWorkload("other", 2))
+			},
+			want: fwk.QueueSkip,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.setup != nil {
+				tc.setup()
+			}
+			got, err := tc.hint()
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestReporterWritesHeldReason(t *testing.T) {
+	env := newTestEnv(t, nil, groupPod("p1", "train"))
+	require.False(t, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).IsSuccess())
+	waitFor(t, "the PodScheduled condition", func() bool {
+		p, err := env.cs.CoreV1().Pods("ns").Get(env.ctx, "p1", metav1.GetOptions{})
+		if err != nil {
+			return false
+		}
+		for _, c := range p.Status.Conditions {
+			if c.Type == v1.PodScheduled && c.Status == v1.ConditionFalse && c.Message == "waiting for Workload ns/train" {
+				return true
+			}
+		}
+		return false
+	})
+	assert.Equal(t, "Warning FailedScheduling waiting for Workload ns/train", <-env.recorder.Events)
+}
+
+func TestNewRejectsBadInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    runtime.Object
+		noAPI   bool
+		wantErr string
+	}{
+		{name: "args of the wrong type", args: &v1.Pod{}, wantErr: "got args of type *v1.Pod, want *WorkloadGangArgs"},
+		{name: "invalid args", args: &config.WorkloadGangArgs{PermitTimeoutSeconds: 0, BackoffInitialSeconds: 1, BackoffMaxSeconds: 1}, wantErr: "permitTimeoutSeconds"},
+		{name: "Workload API not served", noAPI: true, wantErr: "--runtime-config=scheduling.k8s.io/v1alpha1=true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ctx := ktesting.NewTestContext(t)
+			cs := fake.NewClientset()
+			if !tc.noAPI {
+				cs.Resources = workloadAPI
+			}
+			fh, err := frameworkruntime.NewFramework(ctx, nil, nil,
+				frameworkruntime.WithClientSet(cs),
+				frameworkruntime.WithInformerFactory(informers.NewSharedInformerFactory(cs, 0)))
+			require.NoError(t, err)
+			_, err = New(ctx, tc.args, fh)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+		})
+	}
+}
+
+func keyOf(p *v1.Pod) gang.GroupKey {
+	k, _ := gang.KeyForPod(p)
+	return k
+}
