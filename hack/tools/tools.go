@@ -1,13 +1,29 @@
 //go:build tools
 
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 // Package tools pins the control-plane binaries that hack/ builds from Go
 // modules, so their dependencies are recorded in go.sum.
 package tools
 
 import (
+	_ "github.com/stretchr/testify/require"
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver/app/testing"
 	_ "k8s.io/kubernetes/test/integration/framework"
 	_ "k8s.io/kubernetes/test/integration/util"
-	_ "k8s.io/kubernetes/cmd/kube-apiserver/app/testing"
-	_ "github.com/stretchr/testify/require"
 )
