@@ -34,6 +34,9 @@ import (
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
 	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
 const (
@@ -58,20 +61,32 @@ type pendingReporter struct {
 	recorder  events.EventRecorder
 	queue     workqueue.TypedRateLimitingInterface[types.NamespacedName]
 
+	// message words a reason at write time, from the live group state, so
+	// that a count written a second after PreEnqueue is current.
+	message func(heldReason) string
+
 	// mu guards pending.
 	mu sync.Mutex
 	// pending holds the latest reason to report per held pod.
 	pending map[types.NamespacedName]pendingReason
 }
 
+// heldReason is why PreEnqueue holds a pod.
+type heldReason struct {
+	verdict  groupstate.Verdict
+	key      gang.GroupKey
+	minCount int
+}
+
 type pendingReason struct {
-	uid types.UID
-	msg string
+	uid    types.UID
+	reason heldReason
 }
 
 // newPendingReporter starts a reporter that stops with ctx.
-func newPendingReporter(ctx context.Context, fh fwk.Handle) *pendingReporter {
+func newPendingReporter(ctx context.Context, fh fwk.Handle, message func(heldReason) string) *pendingReporter {
 	r := &pendingReporter{
+		message:   message,
 		client:    reporterClient(fh),
 		podLister: fh.SharedInformerFactory().Core().V1().Pods().Lister(),
 		recorder:  fh.EventRecorder(),
@@ -99,13 +114,13 @@ func reporterClient(fh fwk.Handle) clientset.Interface {
 }
 
 // report records why pod is held; the write happens later, off the hot path.
-func (r *pendingReporter) report(pod *v1.Pod, msg string) {
+func (r *pendingReporter) report(pod *v1.Pod, reason heldReason) {
 	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
 	r.mu.Lock()
 	old, ok := r.pending[key]
-	r.pending[key] = pendingReason{uid: pod.UID, msg: msg}
+	r.pending[key] = pendingReason{uid: pod.UID, reason: reason}
 	r.mu.Unlock()
-	if !ok || old.msg != msg {
+	if !ok || old.reason != reason {
 		r.queue.AddAfter(key, reportDelay)
 	}
 }
@@ -150,11 +165,12 @@ func (r *pendingReporter) processNext(ctx context.Context) bool {
 // resourceVersion, so it never overwrites a binding that raced with it.
 func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) error {
 	r.mu.Lock()
-	reason, ok := r.pending[key]
+	held, ok := r.pending[key]
 	r.mu.Unlock()
 	if !ok {
 		return nil
 	}
+	msg := r.message(held.reason)
 	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
 	if apierrors.IsNotFound(err) {
 		return nil
@@ -162,11 +178,11 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 	if err != nil {
 		return err
 	}
-	if pod.UID != reason.uid || pod.Spec.NodeName != "" {
+	if pod.UID != held.uid || pod.Spec.NodeName != "" {
 		return nil
 	}
 	_, cond := podutil.GetPodCondition(&pod.Status, v1.PodScheduled)
-	if cond != nil && cond.Status == v1.ConditionFalse && cond.Message == reason.msg {
+	if cond != nil && cond.Status == v1.ConditionFalse && cond.Message == msg {
 		return nil
 	}
 	updated := pod.DeepCopy()
@@ -174,15 +190,15 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 		Type:               v1.PodScheduled,
 		Status:             v1.ConditionFalse,
 		Reason:             v1.PodReasonUnschedulable,
-		Message:            reason.msg,
+		Message:            msg,
 		LastTransitionTime: metav1.Now(),
 	})
 	if _, err := r.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil {
 		return err
 	}
-	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", reason.msg)
+	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", msg)
 	if r.recorder != nil {
-		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", reason.msg)
+		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", msg)
 	}
 	return nil
 }

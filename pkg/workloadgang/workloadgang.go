@@ -87,7 +87,7 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		store:          groupstate.New(),
 		now:            time.Now,
 	}
-	pl.reporter = newPendingReporter(ctx, fh)
+	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage)
 	if err := pl.registerEventHandlers(ctx); err != nil {
 		return nil, fmt.Errorf("registering %s event handlers: %w", Name, err)
 	}
@@ -133,21 +133,33 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 	if lookupErr != nil {
 		return fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), lookupErr))
 	}
-	var msg string
-	switch verdict {
-	case groupstate.Admitted:
+	if verdict == groupstate.Admitted {
 		pl.reporter.clear(pod)
 		return nil
-	case groupstate.WaitingForWorkload:
-		msg = gang.WaitingForWorkloadMessage(key.WorkloadKey())
-	case groupstate.WaitingForPodGroup:
-		msg = gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup)
-	case groupstate.WaitingForMembers:
-		msg = gang.WaitingForPodsMessage(key, members, policy.MinCount)
 	}
+	reason := heldReason{verdict: verdict, key: key, minCount: policy.MinCount}
+	msg := reasonMessage(reason, members)
 	klog.FromContext(ctx).V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "group", key, "reason", msg)
-	pl.reporter.report(pod, msg)
+	pl.reporter.report(pod, reason)
 	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
+}
+
+// heldMessage words why a pod is held, with the group's current member count.
+func (pl *WorkloadGang) heldMessage(r heldReason) string {
+	st, _ := pl.store.Group(r.key)
+	return reasonMessage(r, st.Members)
+}
+
+// reasonMessage words why a pod is held, given the group's member count.
+func reasonMessage(r heldReason, members int) string {
+	switch r.verdict {
+	case groupstate.WaitingForWorkload:
+		return gang.WaitingForWorkloadMessage(r.key.WorkloadKey())
+	case groupstate.WaitingForPodGroup:
+		return gang.MissingPodGroupMessage(r.key.WorkloadKey(), r.key.PodGroup)
+	default:
+		return gang.WaitingForPodsMessage(r.key, members, r.minCount)
+	}
 }
 
 // Reserve counts a gang member's reservation toward its group's quorum.

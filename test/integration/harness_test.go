@@ -1,0 +1,496 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/informers"
+	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/component-base/configz"
+	featuregatetesting "k8s.io/component-base/featuregate/testing"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
+	"k8s.io/kubernetes/pkg/features"
+	"k8s.io/kubernetes/pkg/scheduler"
+	st "k8s.io/kubernetes/pkg/scheduler/testing"
+
+	_ "github.com/gangsched/gangsched/pkg/apis/config/scheme" // registers WorkloadGangArgs
+	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/workloadgang"
+	"github.com/gangsched/gangsched/test/controlplane"
+)
+
+const (
+	schedulerName = "gangsched"
+	// permitTimeoutSeconds is short so that timeout scenarios finish fast.
+	permitTimeoutSeconds = 3
+	pollInterval         = 50 * time.Millisecond
+	// waitTimeout bounds every wait for a condition.
+	waitTimeout = 60 * time.Second
+)
+
+var (
+	sharedCP     *controlplane.ControlPlane
+	sharedCPErr  error
+	sharedCPOnce sync.Once
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedCP != nil {
+		_ = sharedCP.Stop()
+	}
+	os.Exit(code)
+}
+
+// controlPlane returns the package's control plane, started on first use.
+// Tests run one at a time against it, each in its own namespace and nodes.
+func controlPlane(t *testing.T) *controlplane.ControlPlane {
+	t.Helper()
+	binDir := controlplane.RequireBinaries(t)
+	sharedCPOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		sharedCP, sharedCPErr = controlplane.Start(ctx, controlplane.Options{BinDir: binDir})
+	})
+	require.NoError(t, sharedCPErr, "starting the control plane")
+	return sharedCP
+}
+
+// schedulerGates selects the scheduler's feature gates. WorkloadGang must
+// work both ways; the gates only add the scheduler's own Workload events.
+type schedulerGates bool
+
+const (
+	gatesOff schedulerGates = false
+	gatesOn  schedulerGates = true
+)
+
+func (g schedulerGates) String() string {
+	if g {
+		return "scheduler gates GenericWorkload,GangScheduling on"
+	}
+	return "scheduler gates off"
+}
+
+// env is one test's world: a namespace, its nodes and a running gangsched.
+type env struct {
+	t       *testing.T
+	ctx     context.Context
+	cs      clientset.Interface
+	ns      string
+	sched   *scheduler.Scheduler
+	watcher *bindingWatcher
+	nodes   []string
+}
+
+// schedulerConfig is a KubeSchedulerConfiguration like
+// manifests/scheduler-config.yaml, with a short Permit timeout and backoff.
+func schedulerConfig(kubeconfig string) string {
+	return fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: %q
+  qps: 500
+  burst: 1000
+leaderElection:
+  leaderElect: false
+podInitialBackoffSeconds: 1
+podMaxBackoffSeconds: 1
+profiles:
+- schedulerName: %s
+  plugins:
+    multiPoint:
+      enabled:
+      - name: WorkloadGang
+      disabled:
+      - name: GangScheduling
+  pluginConfig:
+  - name: WorkloadGang
+    args:
+      permitTimeoutSeconds: %d
+`, kubeconfig, schedulerName, permitTimeoutSeconds)
+}
+
+// startScheduler loads a configuration through app.Setup, as the gangsched
+// command does, and runs the scheduler until the test ends.
+func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, error) {
+	t.Helper()
+	dir := t.TempDir()
+	configFile := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(configFile, []byte(configYAML), 0o600))
+
+	registry := basecompatibility.NewComponentGlobalsRegistry()
+	require.NoError(t, registry.Register(basecompatibility.DefaultKubeComponent,
+		basecompatibility.NewEffectiveVersionFromString("1.35", "", ""), feature.DefaultFeatureGate.DeepCopy()))
+	opts := options.NewOptionsWithComponentGlobalsRegistry(registry)
+	fs := pflag.NewFlagSet("gangsched", pflag.ContinueOnError)
+	for _, f := range opts.Flags.FlagSets {
+		fs.AddFlagSet(f)
+	}
+	require.NoError(t, fs.Parse([]string{"--config", configFile}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	opts.SecureServing.Listener = l
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cc, sched, err := app.Setup(ctx, opts, app.WithPlugin(workloadgang.Name, workloadgang.New))
+	if err != nil {
+		cancel()
+		_ = l.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+			t.Errorf("scheduler stopped: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		// app.Run registers the configuration for /configz once per
+		// process; forget it so that the next test can run a scheduler.
+		configz.Delete("componentconfig")
+	})
+	return sched, nil
+}
+
+// newEnv starts a scheduler with the given gates, in a fresh namespace.
+func newEnv(t *testing.T, gates schedulerGates) *env {
+	t.Helper()
+	cp := controlPlane(t)
+	featuregatetesting.SetFeatureGatesDuringTest(t, feature.DefaultFeatureGate, featuregatetesting.FeatureOverrides{
+		features.GenericWorkload: bool(gates),
+		features.GangScheduling:  bool(gates),
+	})
+	cs, err := clientset.NewForConfig(cp.Config)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "gang-"}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
+	// Cleanups run last-in first-out: the scheduler stops before the pods
+	// and nodes it could act on are removed.
+	t.Cleanup(e.cleanup)
+	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
+	e.sched, err = startScheduler(t, schedulerConfig(cp.Kubeconfig))
+	require.NoError(t, err)
+	return e
+}
+
+// cleanup removes the test's pods and nodes so that the next test starts
+// from an empty cluster. Pods go with grace period 0: no kubelet runs.
+func (e *env) cleanup() {
+	ctx := context.Background()
+	zero := int64(0)
+	_ = e.cs.CoreV1().Pods(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
+	_ = e.cs.SchedulingV1alpha1().Workloads(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	for _, n := range e.nodes {
+		_ = e.cs.CoreV1().Nodes().Delete(ctx, n, metav1.DeleteOptions{})
+	}
+}
+
+// createNodes creates fake nodes (no kubelet) with the given CPU each.
+func (e *env) createNodes(count int, cpu string) {
+	e.t.Helper()
+	for i := 0; i < count; i++ {
+		name := fmt.Sprintf("%s-node-%d", e.ns, len(e.nodes))
+		node := st.MakeNode().Name(name).Capacity(map[v1.ResourceName]string{
+			v1.ResourceCPU: cpu, v1.ResourceMemory: "16Gi", v1.ResourcePods: "110",
+		}).Obj()
+		node.Status.Conditions = []v1.NodeCondition{{Type: v1.NodeReady, Status: v1.ConditionTrue}}
+		_, err := e.cs.CoreV1().Nodes().Create(e.ctx, node, metav1.CreateOptions{})
+		require.NoError(e.t, err)
+		e.nodes = append(e.nodes, name)
+	}
+}
+
+// podSpec describes a pod to create.
+type podSpec struct {
+	name          string
+	workload      string
+	podGroup      string
+	replicaKey    string
+	cpu           string
+	schedulerName string
+}
+
+func (e *env) createPods(pods ...podSpec) {
+	e.t.Helper()
+	for _, p := range pods {
+		cpu := p.cpu
+		if cpu == "" {
+			cpu = "1"
+		}
+		name := p.schedulerName
+		if name == "" {
+			name = schedulerName
+		}
+		pod := st.MakePod().Namespace(e.ns).Name(p.name).SchedulerName(name).Container("registry.k8s.io/pause:3.10").
+			ZeroTerminationGracePeriod().Obj()
+		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resource.MustParse(cpu)}
+		if p.workload != "" {
+			pod.Spec.WorkloadRef = &v1.WorkloadReference{Name: p.workload, PodGroup: p.podGroup, PodGroupReplicaKey: p.replicaKey}
+		}
+		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
+		require.NoError(e.t, err, "creating pod %s", p.name)
+	}
+}
+
+// members returns n pod specs named prefix-0.. in the given group.
+func members(prefix, workload, podGroup, replicaKey string, n int, cpu string) []podSpec {
+	pods := make([]podSpec, n)
+	for i := range pods {
+		pods[i] = podSpec{name: fmt.Sprintf("%s-%d", prefix, i), workload: workload, podGroup: podGroup, replicaKey: replicaKey, cpu: cpu}
+	}
+	return pods
+}
+
+func names(pods []podSpec) []string {
+	out := make([]string, len(pods))
+	for i, p := range pods {
+		out[i] = p.name
+	}
+	return out
+}
+
+// gangWorkload returns a Workload whose podGroups are gangs with the given minCounts.
+func gangWorkload(name string, minCounts map[string]int32) *schedulingv1alpha1.Workload {
+	w := st.MakeWorkload().Name(name)
+	for pg, n := range minCounts {
+		w = w.PodGroup(st.MakePodGroup().Name(pg).MinCount(n).Obj())
+	}
+	return w.Obj()
+}
+
+func basicWorkload(name, podGroup string) *schedulingv1alpha1.Workload {
+	return st.MakeWorkload().Name(name).PodGroup(st.MakePodGroup().Name(podGroup).BasicPolicy().Obj()).Obj()
+}
+
+func (e *env) createWorkload(w *schedulingv1alpha1.Workload) {
+	e.t.Helper()
+	w = w.DeepCopy()
+	w.Namespace = e.ns
+	_, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Create(e.ctx, w, metav1.CreateOptions{})
+	require.NoError(e.t, err)
+}
+
+func (e *env) deleteWorkload(name string) {
+	e.t.Helper()
+	require.NoError(e.t, e.cs.SchedulingV1alpha1().Workloads(e.ns).Delete(e.ctx, name, metav1.DeleteOptions{}))
+	e.waitFor("Workload "+name+" to be gone", func() (bool, error) {
+		_, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(e.ctx, name, metav1.GetOptions{})
+		return err != nil, nil
+	})
+}
+
+func (e *env) deletePods(podNames ...string) {
+	e.t.Helper()
+	zero := int64(0)
+	for _, n := range podNames {
+		require.NoError(e.t, e.cs.CoreV1().Pods(e.ns).Delete(e.ctx, n, metav1.DeleteOptions{GracePeriodSeconds: &zero}))
+	}
+}
+
+func (e *env) waitFor(what string, cond func() (bool, error)) {
+	e.t.Helper()
+	err := wait.PollUntilContextTimeout(e.ctx, pollInterval, waitTimeout, true, func(context.Context) (bool, error) { return cond() })
+	require.NoError(e.t, err, "waiting for %s", what)
+}
+
+// waitForPods polls each named pod until check accepts it.
+func (e *env) waitForPods(what string, podNames []string, check func(*v1.Pod) bool) {
+	e.t.Helper()
+	for _, n := range podNames {
+		var last *v1.Pod
+		err := wait.PollUntilContextTimeout(e.ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+			p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, n, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			last = p
+			return check(p), nil
+		})
+		require.NoError(e.t, err, "waiting for pod %s to be %s; last seen: node=%q conditions=%v", n, what, nodeOf(last), conditionsOf(last))
+	}
+}
+
+func nodeOf(p *v1.Pod) string {
+	if p == nil {
+		return ""
+	}
+	return p.Spec.NodeName
+}
+
+func conditionsOf(p *v1.Pod) []v1.PodCondition {
+	if p == nil {
+		return nil
+	}
+	return p.Status.Conditions
+}
+
+func scheduledCondition(p *v1.Pod) *v1.PodCondition {
+	for i := range p.Status.Conditions {
+		if p.Status.Conditions[i].Type == v1.PodScheduled {
+			return &p.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+// waitScheduled waits until the pods are bound to a node.
+func (e *env) waitScheduled(podNames ...string) {
+	e.t.Helper()
+	e.waitForPods("scheduled", podNames, func(p *v1.Pod) bool { return p.Spec.NodeName != "" })
+}
+
+// waitPending waits until the pods are unbound and their PodScheduled
+// condition says (contains) msg: the answer to "why is my pod Pending?".
+func (e *env) waitPending(msg string, podNames ...string) {
+	e.t.Helper()
+	e.waitForPods("pending with "+msg, podNames, func(p *v1.Pod) bool {
+		c := scheduledCondition(p)
+		return p.Spec.NodeName == "" && c != nil && c.Status == v1.ConditionFalse && strings.Contains(c.Message, msg)
+	})
+}
+
+// waitGangRejected waits until every pod of a gang that cannot fit is
+// Pending with a scheduling failure, and at least rejected of them say they
+// were rejected at Permit (the others could not find a node).
+func (e *env) waitGangRejected(podNames []string, rejected int) {
+	e.t.Helper()
+	var last []string
+	e.waitFor(fmt.Sprintf("%d of pods %v to be rejected at Permit", rejected, podNames), func() (bool, error) {
+		last = last[:0]
+		got := 0
+		for _, n := range podNames {
+			p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			c := scheduledCondition(p)
+			if p.Spec.NodeName != "" || c == nil || c.Status != v1.ConditionFalse {
+				return false, nil
+			}
+			last = append(last, c.Message)
+			if strings.Contains(c.Message, "rejected") || strings.Contains(c.Message, "timeout") {
+				got++
+			}
+		}
+		return got >= rejected, nil
+	})
+}
+
+// waitGatedInQueue waits until the pods sit in the scheduler's unschedulable
+// pool: held by PreEnqueue, not attempted.
+func (e *env) waitGatedInQueue(podNames ...string) {
+	e.t.Helper()
+	for _, n := range podNames {
+		e.waitFor("pod "+n+" held in the unschedulable pool", func() (bool, error) {
+			for _, p := range e.sched.SchedulingQueue.UnschedulablePods() {
+				if p.Namespace == e.ns && p.Name == n {
+					return true, nil
+				}
+			}
+			return false, nil
+		})
+	}
+}
+
+// bindingWatcher records every pod of the namespace that was ever bound, by
+// gang group, to catch a gang that binds partially at any moment.
+type bindingWatcher struct {
+	mu sync.Mutex
+	// bound maps each group to the pods seen bound.
+	bound map[gang.GroupKey]map[string]bool
+}
+
+func newBindingWatcher(t *testing.T, ctx context.Context, cs clientset.Interface, ns string) *bindingWatcher {
+	w := &bindingWatcher{bound: map[gang.GroupKey]map[string]bool{}}
+	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns))
+	record := func(obj interface{}) {
+		p, ok := obj.(*v1.Pod)
+		if !ok || p.Spec.NodeName == "" {
+			return
+		}
+		key, ok := gang.KeyForPod(p)
+		if !ok {
+			return
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.bound[key] == nil {
+			w.bound[key] = map[string]bool{}
+		}
+		w.bound[key][p.Name] = true
+	}
+	_, err := factory.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    record,
+		UpdateFunc: func(_, n interface{}) { record(n) },
+	})
+	require.NoError(t, err)
+	factory.Start(ctx.Done())
+	factory.WaitForCacheSync(ctx.Done())
+	return w
+}
+
+// boundCount returns how many pods of the group were ever seen bound.
+func (w *bindingWatcher) boundCount(key gang.GroupKey) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.bound[key])
+}
+
+func (e *env) group(workload, podGroup, replicaKey string) gang.GroupKey {
+	return gang.GroupKey{Namespace: e.ns, Workload: workload, PodGroup: podGroup, ReplicaKey: replicaKey}
+}
+
+// requireNoneBound fails if any pod of the group was ever bound.
+func (e *env) requireNoneBound(key gang.GroupKey) {
+	e.t.Helper()
+	require.Zero(e.t, e.watcher.boundCount(key), "gang %s must bind nothing", key)
+}
+
+// waitGangBound waits until at least minCount pods of the group were bound.
+func (e *env) waitGangBound(key gang.GroupKey, minCount int) {
+	e.t.Helper()
+	e.waitFor(fmt.Sprintf("gang %s to bind %d pods", key, minCount), func() (bool, error) {
+		return e.watcher.boundCount(key) >= minCount, nil
+	})
+}
