@@ -39,8 +39,8 @@ import (
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultbinder"
 	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/queuesort"
-	"k8s.io/kubernetes/pkg/scheduler/metrics"
 	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
+	"k8s.io/kubernetes/pkg/scheduler/metrics"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 	tf "k8s.io/kubernetes/pkg/scheduler/testing/framework"
 
@@ -305,7 +305,10 @@ func TestWorkloadDeletedRejectsWaitingMembers(t *testing.T) {
 func TestQueueingHints(t *testing.T) {
 	env := newTestEnv(t, nil, gangWorkload("train", 2), groupPod("p1", "train"))
 	logger := klog.FromContext(env.ctx)
-	waitFor(t, "p1 to be tracked", func() bool { st, ok := env.pl.store.Group(keyOf(groupPod("p1", "train"))); return ok && st.Members == 1 })
+	waitFor(t, "p1 to be tracked", func() bool {
+		st, ok := env.pl.store.Group(keyOf(groupPod("p1", "train")))
+		return ok && st.Members == 1
+	})
 	require.False(t, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).IsSuccess())
 
 	otherKey := st.MakePod().Namespace("ns").Name("x").WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg", PodGroupReplicaKey: "1"}).Obj()

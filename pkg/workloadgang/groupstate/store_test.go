@@ -50,9 +50,11 @@ func onNode(p *v1.Pod) *v1.Pod {
 }
 
 var (
-	workers   = gang.GroupKey{Namespace: "ns", Workload: "train", PodGroup: "workers"}
-	trainKey  = gang.WorkloadKey{Namespace: "ns", Name: "train"}
-	gangOf    = func(n int) func() Policy { return func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: n} } }
+	workers  = gang.GroupKey{Namespace: "ns", Workload: "train", PodGroup: "workers"}
+	trainKey = gang.WorkloadKey{Namespace: "ns", Name: "train"}
+	gangOf   = func(n int) func() Policy {
+		return func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: n} }
+	}
 	noWl      = func() Policy { return Policy{} }
 	noPG      = func() Policy { return Policy{WorkloadFound: true} }
 	basicPG   = func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true} }
