@@ -20,8 +20,9 @@
 #
 # Usage: hack/test.sh [all|unit|integration] [extra go test args...]
 #   all          every package (default)
-#   unit         every package outside test/ (no binaries are built)
-#   integration  the packages under test/ (needs the binaries)
+#   unit         every package outside test/, with -short (no binaries are
+#                built; tests that need them skip under -short)
+#   integration  the packages under test/ and hack/localup (needs the binaries)
 # Env: GO_TEST_TIMEOUT (default 45m), GO_TEST_FLAGS (extra flags).
 # Prints a summary line "N passed, N failed, N skipped" at the end; the full
 # verbose output is also kept in _output/test.log.
@@ -45,17 +46,28 @@ if [[ "${mode}" != unit ]]; then
   export GANGSCHED_BIN_DIR="${BIN_DIR}"
 fi
 
+# Integration packages: everything under test/, and hack/localup (its demo
+# test runs make run's code against the real binaries).
+is_integration() {
+  [[ "$1" == */test/* || "$1" == */hack/localup ]]
+}
 mapfile -t all_pkgs < <(go list ./...)
 pkgs=()
 for p in "${all_pkgs[@]}"; do
   case "${mode}" in
+    # hack/localup is in both: its unit tests are cheap, its demo test skips under -short.
     unit) [[ "${p}" == */test/* ]] || pkgs+=("${p}") ;;
-    integration) [[ "${p}" == */test/* ]] && pkgs+=("${p}") ;;
+    integration) is_integration "${p}" && pkgs+=("${p}") ;;
     all) pkgs+=("${p}") ;;
   esac
 done
 if [[ ${#pkgs[@]} -eq 0 ]]; then
   gangsched::fatal "no packages to test for mode ${mode}"
+fi
+
+short=()
+if [[ "${mode}" == unit ]]; then
+  short=(-short)
 fi
 
 mkdir -p "${OUTPUT_DIR}"
@@ -64,7 +76,7 @@ gangsched::log "go test (${mode}): ${#pkgs[@]} packages; log ${log}"
 start_test=$(date +%s)
 set +o errexit
 # shellcheck disable=SC2086 # GO_TEST_FLAGS is a list of flags.
-go test -race -count=1 -timeout "${GO_TEST_TIMEOUT:-45m}" -v ${GO_TEST_FLAGS:-} "$@" "${pkgs[@]}" 2>&1 | tee "${log}"
+go test -race -count=1 -timeout "${GO_TEST_TIMEOUT:-45m}" -v ${short[@]+"${short[@]}"} ${GO_TEST_FLAGS:-} "$@" "${pkgs[@]}" 2>&1 | tee "${log}"
 rc=${PIPESTATUS[0]}
 set -o errexit
 

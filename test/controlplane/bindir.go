@@ -90,9 +90,13 @@ func CheckBinaries(dir string, names ...string) error {
 // RequireBinaries returns the bin directory (see DefaultBinDir) after checking
 // that names (default: etcd and kube-apiserver) are in it. If they are not,
 // the test is skipped, or fails when the CI environment variable is set, so
-// that CI never passes by skipping.
+// that CI never passes by skipping. Under go test -short (make test-unit) the
+// test is always skipped: tests that need the binaries are integration tests.
 func RequireBinaries(t testing.TB, names ...string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: needs the control plane binaries, and -short is set")
+	}
 	if len(names) == 0 {
 		names = []string{EtcdBinary, APIServerBinary}
 	}
