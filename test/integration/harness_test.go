@@ -417,22 +417,6 @@ func (e *env) waitGangRejected(podNames []string, rejected int) {
 	})
 }
 
-// waitGatedInQueue waits until the pods sit in the scheduler's unschedulable
-// pool: held by PreEnqueue, not attempted.
-func (e *env) waitGatedInQueue(podNames ...string) {
-	e.t.Helper()
-	for _, n := range podNames {
-		e.waitFor("pod "+n+" held in the unschedulable pool", func() (bool, error) {
-			for _, p := range e.sched.SchedulingQueue.UnschedulablePods() {
-				if p.Namespace == e.ns && p.Name == n {
-					return true, nil
-				}
-			}
-			return false, nil
-		})
-	}
-}
-
 // bindingWatcher records every pod of the namespace that was ever bound, by
 // gang group, to catch a gang that binds partially at any moment.
 type bindingWatcher struct {

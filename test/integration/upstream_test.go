@@ -17,6 +17,7 @@ limitations under the License.
 package integration
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -45,7 +46,8 @@ func TestUpstreamGangScenarios(t *testing.T) {
 			run: func(e *env) {
 				e.createWorkload(workload)
 				e.createPods(gangPods[:2]...)
-				e.waitGatedInQueue(names(gangPods[:2])...)
+				// Held at PreEnqueue: the plugin reports why.
+				e.waitPending(fmt.Sprintf("waiting for 1 more pods of gang %s/workload/pg (2/3)", e.ns), names(gangPods[:2])...)
 				e.createPods(gangPods[2])
 				e.waitScheduled(names(gangPods)...)
 			},
@@ -56,7 +58,7 @@ func TestUpstreamGangScenarios(t *testing.T) {
 				e.createPods(blocker)
 				e.waitScheduled("blocker")
 				e.createPods(gangPods...)
-				e.waitGatedInQueue(names(gangPods)...)
+				e.waitPending("waiting for Workload "+e.ns+"/workload", names(gangPods)...)
 				e.createWorkload(workload)
 				// Permit timeout: the blocker leaves room for two of three.
 				e.waitGangRejected(names(gangPods), 2)
