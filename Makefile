@@ -46,5 +46,13 @@ test-integration: ## Build the binaries and run the tests under test/.
 verify: ## gofmt, license headers, go vet, go mod tidy, staticcheck, hack/verify-*.sh.
 	hack/verify.sh
 
+.PHONY: bench bench-smoke
+
+bench: ## Benchmark plain pods vs gangs (in-tree GangScheduling, WorkloadGang); 20-40 min.
+	hack/bench.sh $(ARGS)
+
+bench-smoke: ## Small benchmark (< 3 min); fails if any case is stuck.
+	hack/bench-smoke.sh $(ARGS)
+
 clean: ## Stop leftovers and remove _output/ (keeps the Go caches).
 	hack/clean.sh

@@ -1,0 +1,403 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package perf
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/template"
+	"time"
+
+	"github.com/spf13/pflag"
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/informers"
+	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/component-base/configz"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
+	"k8s.io/utils/ptr"
+
+	_ "github.com/gangsched/gangsched/pkg/apis/config/scheme" // registers WorkloadGangArgs
+	"github.com/gangsched/gangsched/pkg/workloadgang"
+)
+
+const (
+	schedulerName = "gangsched"
+	gangLabel     = "bench.gangsched.io/gang"
+	podGroupName  = "pg"
+	// creators is how many goroutines create pods (and nodes) in parallel.
+	creators = 16
+	// clientQPS is the QPS and burst of every client, ours and the
+	// scheduler's, so that client-side throttling is not what we measure.
+	clientQPS = 5000
+)
+
+//go:embed testdata/*.yaml
+var configs embed.FS
+
+type configParams struct {
+	Kubeconfig           string
+	QPS                  int
+	PermitTimeoutSeconds int
+}
+
+func renderConfig(file string, p configParams) (string, error) {
+	tmpl, err := template.ParseFS(configs, "testdata/"+file)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// startScheduler loads a configuration through app.Setup, as the gangsched
+// command does (and as test/integration does), and runs the scheduler until
+// the returned stop function is called. Feature gates must be set before.
+func startScheduler(dir, configYAML string) (stop func(), err error) {
+	configFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(configFile, []byte(configYAML), 0o600); err != nil {
+		return nil, err
+	}
+	registry := basecompatibility.NewComponentGlobalsRegistry()
+	if err := registry.Register(basecompatibility.DefaultKubeComponent,
+		basecompatibility.NewEffectiveVersionFromString("1.35", "", ""), feature.DefaultFeatureGate.DeepCopy()); err != nil {
+		return nil, err
+	}
+	opts := options.NewOptionsWithComponentGlobalsRegistry(registry)
+	fs := pflag.NewFlagSet("gangsched", pflag.ContinueOnError)
+	for _, f := range opts.Flags.FlagSets {
+		fs.AddFlagSet(f)
+	}
+	if err := fs.Parse([]string{"--config", configFile}); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	opts.SecureServing.Listener = l
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cc, sched, err := app.Setup(ctx, opts, app.WithPlugin(workloadgang.Name, workloadgang.New))
+	if err != nil {
+		cancel()
+		_ = l.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(os.Stderr, "scheduler stopped: %v\n", err)
+		}
+	}()
+	// app.Run starts the informers and schedules once they synced; wait for
+	// that here so that the scheduler's start is not part of a measurement.
+	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		synced := cc.InformerFactory.WaitForCacheSync(ctx.Done())
+		if len(synced) == 0 {
+			return false, nil
+		}
+		for _, ok := range synced {
+			if !ok {
+				return false, nil
+			}
+		}
+		return true, nil
+	}); err != nil {
+		cancel()
+		<-done
+		configz.Delete("componentconfig")
+		return nil, fmt.Errorf("scheduler caches did not sync: %w", err)
+	}
+	return func() {
+		cancel()
+		<-done
+		// app.Run registers the configuration for /configz once per
+		// process; forget it so that the next case can run a scheduler.
+		configz.Delete("componentconfig")
+	}, nil
+}
+
+// parallel runs fn(i) for i in [0, n) on creators goroutines and returns the
+// first error.
+func parallel(n int, fn func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		next  = make(chan int)
+	)
+	for w := 0; w < creators; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// resetNodes deletes every node and creates count fake nodes (no kubelet)
+// with the given allocatable CPU, 256Gi of memory, 110 pods and Ready.
+func resetNodes(ctx context.Context, cs clientset.Interface, count int, cpu string) error {
+	if err := cs.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		return err
+	}
+	if err := waitEmpty(ctx, func() (int, error) {
+		l, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		return len(l.Items), nil
+	}); err != nil {
+		return err
+	}
+	alloc := v1.ResourceList{
+		v1.ResourceCPU:    resource.MustParse(cpu),
+		v1.ResourceMemory: resource.MustParse("256Gi"),
+		v1.ResourcePods:   resource.MustParse("110"),
+	}
+	return parallel(count, func(i int) error {
+		node := &v1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("node-%d", i)},
+			Status: v1.NodeStatus{
+				Capacity:    alloc,
+				Allocatable: alloc,
+				Conditions:  []v1.NodeCondition{{Type: v1.NodeReady, Status: v1.ConditionTrue}},
+			},
+		}
+		_, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
+		return err
+	})
+}
+
+// waitEmpty polls count until it returns 0, for at most 3 minutes.
+func waitEmpty(ctx context.Context, count func() (int, error)) error {
+	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 3*time.Minute, true, func(context.Context) (bool, error) {
+		n, err := count()
+		return err == nil && n == 0, nil
+	})
+}
+
+// deleteAll deletes the namespace's pods (grace period 0: no kubelet runs)
+// and Workloads and waits until the pods are gone.
+func deleteAll(ctx context.Context, cs clientset.Interface, ns string) error {
+	if err := cs.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, metav1.ListOptions{}); err != nil {
+		return err
+	}
+	if err := cs.SchedulingV1alpha1().Workloads(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		return err
+	}
+	return waitEmpty(ctx, func() (int, error) {
+		l, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		return len(l.Items), nil
+	})
+}
+
+// podKind is how a case's pods are grouped.
+type podKind string
+
+const (
+	plainPods podKind = "plain" // no workloadRef
+	gangPods  podKind = "gang"  // one Workload per gang, podGroup policy gang{minCount: gang size}
+	basicPods podKind = "basic" // one Workload per gang, podGroup policy basic
+	// ignoredPods are for another scheduler: cached by the scheduler's
+	// informers but never queued (the heap baseline).
+	ignoredPods podKind = "ignored"
+)
+
+func gangName(g int) string { return fmt.Sprintf("gang-%d", g) }
+
+// workload returns gang g's Workload; minCount is used for gang policies.
+func workload(ns string, g int, kind podKind, minCount int32) *schedulingv1alpha1.Workload {
+	pg := schedulingv1alpha1.PodGroup{Name: podGroupName}
+	if kind == basicPods {
+		pg.Policy.Basic = &schedulingv1alpha1.BasicSchedulingPolicy{}
+	} else {
+		pg.Policy.Gang = &schedulingv1alpha1.GangSchedulingPolicy{MinCount: minCount}
+	}
+	return &schedulingv1alpha1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Name: gangName(g), Namespace: ns},
+		Spec:       schedulingv1alpha1.WorkloadSpec{PodGroups: []schedulingv1alpha1.PodGroup{pg}},
+	}
+}
+
+// pod returns member i of gang g.
+func pod(ns string, g, i int, kind podKind, cpu string) *v1.Pod {
+	p := &v1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      fmt.Sprintf("%s-%d", gangName(g), i),
+			Namespace: ns,
+			Labels:    map[string]string{gangLabel: gangName(g)},
+		},
+		Spec: v1.PodSpec{
+			SchedulerName:                 schedulerName,
+			TerminationGracePeriodSeconds: ptr.To[int64](0),
+			Containers: []v1.Container{{
+				Name:  "pause",
+				Image: "registry.k8s.io/pause:3.10",
+				Resources: v1.ResourceRequirements{Requests: v1.ResourceList{
+					v1.ResourceCPU:    resource.MustParse(cpu),
+					v1.ResourceMemory: resource.MustParse("10Mi"),
+				}},
+			}},
+		},
+	}
+	switch kind {
+	case gangPods, basicPods:
+		p.Spec.WorkloadRef = &v1.WorkloadReference{Name: gangName(g), PodGroup: podGroupName}
+	case ignoredPods:
+		p.Spec.SchedulerName = "nobody"
+	}
+	return p
+}
+
+// watcher records, from a pod informer, when each pod was first seen bound
+// and when each gang was first seen fully bound.
+type watcher struct {
+	mu       sync.Mutex
+	seen     map[string]bool
+	boundAt  map[string]time.Time
+	gangSize int
+	// gangBound counts bound pods per gang; gangDone is when it reached gangSize.
+	gangBound map[string]int
+	gangDone  map[string]time.Time
+	// onGangDone, if set, runs (in its own goroutine) when a gang is fully bound.
+	onGangDone func(gang string)
+	changed    chan struct{}
+	stop       chan struct{}
+}
+
+func startWatcher(cs clientset.Interface, ns string, gangSize int, onGangDone func(string)) (*watcher, error) {
+	w := &watcher{
+		seen:       map[string]bool{},
+		boundAt:    map[string]time.Time{},
+		gangSize:   gangSize,
+		gangBound:  map[string]int{},
+		gangDone:   map[string]time.Time{},
+		onGangDone: onGangDone,
+		changed:    make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns))
+	record := func(obj interface{}) {
+		p, ok := obj.(*v1.Pod)
+		if !ok {
+			return
+		}
+		now := time.Now()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.seen[p.Name] = true
+		if p.Spec.NodeName == "" {
+			return
+		}
+		if _, ok := w.boundAt[p.Name]; ok {
+			return
+		}
+		w.boundAt[p.Name] = now
+		g := p.Labels[gangLabel]
+		w.gangBound[g]++
+		if w.gangBound[g] == w.gangSize {
+			w.gangDone[g] = now
+			if w.onGangDone != nil {
+				go w.onGangDone(g)
+			}
+		}
+		select {
+		case w.changed <- struct{}{}:
+		default:
+		}
+	}
+	if _, err := factory.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    record,
+		UpdateFunc: func(_, n interface{}) { record(n) },
+	}); err != nil {
+		return nil, err
+	}
+	factory.Start(w.stop)
+	factory.WaitForCacheSync(w.stop)
+	return w, nil
+}
+
+func (w *watcher) close() { close(w.stop) }
+
+func (w *watcher) counts() (seen, bound, gangsDone int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.seen), len(w.boundAt), len(w.gangDone)
+}
+
+// waitUntil waits until done() or the deadline; it returns false on timeout.
+func (w *watcher) waitUntil(deadline time.Time, done func() bool) bool {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for !done() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-w.changed:
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
+// snapshot returns copies of the bound times and gang completion times.
+func (w *watcher) snapshot() ([]time.Time, []time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	bound := make([]time.Time, 0, len(w.boundAt))
+	for _, t := range w.boundAt {
+		bound = append(bound, t)
+	}
+	gangs := make([]time.Time, 0, len(w.gangDone))
+	for _, t := range w.gangDone {
+		gangs = append(gangs, t)
+	}
+	return bound, gangs
+}
