@@ -47,9 +47,10 @@ var (
 	flagRuns          = flag.Int("perf.runs", 3, "measured runs of each case per shape (interleaved)")
 	flagWarmup        = flag.Bool("perf.warmup", true, "one discarded run of the shape's first case before its measured runs")
 	flagCap           = flag.Duration("perf.cap", 3*time.Minute, "per-run cap: a run not done by then is reported as stuck")
-	flagHeap          = flag.Bool("perf.heap", true, "measure heap per held pod under case C once per shape")
+	flagHeap          = flag.String("perf.heap", "smoke,gangs-100,single-5000", "shapes on which to measure heap per held pod under case C (none: off)")
 	flagOut           = flag.String("perf.out", "", "results directory (default <repo>/_output/bench/<time>)")
 	flagFailOnStuck   = flag.Bool("perf.fail-on-stuck", false, "fail the benchmark if any run is stuck")
+	flagInterleave    = flag.Bool("perf.contention-interleave", false, "contention: create the gangs' members interleaved instead of gang by gang")
 	flagPermitTimeout = flag.Int("perf.permit-timeout", 300, "WorkloadGang permitTimeoutSeconds for case C and D (the shipped manifests' value)")
 )
 
@@ -106,7 +107,7 @@ var allShapes = []shape{
 	{Name: "single-1000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 1000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "single-2000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 2000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "single-5000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 5000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
-	{Name: "contention", Nodes: 50, NodeCPU: "1", Gangs: 4, GangSize: 50, PodCPU: "1", Contention: true, Cases: []string{"C", "C-t10", "B"}, Cap: 90 * time.Second},
+	{Name: "contention", Nodes: 50, NodeCPU: "1", Gangs: 4, GangSize: 50, PodCPU: "1", Contention: true, Cases: []string{"C", "C-t10", "B"}, Cap: 45 * time.Second},
 }
 
 var shapeSets = map[string][]string{
@@ -276,7 +277,7 @@ func BenchmarkGangScheduling(b *testing.B) {
 			r := bn.run(sh, cases[sh.Cases[0]], 0, true)
 			rep.Runs = append(rep.Runs, r)
 		}
-		if *flagHeap && !sh.Contention && contains(sh.Cases, "C") {
+		if contains(strings.Split(*flagHeap, ","), sh.Name) && !sh.Contention && contains(sh.Cases, "C") {
 			h, err := bn.measureHeap(sh)
 			if err != nil {
 				b.Errorf("heap %s: %v", sh.Name, err)
@@ -377,7 +378,7 @@ func (bn *bench) createPods(ns string, sh shape, kind podKind, minCount int32) (
 			pods = append(pods, pod(ns, g, i, kind, sh.PodCPU))
 		}
 	}
-	if !sh.Contention {
+	if !sh.Contention || !*flagInterleave {
 		// Gang by gang: the common case of one controller per gang.
 		pods = pods[:0]
 		for g := 0; g < sh.Gangs; g++ {
