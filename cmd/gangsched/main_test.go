@@ -156,6 +156,11 @@ func TestShippedConfigs(t *testing.T) {
 			assert.Contains(t, enabled(p.PreEnqueue), workloadgang.Name)
 			assert.Contains(t, enabled(p.Reserve), workloadgang.Name)
 			assert.Contains(t, enabled(p.Permit), workloadgang.Name)
+			// WorkloadGang runs before DefaultPreemption, so gang members never preempt.
+			postFilter := enabled(p.PostFilter)
+			require.NotEmpty(t, postFilter)
+			assert.Equal(t, workloadgang.Name, postFilter[0])
+			assert.Contains(t, postFilter, "DefaultPreemption")
 			for _, set := range []schedconfig.PluginSet{p.PreEnqueue, p.Reserve, p.Permit} {
 				assert.NotContains(t, enabled(set), "GangScheduling")
 			}

@@ -24,6 +24,8 @@ package gang
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
@@ -125,4 +127,31 @@ func WaitingForQuorumMessage(k GroupKey, reservedOrBound, minCount int) string {
 // to the queue.
 func GangRejectedMessage(k GroupKey, reason string) string {
 	return fmt.Sprintf("gang %s rejected: %s; it will be retried as a whole", k, reason)
+}
+
+// BackoffMessage says that a gang waits out its backoff after rejected rounds.
+func BackoffMessage(k GroupKey, rejections int, remaining time.Duration) string {
+	return fmt.Sprintf("gang %s backing off after %d rejected attempts; next attempt in %s", k, rejections, remaining.Round(time.Second))
+}
+
+// PermitTimeoutAnnotation on a Workload overrides the Permit timeout of its
+// gangs, in whole seconds within [1, 900]; the 1.35 Workload has no field for it.
+const PermitTimeoutAnnotation = "gangsched.io/permit-timeout-seconds"
+
+// maxPermitTimeoutSeconds is the framework's cap on Permit waits.
+const maxPermitTimeoutSeconds = 900
+
+// PermitTimeoutOverride reads a Workload's PermitTimeoutAnnotation. It
+// reports whether the annotation is set, and an error naming it when its
+// value is not a whole number of seconds in [1, 900].
+func PermitTimeoutOverride(w *schedulingv1alpha1.Workload) (time.Duration, bool, error) {
+	v, ok := w.Annotations[PermitTimeoutAnnotation]
+	if !ok {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPermitTimeoutSeconds {
+		return 0, true, fmt.Errorf("annotation %s=%q is invalid: must be a whole number of seconds in [1, %d]", PermitTimeoutAnnotation, v, maxPermitTimeoutSeconds)
+	}
+	return time.Duration(n) * time.Second, true, nil
 }

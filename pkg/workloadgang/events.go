@@ -120,11 +120,14 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 	_, err = informers.Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.checkAnnotations(nil, w)
 				pl.onWorkloadChange(logger, w)
 			}
 		},
-		UpdateFunc: func(_, newObj interface{}) {
+		UpdateFunc: func(oldObj, newObj interface{}) {
 			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
+				old, _ := oldObj.(*schedulingv1alpha1.Workload)
+				pl.checkAnnotations(old, w)
 				pl.onWorkloadChange(logger, w)
 			}
 		},
@@ -138,6 +141,20 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		},
 	})
 	return err
+}
+
+// checkAnnotations reports an invalid gangsched annotation on a Workload in
+// an Event on it, once per change of the annotation's value.
+func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
+	if old != nil && old.Annotations[gang.PermitTimeoutAnnotation] == w.Annotations[gang.PermitTimeoutAnnotation] {
+		return
+	}
+	if _, set, err := gang.PermitTimeoutOverride(w); set && err != nil {
+		if r := pl.handle.EventRecorder(); r != nil {
+			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
+				"%v; using the scheduler's permitTimeoutSeconds (%d)", err, pl.args.PermitTimeoutSeconds)
+		}
+	}
 }
 
 // onWorkloadChange activates every pod that waits on the Workload, so that

@@ -24,7 +24,7 @@ limitations under the License.
 // them are reserved or bound, then release them together. When one member of
 // a waiting round loses its reservation (the Permit timeout, or any later
 // failure) the whole round is rejected, so a gang never holds capacity for
-// nothing.
+// nothing, and the gang backs off before its next attempt.
 package workloadgang
 
 import (
@@ -33,6 +33,7 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -65,6 +66,7 @@ type WorkloadGang struct {
 
 var _ fwk.PreEnqueuePlugin = &WorkloadGang{}
 var _ fwk.EnqueueExtensions = &WorkloadGang{}
+var _ fwk.PostFilterPlugin = &WorkloadGang{}
 var _ fwk.ReservePlugin = &WorkloadGang{}
 var _ fwk.PermitPlugin = &WorkloadGang{}
 
@@ -84,8 +86,11 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		handle:         fh,
 		args:           args,
 		workloadLister: informers.Scheduling().V1alpha1().Workloads().Lister(),
-		store:          groupstate.New(),
-		now:            time.Now,
+		store: groupstate.New(groupstate.Backoff{
+			Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
+			Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
+		}),
+		now: time.Now,
 	}
 	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage)
 	if err := pl.registerEventHandlers(ctx); err != nil {
@@ -126,8 +131,8 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 	}
 	var policy groupstate.Policy
 	var lookupErr error
-	verdict, members := pl.store.Admit(pod, func() groupstate.Policy {
-		policy, lookupErr = pl.lookupPolicy(key)
+	verdict, _ := pl.store.Admit(pod, pl.now(), func() groupstate.Policy {
+		policy, _, lookupErr = pl.lookupPolicy(key)
 		return policy
 	})
 	if lookupErr != nil {
@@ -138,28 +143,51 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 		return nil
 	}
 	reason := heldReason{verdict: verdict, key: key, minCount: policy.MinCount}
-	msg := reasonMessage(reason, members)
+	msg := pl.heldMessage(reason)
 	klog.FromContext(ctx).V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "group", key, "reason", msg)
 	pl.reporter.report(pod, reason)
 	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
 }
 
-// heldMessage words why a pod is held, with the group's current member count.
+// heldMessage words why a pod is held, from the group's current state.
 func (pl *WorkloadGang) heldMessage(r heldReason) string {
 	st, _ := pl.store.Group(r.key)
-	return reasonMessage(r, st.Members)
+	return pl.reasonMessage(r, st)
 }
 
-// reasonMessage words why a pod is held, given the group's member count.
-func reasonMessage(r heldReason, members int) string {
+// reasonMessage words why a pod is held, given its group's state.
+func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) string {
 	switch r.verdict {
 	case groupstate.WaitingForWorkload:
 		return gang.WaitingForWorkloadMessage(r.key.WorkloadKey())
 	case groupstate.WaitingForPodGroup:
 		return gang.MissingPodGroupMessage(r.key.WorkloadKey(), r.key.PodGroup)
+	case groupstate.WaitingForBackoff:
+		return gang.BackoffMessage(r.key, st.Rejections, st.BackoffUntil.Sub(pl.now()))
 	default:
-		return gang.WaitingForPodsMessage(r.key, members, r.minCount)
+		return gang.WaitingForPodsMessage(r.key, st.Members, r.minCount)
 	}
+}
+
+// PostFilter runs when a pod found no node. For a gang member it rejects the
+// members of its group waiting at Permit at once: the gang cannot complete
+// this round, so they must not hold their capacity until the timeout. With
+// no round waiting, the member is tried again when the next one forms. Gang
+// members never preempt: evicting victims for one member is wrong while the
+// gang as a whole may still not fit. The status stops the PostFilter plugins
+// that follow (DefaultPreemption) for gang members only; the shipped configs
+// run WorkloadGang first at PostFilter.
+func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
+	key, isGang, status := pl.gangOf(pod)
+	if status != nil || !isGang {
+		return nil, fwk.NewStatus(fwk.Unschedulable)
+	}
+	rej := pl.store.Unplaced(pod, pl.now())
+	if !rej.BackoffUntil.IsZero() {
+		klog.FromContext(ctx).V(4).Info("Gang member found no node; rejecting waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
+		pl.rejectRound(ctx, key, rej, fmt.Sprintf("member %s found no node", pod.Name))
+	}
+	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
 
 // Reserve counts a gang member's reservation toward its group's quorum.
@@ -178,13 +206,22 @@ func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1
 	if !ok {
 		return
 	}
-	reject := pl.store.Unreserve(pod)
-	if len(reject) == 0 {
+	rej := pl.store.Unreserve(pod, pl.now())
+	if rej.BackoffUntil.IsZero() {
 		return
 	}
-	msg := gang.GangRejectedMessage(key, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
-	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(reject))
-	pl.rejectWaiting(reject, msg)
+	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
+	pl.rejectRound(ctx, key, rej, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
+}
+
+// rejectRound rejects the members of a rejected round still waiting at
+// Permit and activates the gang's members when its backoff ends.
+func (pl *WorkloadGang) rejectRound(ctx context.Context, key gang.GroupKey, rej groupstate.Rejection, reason string) {
+	pl.rejectWaiting(rej.Reject, gang.GangRejectedMessage(key, reason))
+	logger := klog.FromContext(ctx)
+	time.AfterFunc(rej.BackoffUntil.Sub(pl.now()), func() {
+		pl.activate(logger, pl.store.BackoffExpired(key, pl.now()))
+	})
 }
 
 // Permit holds a reserved gang member until minCount members of its group
@@ -197,9 +234,13 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	if !isGang {
 		return nil, 0
 	}
-	policy, _ := pl.lookupPolicy(key)
+	policy, w, _ := pl.lookupPolicy(key)
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, policy.MinCount, time.Duration(pl.args.PermitTimeoutSeconds)*time.Second, pl.now())
+	res := pl.store.Permit(pod, policy.MinCount, pl.permitTimeout(w), pl.now())
+	if res.BackingOff {
+		st, _ := pl.store.Group(key)
+		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0
+	}
 	if len(res.Activate) > 0 {
 		pl.handle.Activate(logger, podMap(res.Activate))
 	}
@@ -223,7 +264,7 @@ func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, bool, *fwk.Status) {
 	if !ok {
 		return key, false, nil
 	}
-	policy, err := pl.lookupPolicy(key)
+	policy, _, err := pl.lookupPolicy(key)
 	switch {
 	case err != nil:
 		return key, false, fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), err))
@@ -235,21 +276,34 @@ func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, bool, *fwk.Status) {
 	return key, policy.MinCount > 0, nil
 }
 
-// lookupPolicy reads a group's policy from the Workload informer cache.
-func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, error) {
+// lookupPolicy reads a group's policy, and its Workload, from the Workload
+// informer cache. The Workload is nil when it does not exist.
+func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, *schedulingv1alpha1.Workload, error) {
 	w, err := pl.workloadLister.Workloads(key.Namespace).Get(key.Workload)
 	if apierrors.IsNotFound(err) {
-		return groupstate.Policy{}, nil
+		return groupstate.Policy{}, nil, nil
 	}
 	if err != nil {
-		return groupstate.Policy{}, err
+		return groupstate.Policy{}, nil, err
 	}
 	pg, ok := gang.FindPodGroup(w, key.PodGroup)
 	if !ok {
-		return groupstate.Policy{WorkloadFound: true}, nil
+		return groupstate.Policy{WorkloadFound: true}, w, nil
 	}
 	minCount, _ := gang.MinCount(pg)
-	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount}, nil
+	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount}, w, nil
+}
+
+// permitTimeout is the Workload's Permit timeout: its annotation when valid,
+// else the plugin's permitTimeoutSeconds. Invalid annotations are reported
+// once per change by the Workload event handler.
+func (pl *WorkloadGang) permitTimeout(w *schedulingv1alpha1.Workload) time.Duration {
+	if w != nil {
+		if d, set, err := gang.PermitTimeoutOverride(w); set && err == nil {
+			return d
+		}
+	}
+	return time.Duration(pl.args.PermitTimeoutSeconds) * time.Second
 }
 
 // rejectWaiting rejects the given pods if they still wait at Permit.

@@ -95,13 +95,14 @@ func TestGangWaitsForMinCountPods(t *testing.T) {
 
 func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
 	e := newEnv(t, gatesOff)
-	e.createNodes(1, "2")
+	e.createNodes(1, "4")
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	pods := members("w", "train", "workers", "", 3, "1")
-	e.createPods(pods...)
-	// Two members reserve the node and wait; the third cannot fit. When the
-	// Permit timeout passes, every waiting member is rejected together.
-	e.waitGangRejected(names(pods), 2)
+	// The third member exists but is another scheduler's: it never reserves,
+	// so the round of the other two can only end by its Permit timeout. When
+	// the first member times out, every waiting member is rejected with it.
+	pods := members("w", "train", "workers", "", 2, "1")
+	e.createPods(append(pods, podSpec{name: "foreign", workload: "train", podGroup: "workers", schedulerName: "other-scheduler"})...)
+	e.waitPending("rejected", names(pods)...)
 	e.requireNoneBound(e.group("train", "workers", ""))
 }
 

@@ -18,6 +18,7 @@ package integration
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -41,6 +42,7 @@ import (
 	basecompatibility "k8s.io/component-base/compatibility"
 	"k8s.io/component-base/configz"
 	featuregatetesting "k8s.io/component-base/featuregate/testing"
+	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	"k8s.io/kubernetes/pkg/features"
@@ -138,6 +140,9 @@ profiles:
       - name: WorkloadGang
       disabled:
       - name: GangScheduling
+    postFilter:
+      enabled:
+      - name: WorkloadGang
   pluginConfig:
   - name: WorkloadGang
     args:
@@ -162,6 +167,12 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 		fs.AddFlagSet(f)
 	}
 	require.NoError(t, fs.Parse([]string{"--config", configFile}))
+	if v := os.Getenv("GANGSCHED_TEST_LOG_V"); v != "" {
+		// Scheduler log verbosity, for debugging a scenario.
+		var klogFlags flag.FlagSet
+		klog.InitFlags(&klogFlags)
+		require.NoError(t, klogFlags.Set("v", v))
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	opts.SecureServing.Listener = l
@@ -477,4 +488,8 @@ func (e *env) waitGangBound(key gang.GroupKey, minCount int) {
 	e.waitFor(fmt.Sprintf("gang %s to bind %d pods", key, minCount), func() (bool, error) {
 		return e.watcher.boundCount(key) >= minCount, nil
 	})
+}
+
+func resourceCPU(q string) resource.Quantity {
+	return resource.MustParse(q)
 }

@@ -75,19 +75,34 @@ type group struct {
 	// member waits. Every member of a round shares it, so the gang times out
 	// as one.
 	deadline time.Time
+	// rejections counts the rounds rejected since the gang last reached its
+	// quorum; it sets the length of the gang's backoff.
+	rejections int
+	// backoffUntil is when the gang may be attempted again after a rejected
+	// round; Admit holds members until then.
+	backoffUntil time.Time
+	// backedOff holds members turned away by Admit during the backoff; they
+	// are handed back when it expires.
+	backedOff map[types.UID]*v1.Pod
+	// unplaced holds members that found no node while no round was waiting;
+	// the next member to wait hands them back, so that they are tried again
+	// while the round stands and, if they still find no node, end it at once.
+	unplaced map[types.UID]*v1.Pod
 }
 
 func newGroup() *group {
 	return &group{
-		members:  map[types.UID]memberState{},
-		gated:    map[types.UID]*v1.Pod{},
-		waiting:  map[types.UID]*v1.Pod{},
-		rejected: map[types.UID]*v1.Pod{},
+		members:   map[types.UID]memberState{},
+		gated:     map[types.UID]*v1.Pod{},
+		waiting:   map[types.UID]*v1.Pod{},
+		rejected:  map[types.UID]*v1.Pod{},
+		backedOff: map[types.UID]*v1.Pod{},
+		unplaced:  map[types.UID]*v1.Pod{},
 	}
 }
 
 func (g *group) empty() bool {
-	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0
+	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0 && len(g.backedOff) == 0 && len(g.unplaced) == 0
 }
 
 // Store holds the state of all gangs.
@@ -102,11 +117,31 @@ type Store struct {
 	// waitingForWorkload holds pods turned away by Admit because their
 	// Workload, or its podGroup, does not exist.
 	waitingForWorkload map[gang.WorkloadKey]map[types.UID]*v1.Pod
+	// backoff is the gang backoff policy; immutable.
+	backoff Backoff
 }
 
-// New returns an empty Store.
-func New() *Store {
+// Backoff is how long a gang waits after a rejected round before its next
+// attempt: Initial after the first rejection, doubling with each further
+// one, never more than Max. A gang that reaches its quorum starts afresh.
+type Backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+}
+
+// duration returns the backoff after the given number of rejections (>= 1).
+func (b Backoff) duration(rejections int) time.Duration {
+	d := b.Initial
+	for i := 1; i < rejections && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// New returns an empty Store with the given gang backoff.
+func New(backoff Backoff) *Store {
 	return &Store{
+		backoff:            backoff,
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
@@ -214,6 +249,8 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	delete(g.gated, pod.UID)
 	delete(g.waiting, pod.UID)
 	delete(g.rejected, pod.UID)
+	delete(g.backedOff, pod.UID)
+	delete(g.unplaced, pod.UID)
 	if len(g.waiting) == 0 {
 		g.deadline = time.Time{}
 	}
@@ -242,6 +279,8 @@ const (
 	WaitingForPodGroup
 	// WaitingForMembers means the gang has fewer than minCount pods.
 	WaitingForMembers
+	// WaitingForBackoff means the gang backs off after a rejected round.
+	WaitingForBackoff
 )
 
 // Admit decides whether a pod may enter the scheduling queue (PreEnqueue).
@@ -249,8 +288,9 @@ const (
 // store lock: a Workload that arrives concurrently is either seen by lookup,
 // or its WorkloadChanged call finds this pod registered as waiting. The pod
 // is remembered when turned away, so the event that unblocks it hands it
-// back. It returns the verdict and, for gangs, the member count it compared.
-func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int) {
+// back (for a backoff, BackoffExpired). It returns the verdict and, for
+// gangs, the member count it compared.
+func (s *Store) Admit(pod *v1.Pod, now time.Time, lookup func() Policy) (v Verdict, members int) {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return Admitted, 0
@@ -281,12 +321,16 @@ func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int
 	g := s.getOrCreate(key)
 	g.minCount = p.MinCount
 	members = len(g.members)
-	if members >= p.MinCount {
-		delete(g.gated, pod.UID)
-		return Admitted, members
+	if members < p.MinCount {
+		g.gated[pod.UID] = pod
+		return WaitingForMembers, members
 	}
-	g.gated[pod.UID] = pod
-	return WaitingForMembers, members
+	delete(g.gated, pod.UID)
+	if now.Before(g.backoffUntil) {
+		g.backedOff[pod.UID] = pod
+		return WaitingForBackoff, members
+	}
+	return Admitted, members
 }
 
 // WorkloadChanged is called when a Workload is added, updated or deleted. It
@@ -343,6 +387,7 @@ func (s *Store) Reserve(pod *v1.Pod) {
 	}
 	g.members[pod.UID] = reserved
 	delete(g.rejected, pod.UID)
+	delete(g.unplaced, pod.UID)
 }
 
 // PermitResult is Permit's answer.
@@ -356,6 +401,9 @@ type PermitResult struct {
 	Activate []*v1.Pod
 	// ReservedOrBound is the quorum count Permit compared with minCount.
 	ReservedOrBound int
+	// BackingOff is set when the gang is in its backoff: the member must
+	// give its reservation back; it is handed back when the backoff ends.
+	BackingOff bool
 }
 
 // Permit decides whether a reserved member may bind. When the group has
@@ -375,7 +423,14 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now tim
 		}
 		clear(g.waiting)
 		g.deadline = time.Time{}
+		g.rejections = 0
+		g.backoffUntil = time.Time{}
 		return res
+	}
+	if now.Before(g.backoffUntil) {
+		// Admitted before the backoff started: no new round until it ends.
+		g.backedOff[pod.UID] = pod
+		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true}
 	}
 	if len(g.waiting) == 0 || g.deadline.IsZero() {
 		g.deadline = now.Add(timeout)
@@ -389,7 +444,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now tim
 	}
 	return PermitResult{
 		Wait:            wait,
-		Activate:        takeAll(&g.rejected),
+		Activate:        takeAll(&g.rejected, &g.unplaced),
 		ReservedOrBound: g.reservedOrBound,
 	}
 }
@@ -400,35 +455,94 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now tim
 // returned for rejection: a gang never holds part of its capacity for
 // nothing. A member deleted meanwhile does not break the round: a
 // replacement pod may still complete it.
-func (s *Store) Unreserve(pod *v1.Pod) []types.UID {
+func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return nil
+		return Rejection{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[key]
 	if !ok {
-		return nil
+		return Rejection{}
 	}
 	state, member := g.members[pod.UID]
+	_, wasWaiting := g.waiting[pod.UID]
 	delete(g.waiting, pod.UID)
 	if !member {
 		if len(g.waiting) == 0 {
 			g.deadline = time.Time{}
 		}
 		s.dropIfEmpty(key, g)
-		return nil
+		return Rejection{}
 	}
 	if state == reserved {
 		g.members[pod.UID] = pending
 		g.reservedOrBound--
 	}
 	g.rejected[pod.UID] = pod
+	if g.reservedOrBound >= g.minCount {
+		return Rejection{}
+	}
+	if len(g.waiting) == 0 {
+		if wasWaiting {
+			// The last member of a round: its own timeout or rejection ends
+			// the round.
+			return g.rejectRound(s.backoff, now)
+		}
+		return Rejection{}
+	}
+	return g.rejectRound(s.backoff, now)
+}
+
+// Unplaced records that a member found no node (PostFilter). If a round of
+// members waits at Permit short of its quorum, the round is rejected and the
+// gang's backoff starts; otherwise the member is remembered, and the next
+// member to wait hands it back to be tried again.
+func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return Rejection{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.getOrCreate(key)
 	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
+		g.unplaced[pod.UID] = pod
+		return Rejection{}
+	}
+	g.rejected[pod.UID] = pod
+	return g.rejectRound(s.backoff, now)
+}
+
+// Rejection is a rejected round: the members to reject, and when the gang's
+// backoff ends (zero when nothing was rejected).
+type Rejection struct {
+	Reject       []types.UID
+	BackoffUntil time.Time
+}
+
+// rejectRound rejects the waiting round and starts the backoff. Callers
+// hold Store.mu.
+func (g *group) rejectRound(b Backoff, now time.Time) Rejection {
+	g.rejections++
+	g.backoffUntil = now.Add(b.duration(g.rejections))
+	return Rejection{Reject: g.takeWaitingAsRejected(), BackoffUntil: g.backoffUntil}
+}
+
+// BackoffExpired hands back, once the gang's backoff has ended, the members
+// that Admit held during it and those the rejection sent back, for the
+// caller to activate.
+func (s *Store) BackoffExpired(key gang.GroupKey, now time.Time) []*v1.Pod {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok || now.Before(g.backoffUntil) {
 		return nil
 	}
-	return g.takeWaitingAsRejected()
+	pods := takeAll(&g.backedOff, &g.rejected, &g.unplaced)
+	s.dropIfEmpty(key, g)
+	return pods
 }
 
 // takeWaitingAsRejected empties the waiting round, remembering its members as
@@ -444,16 +558,28 @@ func (g *group) takeWaitingAsRejected() []types.UID {
 	return uids
 }
 
-// takeAll returns the pods of a set and empties it.
-func takeAll(set *map[types.UID]*v1.Pod) []*v1.Pod {
-	if len(*set) == 0 {
+// takeAll returns the pods of the sets, each pod once, and empties them.
+func takeAll(sets ...*map[types.UID]*v1.Pod) []*v1.Pod {
+	n := 0
+	for _, set := range sets {
+		n += len(*set)
+	}
+	if n == 0 {
 		return nil
 	}
-	pods := make([]*v1.Pod, 0, len(*set))
-	for _, p := range *set {
-		pods = append(pods, p)
+	pods := make([]*v1.Pod, 0, n)
+	seen := make(map[types.UID]bool, n)
+	for _, set := range sets {
+		for uid, p := range *set {
+			if !seen[uid] {
+				seen[uid] = true
+				pods = append(pods, p)
+			}
+		}
+		if len(*set) > 0 {
+			*set = map[types.UID]*v1.Pod{}
+		}
 	}
-	*set = map[types.UID]*v1.Pod{}
 	return pods
 }
 
@@ -465,6 +591,9 @@ type GroupStatus struct {
 	Gated           int
 	Waiting         int
 	Rejected        int
+	BackedOff       int
+	Rejections      int
+	BackoffUntil    time.Time
 }
 
 // Group returns a copy of a group's counts, and false when it is not tracked.
@@ -482,6 +611,9 @@ func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
 		Gated:           len(g.gated),
 		Waiting:         len(g.waiting),
 		Rejected:        len(g.rejected),
+		BackedOff:       len(g.backedOff),
+		Rejections:      g.rejections,
+		BackoffUntil:    g.backoffUntil,
 	}, true
 }
 

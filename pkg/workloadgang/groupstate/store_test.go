@@ -55,11 +55,12 @@ var (
 	gangOf   = func(n int) func() Policy {
 		return func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: n} }
 	}
-	noWl      = func() Policy { return Policy{} }
-	noPG      = func() Policy { return Policy{WorkloadFound: true} }
-	basicPG   = func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true} }
-	timeout   = 10 * time.Second
-	startTime = time.Unix(1000, 0)
+	noWl        = func() Policy { return Policy{} }
+	noPG        = func() Policy { return Policy{WorkloadFound: true} }
+	basicPG     = func() Policy { return Policy{WorkloadFound: true, PodGroupFound: true} }
+	timeout     = 10 * time.Second
+	testBackoff = Backoff{Initial: time.Second, Max: 4 * time.Second}
+	startTime   = time.Unix(1000, 0)
 )
 
 func names(pods []*v1.Pod) []string {
@@ -102,11 +103,11 @@ func TestAdmit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New()
+			s := New(testBackoff)
 			for _, p := range tc.existing {
 				s.AddPod(p)
 			}
-			v, members := s.Admit(tc.pod, tc.lookup)
+			v, members := s.Admit(tc.pod, startTime, tc.lookup)
 			assert.Equal(t, tc.wantVerdict, v)
 			assert.Equal(t, tc.wantMembers, members)
 		})
@@ -114,30 +115,30 @@ func TestAdmit(t *testing.T) {
 }
 
 func TestLastMemberActivatesGatedMembers(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	a, b, c := member("a", ""), member("b", ""), member("c", "")
 	s.AddPod(a)
 	s.AddPod(b)
 	// The queue judged b and c before our informer handler saw c.
-	v, _ := s.Admit(b, gangOf(3))
+	v, _ := s.Admit(b, startTime, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
-	v, _ = s.Admit(c, gangOf(3))
+	v, _ = s.Admit(c, startTime, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
 	got := s.AddPod(c)
 	assert.ElementsMatch(t, []string{"b", "c"}, names(got), "the last member's arrival must hand back every gated member")
 	assert.Empty(t, s.AddPod(a), "the gated set is handed back once")
-	v, _ = s.Admit(a, gangOf(3))
+	v, _ = s.Admit(a, startTime, gangOf(3))
 	assert.Equal(t, Admitted, v)
 }
 
 func TestWorkloadChangedHandsBackWaiters(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
-	v, _ := s.Admit(a, noWl)
+	v, _ := s.Admit(a, startTime, noWl)
 	require.Equal(t, WaitingForWorkload, v)
-	v, _ = s.Admit(b, gangOf(3))
+	v, _ = s.Admit(b, startTime, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
 	got := s.WorkloadChanged(trainKey)
 	assert.ElementsMatch(t, []string{"a", "b"}, names(got))
@@ -148,7 +149,7 @@ func TestWorkloadChangedHandsBackWaiters(t *testing.T) {
 }
 
 func TestPermitReleasesTheGangTogether(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
@@ -179,7 +180,7 @@ func TestPermitReleasesTheGangTogether(t *testing.T) {
 }
 
 func TestUnreserveRejectsTheWholeRound(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
@@ -189,21 +190,81 @@ func TestUnreserveRejectsTheWholeRound(t *testing.T) {
 		s.Permit(p, 3, timeout, startTime)
 	}
 	// a times out: b must not keep its capacity until its own timeout.
-	assert.Equal(t, []types.UID{pods[1].UID}, s.Unreserve(pods[0]))
+	rej := s.Unreserve(pods[0], startTime)
+	assert.Equal(t, []types.UID{pods[1].UID}, rej.Reject)
+	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
 	st, _ := s.Group(workers)
-	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 1, MinCount: 3, Rejected: 2}, st)
-	assert.Empty(t, s.Unreserve(pods[1]), "the round is already rejected")
+	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 1, MinCount: 3, Rejected: 2, Rejections: 1, BackoffUntil: startTime.Add(time.Second)}, st)
+	assert.Empty(t, s.Unreserve(pods[1], startTime).Reject, "the round is already rejected")
 	st, _ = s.Group(workers)
 	assert.Equal(t, 0, st.ReservedOrBound)
 
-	// The next member to make progress activates the rejected ones.
+	// The gang backs off: members are held until the backoff ends, then
+	// handed back together with the rejected ones.
+	v, _ := s.Admit(pods[2], startTime, gangOf(3))
+	assert.Equal(t, WaitingForBackoff, v)
+	assert.Empty(t, s.BackoffExpired(workers, startTime), "backoff still running")
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers, startTime.Add(time.Second))))
+	v, _ = s.Admit(pods[2], startTime.Add(time.Second), gangOf(3))
+	assert.Equal(t, Admitted, v)
+
+	// The next member to make progress activates members rejected meanwhile.
+	later := startTime.Add(time.Second)
+	s.Unreserve(pods[0], later)
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, timeout, startTime)
-	assert.ElementsMatch(t, []string{"a", "b"}, names(res.Activate))
+	res := s.Permit(pods[2], 3, timeout, later)
+	assert.ElementsMatch(t, []string{"a"}, names(res.Activate))
+}
+
+func TestBackoffGrowsAndResets(t *testing.T) {
+	s := New(testBackoff)
+	a, b := member("a", ""), member("b", "")
+	s.AddPod(a)
+	s.AddPod(b)
+	now := startTime
+	var got []time.Duration
+	for i := 0; i < 4; i++ {
+		s.Reserve(a)
+		require.NotZero(t, s.Permit(a, 2, timeout, now).Wait)
+		rej := s.Unreserve(a, now) // a's own timeout ends its lone round
+		got = append(got, rej.BackoffUntil.Sub(now))
+		now = rej.BackoffUntil
+	}
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}, got, "exponential, capped at Max")
+	s.Reserve(a)
+	s.Permit(a, 2, timeout, now)
+	s.Reserve(b)
+	require.Zero(t, s.Permit(b, 2, timeout, now).Wait)
+	st, _ := s.Group(workers)
+	assert.Zero(t, st.Rejections, "quorum resets the backoff")
+}
+
+func TestUnplacedMember(t *testing.T) {
+	s := New(testBackoff)
+	a, b, c := member("a", ""), member("b", ""), member("c", "")
+	for _, p := range []*v1.Pod{a, b, c} {
+		s.AddPod(p)
+	}
+	// c finds no node before anyone waits: it is remembered...
+	assert.Empty(t, s.Unplaced(c, startTime).Reject, "no round to reject")
+	s.Reserve(a)
+	res := s.Permit(a, 3, timeout, startTime)
+	// ...and handed back by the first member to wait, to be tried again.
+	assert.Equal(t, []string{"c"}, names(res.Activate))
+	// Still no node: the round ends now, not at its timeout.
+	rej := s.Unplaced(c, startTime)
+	assert.Equal(t, []types.UID{a.UID}, rej.Reject)
+	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
+
+	// b was admitted before the backoff began: it may not start a new round.
+	s.Reserve(b)
+	assert.True(t, s.Permit(b, 3, timeout, startTime).BackingOff)
+	s.Unreserve(b, startTime)
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers, startTime.Add(time.Second))))
 }
 
 func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
@@ -213,7 +274,7 @@ func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
 		s.Permit(p, 3, timeout, startTime)
 	}
 	s.DeletePod(pods[0])
-	assert.Empty(t, s.Unreserve(pods[0]), "a deleted member must not reject the others")
+	assert.Empty(t, s.Unreserve(pods[0], startTime).Reject, "a deleted member must not reject the others")
 	replacement := member("a2", "")
 	s.AddPod(replacement)
 	s.Reserve(replacement)
@@ -225,7 +286,7 @@ func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
 }
 
 func TestWaitingOnWorkload(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
@@ -236,7 +297,7 @@ func TestWaitingOnWorkload(t *testing.T) {
 }
 
 func TestTerminatedAndDeletingPodsDoNotCount(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	done := member("a", "")
 	done.Status.Phase = v1.PodSucceeded
 	deleting := member("b", "")
@@ -253,13 +314,13 @@ func TestTerminatedAndDeletingPodsDoNotCount(t *testing.T) {
 }
 
 func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
-	s := New()
+	s := New(testBackoff)
 	var pods []*v1.Pod
 	for i := 0; i < 20; i++ {
 		p := member(fmt.Sprint(i), fmt.Sprint(i%4))
 		pods = append(pods, p)
 		s.AddPod(p)
-		s.Admit(p, gangOf(10))
+		s.Admit(p, startTime, gangOf(10))
 		if i%2 == 0 {
 			s.Reserve(p)
 			s.Permit(p, 10, timeout, startTime)
@@ -267,7 +328,7 @@ func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
 	}
 	for i, p := range pods {
 		if i%3 == 0 {
-			s.Unreserve(p)
+			s.Unreserve(p, startTime)
 		}
 		s.DeletePod(p)
 	}
@@ -281,7 +342,7 @@ func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
 // handed back once its gang is complete: no gang waits forever.
 func TestSiblingsAlwaysMeet(t *testing.T) {
 	const gangs, size = 50, 8
-	s := New()
+	s := New(testBackoff)
 	var mu sync.Mutex
 	admitted := map[types.UID]bool{}
 	var handedBack []*v1.Pod
@@ -302,7 +363,7 @@ func TestSiblingsAlwaysMeet(t *testing.T) {
 				if rand.Intn(2) == 0 {
 					runtime.Gosched() // vary the interleaving
 				}
-				if v, _ := s.Admit(p, gangOf(size)); v == Admitted {
+				if v, _ := s.Admit(p, startTime, gangOf(size)); v == Admitted {
 					mu.Lock()
 					admitted[p.UID] = true
 					mu.Unlock()
@@ -312,7 +373,7 @@ func TestSiblingsAlwaysMeet(t *testing.T) {
 	}
 	wg.Wait()
 	for _, p := range handedBack {
-		v, _ := s.Admit(p, gangOf(size))
+		v, _ := s.Admit(p, startTime, gangOf(size))
 		require.Equal(t, Admitted, v)
 		admitted[p.UID] = true
 	}
@@ -330,10 +391,10 @@ func BenchmarkGangLifecycle(b *testing.B) {
 			}
 			b.ResetTimer()
 			for n := 0; n < b.N; n++ {
-				s := New()
+				s := New(testBackoff)
 				for _, p := range pods {
 					s.AddPod(p)
-					s.Admit(p, gangOf(size))
+					s.Admit(p, startTime, gangOf(size))
 				}
 				for _, p := range pods {
 					s.Reserve(p)

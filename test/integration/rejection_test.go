@@ -1,0 +1,114 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// TestGangShortOfCapacityIsRejectedBeforeItsTimeout gives the gang a Permit
+// timeout far longer than the test may wait (annotation on the Workload):
+// the members that reserved are rejected as soon as another member finds no
+// node, not when the timeout passes.
+func TestGangShortOfCapacityIsRejectedBeforeItsTimeout(t *testing.T) {
+	e := newEnv(t, gatesOff)
+	e.createNodes(1, "2")
+	w := gangWorkload("train", map[string]int32{"workers": 3})
+	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
+	e.createWorkload(w)
+	pods := members("w", "train", "workers", "", 3, "1")
+	e.createPods(pods...)
+	e.waitGangRejected(names(pods), 2)
+	e.requireNoneBound(e.group("train", "workers", ""))
+	e.waitPending("found no node", names(pods[:1])...)
+	// While the unfittable gang backs off between attempts, plain pods keep
+	// binding on the room it would otherwise hold.
+	e.createPods(podSpec{name: "plain-0"}, podSpec{name: "plain-1"})
+	e.waitScheduled("plain-0", "plain-1")
+	e.requireNoneBound(e.group("train", "workers", ""))
+}
+
+// TestInvalidTimeoutAnnotationIsReported checks that a bad annotation value
+// is reported in an Event on the Workload and the gang still schedules with
+// the default timeout.
+func TestInvalidTimeoutAnnotationIsReported(t *testing.T) {
+	e := newEnv(t, gatesOff)
+	e.createNodes(1, "4")
+	w := gangWorkload("train", map[string]int32{"workers": 2})
+	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "forever"}
+	e.createWorkload(w)
+	e.waitFor("an InvalidAnnotation event on the Workload", func() (bool, error) {
+		list, err := e.cs.EventsV1().Events(e.ns).List(e.ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, ev := range list.Items {
+			if ev.Regarding.Kind == "Workload" && ev.Regarding.Name == "train" && ev.Reason == "InvalidAnnotation" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	pods := members("w", "train", "workers", "", 2, "1")
+	e.createPods(pods...)
+	e.waitScheduled(names(pods)...)
+}
+
+// TestGangThatCannotFitEvictsNothing fills the node with low-priority pods
+// and submits a high-priority gang that could never fit: without WorkloadGang
+// at PostFilter, DefaultPreemption would evict victims for its members.
+func TestGangThatCannotFitEvictsNothing(t *testing.T) {
+	e := newEnv(t, gatesOff)
+	e.createNodes(1, "4")
+	pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: e.ns + "-high"}, Value: 1000}
+	_, err := e.cs.SchedulingV1().PriorityClasses().Create(e.ctx, pc, metav1.CreateOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.cs.SchedulingV1().PriorityClasses().Delete(e.ctx, pc.Name, metav1.DeleteOptions{}) })
+
+	low := []podSpec{{name: "low-0"}, {name: "low-1"}, {name: "low-2"}, {name: "low-3"}}
+	e.createPods(low...)
+	e.waitScheduled(names(low)...)
+
+	e.createWorkload(gangWorkload("big", map[string]int32{"workers": 5}))
+	gangPods := members("big", "big", "workers", "", 5, "1")
+	for _, p := range gangPods {
+		pod := podFor(e.ns, p.name, "big", "workers", "")
+		pod.Spec.PriorityClassName = pc.Name
+		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resourceCPU("1")}
+		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	e.waitPending("gang members do not preempt", names(gangPods)...)
+	for _, n := range names(low) {
+		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
+		require.NoError(t, err, "low-priority pod %s must not be evicted", n)
+		require.Nil(t, p.DeletionTimestamp, "low-priority pod %s must not be evicted", n)
+		require.NotEmpty(t, p.Spec.NodeName)
+	}
+	for _, p := range gangPods {
+		got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
+		require.NoError(t, err)
+		require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
+	}
+}
