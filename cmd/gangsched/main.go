@@ -37,7 +37,11 @@ func main() {
 	os.Exit(cli.Run(newCommand()))
 }
 
-// newCommand returns the kube-scheduler command with WorkloadGang registered.
+// newCommand returns the kube-scheduler command with WorkloadGang and its
+// gang-aware queue sort registered.
 func newCommand() *cobra.Command {
-	return app.NewSchedulerCommand(app.WithPlugin(workloadgang.Name, workloadgang.New))
+	return app.NewSchedulerCommand(
+		app.WithPlugin(workloadgang.Name, workloadgang.New),
+		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort),
+	)
 }

@@ -105,7 +105,9 @@ func setup(t *testing.T, configFile string) (*options.Options, map[string]*sched
 
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	_, sched, err := app.Setup(ctx, opts, app.WithPlugin(workloadgang.Name, workloadgang.New))
+	_, sched, err := app.Setup(ctx, opts,
+		app.WithPlugin(workloadgang.Name, workloadgang.New),
+		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort))
 	if err != nil {
 		return opts, nil, err
 	}
@@ -157,6 +159,7 @@ func TestShippedConfigs(t *testing.T) {
 			assert.Contains(t, enabled(p.Reserve), workloadgang.Name)
 			assert.Contains(t, enabled(p.Permit), workloadgang.Name)
 			// WorkloadGang runs before DefaultPreemption, so gang members never preempt.
+			assert.Equal(t, []string{workloadgang.SortName}, enabled(p.QueueSort))
 			postFilter := enabled(p.PostFilter)
 			require.NotEmpty(t, postFilter)
 			assert.Equal(t, workloadgang.Name, postFilter[0])

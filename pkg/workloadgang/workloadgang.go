@@ -169,10 +169,12 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 	}
 }
 
-// PostFilter runs when a pod found no node. For a gang member it rejects the
-// members of its group waiting at Permit at once: the gang cannot complete
-// this round, so they must not hold their capacity until the timeout. With
-// no round waiting, the member is tried again when the next one forms. Gang
+// PostFilter runs when a pod found no node. For a gang member, a younger
+// gang waiting at Permit gives its room back, so that older gangs complete
+// first; failing that, the members of its own gang waiting at Permit are
+// rejected at once: the gang cannot complete this round, so they must not
+// hold their capacity until the timeout. With no round waiting, the member
+// is tried again when the next one forms. Gang
 // members never preempt: evicting victims for one member is wrong while the
 // gang as a whole may still not fit. The status stops the PostFilter plugins
 // that follow (DefaultPreemption) for gang members only; the shipped configs
@@ -183,9 +185,14 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
 	rej := pl.store.Unplaced(pod, pl.now())
-	if !rej.BackoffUntil.IsZero() {
+	switch {
+	case rej.BackoffUntil.IsZero():
+	case rej.Group == key:
 		klog.FromContext(ctx).V(4).Info("Gang member found no node; rejecting waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
-		pl.rejectRound(ctx, key, rej, fmt.Sprintf("member %s found no node", pod.Name))
+		pl.rejectRound(ctx, rej, fmt.Sprintf("member %s found no node", pod.Name))
+	default:
+		klog.FromContext(ctx).V(4).Info("Gang member found no node; a younger gang yields its room", "pod", klog.KObj(pod), "group", key, "yielding", rej.Group, "rejected", len(rej.Reject))
+		pl.rejectRound(ctx, rej, fmt.Sprintf("yielding to the older gang %s", key))
 	}
 	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
@@ -211,12 +218,13 @@ func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1
 		return
 	}
 	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
-	pl.rejectRound(ctx, key, rej, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
+	pl.rejectRound(ctx, rej, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
 }
 
 // rejectRound rejects the members of a rejected round still waiting at
 // Permit and activates the gang's members when its backoff ends.
-func (pl *WorkloadGang) rejectRound(ctx context.Context, key gang.GroupKey, rej groupstate.Rejection, reason string) {
+func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejection, reason string) {
+	key := rej.Group
 	pl.rejectWaiting(rej.Reject, gang.GangRejectedMessage(key, reason))
 	logger := klog.FromContext(ctx)
 	time.AfterFunc(rej.BackoffUntil.Sub(pl.now()), func() {
@@ -235,8 +243,12 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		return nil, 0
 	}
 	policy, w, _ := pl.lookupPolicy(key)
+	if w == nil || policy.MinCount == 0 {
+		// The Workload went away, or changed, since gangOf read it.
+		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey())), 0
+	}
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, policy.MinCount, pl.permitTimeout(w), pl.now())
+	res := pl.store.Permit(pod, policy.MinCount, w.CreationTimestamp.Time, pl.permitTimeout(w), pl.now())
 	if res.BackingOff {
 		st, _ := pl.store.Group(key)
 		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0

@@ -120,7 +120,7 @@ type env struct {
 }
 
 // schedulerConfig is a KubeSchedulerConfiguration like
-// manifests/scheduler-config.yaml, with a short Permit timeout and backoff.
+// manifests/scheduler-config.yaml, with a short Permit timeout and backoffs.
 func schedulerConfig(kubeconfig string) string {
 	return fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
@@ -135,6 +135,11 @@ podMaxBackoffSeconds: 1
 profiles:
 - schedulerName: %s
   plugins:
+    queueSort:
+      enabled:
+      - name: WorkloadGangSort
+      disabled:
+      - name: "*"
     multiPoint:
       enabled:
       - name: WorkloadGang
@@ -147,6 +152,8 @@ profiles:
   - name: WorkloadGang
     args:
       permitTimeoutSeconds: %d
+      backoffInitialSeconds: 1
+      backoffMaxSeconds: 4
 `, kubeconfig, schedulerName, permitTimeoutSeconds)
 }
 
@@ -178,7 +185,9 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 	opts.SecureServing.Listener = l
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cc, sched, err := app.Setup(ctx, opts, app.WithPlugin(workloadgang.Name, workloadgang.New))
+	cc, sched, err := app.Setup(ctx, opts,
+		app.WithPlugin(workloadgang.Name, workloadgang.New),
+		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort))
 	if err != nil {
 		cancel()
 		_ = l.Close()
@@ -474,6 +483,17 @@ func (w *bindingWatcher) boundCount(key gang.GroupKey) int {
 
 func (e *env) group(workload, podGroup, replicaKey string) gang.GroupKey {
 	return gang.GroupKey{Namespace: e.ns, Workload: workload, PodGroup: podGroup, ReplicaKey: replicaKey}
+}
+
+// boundGroups returns the groups with at least one pod seen bound, and how many.
+func (w *bindingWatcher) boundGroups() map[gang.GroupKey]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[gang.GroupKey]int{}
+	for k, pods := range w.bound {
+		out[k] = len(pods)
+	}
+	return out
 }
 
 // requireNoneBound fails if any pod of the group was ever bound.

@@ -17,6 +17,7 @@ limitations under the License.
 package integration
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -110,5 +111,54 @@ func TestGangThatCannotFitEvictsNothing(t *testing.T) {
 		got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
 		require.NoError(t, err)
 		require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
+	}
+}
+
+// TestCompetingGangsCompleteOneAfterAnother creates gangs whose members are
+// interleaved in the queue, on a cluster with room for exactly one gang. One
+// gang must bind whole while no other binds any member; when its pods are
+// deleted the next gang binds, until all have run. A deadlock (each gang
+// holding part of the room) or a partial gang fails the test.
+func TestCompetingGangsCompleteOneAfterAnother(t *testing.T) {
+	for _, gangs := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d gangs", gangs), func(t *testing.T) {
+			const size = 4
+			e := newEnv(t, gatesOff)
+			e.createNodes(size, "1")
+			minCounts := map[string]int32{}
+			for g := 0; g < gangs; g++ {
+				minCounts[fmt.Sprintf("g%d", g)] = size
+			}
+			e.createWorkload(gangWorkload("compete", minCounts))
+			for i := 0; i < size; i++ {
+				for g := 0; g < gangs; g++ {
+					e.createPods(podSpec{name: fmt.Sprintf("g%d-%d", g, i), workload: "compete", podGroup: fmt.Sprintf("g%d", g), cpu: "1"})
+				}
+			}
+			done := map[gang.GroupKey]bool{}
+			for len(done) < gangs {
+				var winner gang.GroupKey
+				e.waitFor(fmt.Sprintf("gang %d of %d to bind whole", len(done)+1, gangs), func() (bool, error) {
+					for k, n := range e.watcher.boundGroups() {
+						if !done[k] && n >= size {
+							winner = k
+							return true, nil
+						}
+					}
+					return false, nil
+				})
+				for k, n := range e.watcher.boundGroups() {
+					if k != winner && !done[k] {
+						require.Zero(t, n, "gang %s bound %d members while %s held the room", k, n, winner)
+					}
+				}
+				done[winner] = true
+				var winners []string
+				for i := 0; i < size; i++ {
+					winners = append(winners, fmt.Sprintf("%s-%d", winner.PodGroup, i))
+				}
+				e.deletePods(winners...)
+			}
+		})
 	}
 }

@@ -84,6 +84,8 @@ type group struct {
 	// backedOff holds members turned away by Admit during the backoff; they
 	// are handed back when it expires.
 	backedOff map[types.UID]*v1.Pod
+	// arrival orders gangs (older first): set by Permit from the Workload.
+	arrival time.Time
 	// unplaced holds members that found no node while no round was waiting;
 	// the next member to wait hands them back, so that they are tried again
 	// while the round stands and, if they still find no node, end it at once.
@@ -117,6 +119,8 @@ type Store struct {
 	// waitingForWorkload holds pods turned away by Admit because their
 	// Workload, or its podGroup, does not exist.
 	waitingForWorkload map[gang.WorkloadKey]map[types.UID]*v1.Pod
+	// rounds indexes the groups with members waiting at Permit.
+	rounds map[gang.GroupKey]struct{}
 	// backoff is the gang backoff policy; immutable.
 	backoff Backoff
 }
@@ -142,6 +146,7 @@ func (b Backoff) duration(rejections int) time.Duration {
 func New(backoff Backoff) *Store {
 	return &Store{
 		backoff:            backoff,
+		rounds:             map[gang.GroupKey]struct{}{},
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
@@ -163,8 +168,15 @@ func (s *Store) getOrCreate(key gang.GroupKey) *group {
 	return g
 }
 
-// dropIfEmpty forgets a group that has nothing left to track. Callers hold s.mu.
+// dropIfEmpty updates the round index for a group and forgets the group if
+// it has nothing left to track. Callers hold s.mu and call it after every
+// change to a group's waiting round.
 func (s *Store) dropIfEmpty(key gang.GroupKey, g *group) {
+	if len(g.waiting) > 0 {
+		s.rounds[key] = struct{}{}
+	} else {
+		delete(s.rounds, key)
+	}
 	if !g.empty() {
 		return
 	}
@@ -210,6 +222,7 @@ func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
 		}
 		g.members[pod.UID] = bound
 		delete(g.waiting, pod.UID)
+		s.dropIfEmpty(key, g)
 	}
 	if len(g.gated) > 0 && g.minCount > 0 && len(g.members) >= g.minCount {
 		return takeAll(&g.gated)
@@ -367,6 +380,7 @@ func (s *Store) WaitingOnWorkload(wk gang.WorkloadKey) []types.UID {
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
 		uids = append(uids, g.takeWaitingAsRejected()...)
+		s.dropIfEmpty(key, g)
 	}
 	return uids
 }
@@ -409,13 +423,15 @@ type PermitResult struct {
 // Permit decides whether a reserved member may bind. When the group has
 // minCount members reserved or bound, it returns the waiting members to
 // release; otherwise the pod joins the waiting round, whose deadline is set
-// by the first member to wait and is shared by all.
-func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now time.Time) PermitResult {
+// by the first member to wait and is shared by all. arrival orders the gang
+// against others (its Workload's creation time): see Unplaced.
+func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout time.Duration, now time.Time) PermitResult {
 	key, _ := gang.KeyForPod(pod)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.getOrCreate(key)
 	g.minCount = minCount
+	g.arrival = arrival
 	if g.reservedOrBound >= minCount {
 		res := PermitResult{ReservedOrBound: g.reservedOrBound}
 		for uid := range g.waiting {
@@ -425,6 +441,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now tim
 		g.deadline = time.Time{}
 		g.rejections = 0
 		g.backoffUntil = time.Time{}
+		s.dropIfEmpty(key, g)
 		return res
 	}
 	if now.Before(g.backoffUntil) {
@@ -436,6 +453,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, timeout time.Duration, now tim
 		g.deadline = now.Add(timeout)
 	}
 	g.waiting[pod.UID] = pod
+	s.rounds[key] = struct{}{}
 	wait := g.deadline.Sub(now)
 	if wait < time.Second {
 		// The round is about to time out; a short wait keeps this member in
@@ -466,6 +484,7 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 	if !ok {
 		return Rejection{}
 	}
+	defer s.dropIfEmpty(key, g)
 	state, member := g.members[pod.UID]
 	_, wasWaiting := g.waiting[pod.UID]
 	delete(g.waiting, pod.UID)
@@ -473,7 +492,6 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 		if len(g.waiting) == 0 {
 			g.deadline = time.Time{}
 		}
-		s.dropIfEmpty(key, g)
 		return Rejection{}
 	}
 	if state == reserved {
@@ -488,17 +506,30 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 		if wasWaiting {
 			// The last member of a round: its own timeout or rejection ends
 			// the round.
-			return g.rejectRound(s.backoff, now)
+			return g.rejectRound(s.backoff, now).of(key)
 		}
 		return Rejection{}
 	}
-	return g.rejectRound(s.backoff, now)
+	return g.rejectRound(s.backoff, now).of(key)
 }
 
-// Unplaced records that a member found no node (PostFilter). If a round of
-// members waits at Permit short of its quorum, the round is rejected and the
-// gang's backoff starts; otherwise the member is remembered, and the next
-// member to wait hands it back to be tried again.
+// of sets the rejection's group.
+func (r Rejection) of(key gang.GroupKey) Rejection {
+	r.Group = key
+	return r
+}
+
+// Unplaced records that a member found no node (PostFilter) and decides
+// which round of waiting members gives its room back:
+//   - if a younger gang (later arrival) has a round waiting, the youngest one
+//     yields: older gangs go first, so competing gangs never deadlock and a
+//     gang is never starved by younger ones. The member is remembered and
+//     tried again by the next member of its gang to wait.
+//   - else, if the member's own gang has a round short of its quorum, that
+//     round is rejected now rather than at its timeout;
+//   - else the member is remembered as above.
+//
+// A rejected round starts its gang's backoff. The cost is O(waiting rounds).
 func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
@@ -507,17 +538,53 @@ func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.getOrCreate(key)
+	if victim, ok := s.youngestRoundAfter(key, g); ok {
+		g.unplaced[pod.UID] = pod
+		vg := s.groups[victim]
+		rej := vg.rejectRound(s.backoff, now).of(victim)
+		s.dropIfEmpty(victim, vg)
+		return rej
+	}
 	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
 		g.unplaced[pod.UID] = pod
 		return Rejection{}
 	}
 	g.rejected[pod.UID] = pod
-	return g.rejectRound(s.backoff, now)
+	rej := g.rejectRound(s.backoff, now).of(key)
+	s.dropIfEmpty(key, g)
+	return rej
+}
+
+// youngestRoundAfter returns the youngest gang, other than key, whose waiting
+// round arrived after g's gang. Callers hold s.mu.
+func (s *Store) youngestRoundAfter(key gang.GroupKey, g *group) (gang.GroupKey, bool) {
+	var youngest gang.GroupKey
+	found := false
+	for k := range s.rounds {
+		if k == key || !arrivedBefore(key, g.arrival, k, s.groups[k].arrival) {
+			continue
+		}
+		if !found || arrivedBefore(youngest, s.groups[youngest].arrival, k, s.groups[k].arrival) {
+			youngest, found = k, true
+		}
+	}
+	return youngest, found
+}
+
+// arrivedBefore orders gangs by arrival, then by key: the order in which the
+// gang-aware queue sort attempts them.
+func arrivedBefore(a gang.GroupKey, aArrival time.Time, b gang.GroupKey, bArrival time.Time) bool {
+	if !aArrival.Equal(bArrival) {
+		return aArrival.Before(bArrival)
+	}
+	return a.String() < b.String()
 }
 
 // Rejection is a rejected round: the members to reject, and when the gang's
 // backoff ends (zero when nothing was rejected).
 type Rejection struct {
+	// Group is the gang whose round was rejected.
+	Group        gang.GroupKey
 	Reject       []types.UID
 	BackoffUntil time.Time
 }

@@ -156,14 +156,14 @@ func TestPermitReleasesTheGangTogether(t *testing.T) {
 	}
 	for i, p := range pods[:2] {
 		s.Reserve(p)
-		res := s.Permit(p, 3, timeout, startTime.Add(time.Duration(i)*time.Second))
+		res := s.Permit(p, 3, startTime, timeout, startTime.Add(time.Duration(i)*time.Second))
 		require.Empty(t, res.Allow)
 		// The round's deadline is set by its first member.
 		assert.Equal(t, timeout-time.Duration(i)*time.Second, res.Wait)
 		assert.Equal(t, i+1, res.ReservedOrBound)
 	}
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, timeout, startTime)
+	res := s.Permit(pods[2], 3, startTime, timeout, startTime)
 	assert.Zero(t, res.Wait)
 	assert.ElementsMatch(t, []types.UID{pods[0].UID, pods[1].UID}, res.Allow)
 	st, _ := s.Group(workers)
@@ -176,7 +176,7 @@ func TestPermitReleasesTheGangTogether(t *testing.T) {
 	extra := member("d", "")
 	s.AddPod(extra)
 	s.Reserve(extra)
-	assert.Zero(t, s.Permit(extra, 3, timeout, startTime).Wait)
+	assert.Zero(t, s.Permit(extra, 3, startTime, timeout, startTime).Wait)
 }
 
 func TestUnreserveRejectsTheWholeRound(t *testing.T) {
@@ -187,7 +187,7 @@ func TestUnreserveRejectsTheWholeRound(t *testing.T) {
 	}
 	for _, p := range pods[:2] {
 		s.Reserve(p)
-		s.Permit(p, 3, timeout, startTime)
+		s.Permit(p, 3, startTime, timeout, startTime)
 	}
 	// a times out: b must not keep its capacity until its own timeout.
 	rej := s.Unreserve(pods[0], startTime)
@@ -212,7 +212,7 @@ func TestUnreserveRejectsTheWholeRound(t *testing.T) {
 	later := startTime.Add(time.Second)
 	s.Unreserve(pods[0], later)
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, timeout, later)
+	res := s.Permit(pods[2], 3, startTime, timeout, later)
 	assert.ElementsMatch(t, []string{"a"}, names(res.Activate))
 }
 
@@ -225,16 +225,16 @@ func TestBackoffGrowsAndResets(t *testing.T) {
 	var got []time.Duration
 	for i := 0; i < 4; i++ {
 		s.Reserve(a)
-		require.NotZero(t, s.Permit(a, 2, timeout, now).Wait)
+		require.NotZero(t, s.Permit(a, 2, startTime, timeout, now).Wait)
 		rej := s.Unreserve(a, now) // a's own timeout ends its lone round
 		got = append(got, rej.BackoffUntil.Sub(now))
 		now = rej.BackoffUntil
 	}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}, got, "exponential, capped at Max")
 	s.Reserve(a)
-	s.Permit(a, 2, timeout, now)
+	s.Permit(a, 2, startTime, timeout, now)
 	s.Reserve(b)
-	require.Zero(t, s.Permit(b, 2, timeout, now).Wait)
+	require.Zero(t, s.Permit(b, 2, startTime, timeout, now).Wait)
 	st, _ := s.Group(workers)
 	assert.Zero(t, st.Rejections, "quorum resets the backoff")
 }
@@ -248,7 +248,7 @@ func TestUnplacedMember(t *testing.T) {
 	// c finds no node before anyone waits: it is remembered...
 	assert.Empty(t, s.Unplaced(c, startTime).Reject, "no round to reject")
 	s.Reserve(a)
-	res := s.Permit(a, 3, timeout, startTime)
+	res := s.Permit(a, 3, startTime, timeout, startTime)
 	// ...and handed back by the first member to wait, to be tried again.
 	assert.Equal(t, []string{"c"}, names(res.Activate))
 	// Still no node: the round ends now, not at its timeout.
@@ -258,7 +258,7 @@ func TestUnplacedMember(t *testing.T) {
 
 	// b was admitted before the backoff began: it may not start a new round.
 	s.Reserve(b)
-	assert.True(t, s.Permit(b, 3, timeout, startTime).BackingOff)
+	assert.True(t, s.Permit(b, 3, startTime, timeout, startTime).BackingOff)
 	s.Unreserve(b, startTime)
 	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers, startTime.Add(time.Second))))
 }
@@ -271,16 +271,16 @@ func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
 	}
 	for _, p := range pods[:2] {
 		s.Reserve(p)
-		s.Permit(p, 3, timeout, startTime)
+		s.Permit(p, 3, startTime, timeout, startTime)
 	}
 	s.DeletePod(pods[0])
 	assert.Empty(t, s.Unreserve(pods[0], startTime).Reject, "a deleted member must not reject the others")
 	replacement := member("a2", "")
 	s.AddPod(replacement)
 	s.Reserve(replacement)
-	assert.NotZero(t, s.Permit(replacement, 3, timeout, startTime).Wait, "b and the replacement make 2 of 3")
+	assert.NotZero(t, s.Permit(replacement, 3, startTime, timeout, startTime).Wait, "b and the replacement make 2 of 3")
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, timeout, startTime)
+	res := s.Permit(pods[2], 3, startTime, timeout, startTime)
 	assert.Zero(t, res.Wait)
 	assert.ElementsMatch(t, []types.UID{pods[1].UID, replacement.UID}, res.Allow)
 }
@@ -291,7 +291,7 @@ func TestWaitingOnWorkload(t *testing.T) {
 	s.AddPod(a)
 	s.AddPod(b)
 	s.Reserve(a)
-	s.Permit(a, 2, timeout, startTime)
+	s.Permit(a, 2, startTime, timeout, startTime)
 	assert.Equal(t, []types.UID{a.UID}, s.WaitingOnWorkload(trainKey))
 	assert.ElementsMatch(t, []string{"a"}, names(s.WorkloadChanged(trainKey)), "recreating the Workload activates the rejected member")
 }
@@ -323,7 +323,7 @@ func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
 		s.Admit(p, startTime, gangOf(10))
 		if i%2 == 0 {
 			s.Reserve(p)
-			s.Permit(p, 10, timeout, startTime)
+			s.Permit(p, 10, startTime, timeout, startTime)
 		}
 	}
 	for i, p := range pods {
@@ -398,7 +398,7 @@ func BenchmarkGangLifecycle(b *testing.B) {
 				}
 				for _, p := range pods {
 					s.Reserve(p)
-					s.Permit(p, size, timeout, startTime)
+					s.Permit(p, size, startTime, timeout, startTime)
 				}
 				for _, p := range pods {
 					s.UpdatePod(onNode(p))
@@ -410,4 +410,33 @@ func BenchmarkGangLifecycle(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/pod")
 		})
 	}
+}
+
+func TestYoungerGangYieldsToOlder(t *testing.T) {
+	s := New(testBackoff)
+	old0, old1 := member("o0", "old"), member("o1", "old")
+	young0 := member("y0", "young")
+	for _, p := range []*v1.Pod{old0, old1, young0, member("y1", "young")} {
+		s.AddPod(p)
+	}
+	s.Reserve(old0)
+	s.Permit(old0, 2, startTime, timeout, startTime)
+	s.Reserve(young0)
+	s.Permit(young0, 2, startTime.Add(time.Second), timeout, startTime)
+	// The older gang's member finds no node: the younger round gives its room.
+	rej := s.Unplaced(old1, startTime)
+	assert.Equal(t, replica("young"), rej.Group)
+	assert.Equal(t, []types.UID{young0.UID}, rej.Reject)
+	st, _ := s.Group(replica("old"))
+	assert.Equal(t, 1, st.Waiting, "the older round keeps waiting")
+	// The younger gang's member finds no node: no younger round; its own
+	// round is empty, so nothing is rejected.
+	assert.Empty(t, s.Unplaced(member("y1", "young"), startTime).Reject)
+}
+
+// replica returns the workers group with the given replica key.
+func replica(r string) gang.GroupKey {
+	k := workers
+	k.ReplicaKey = r
+	return k
 }
