@@ -40,6 +40,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -298,21 +301,60 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	ap := newApplier(client.Discovery(), dyn)
 	say(out, "applying %d objects from %s", len(manifests), o.examples)
 	tr.resetClock()
-	for _, m := range manifests {
-		isPod := m.Obj.GetKind() == "Pod" && m.Obj.GroupVersionKind().Group == ""
-		if isPod {
-			name := m.Obj.GetNamespace()
-			if name == "" {
-				name = "default"
+	// The last member of each gang is held back until the others say that
+	// they wait for it, so the demo shows a gang waiting, then binding whole.
+	first, last, waitFor := holdBackLastMembers(manifests, examplePods, policies)
+	apply := func(ms []manifestObject) error {
+		for _, m := range ms {
+			isPod := m.Obj.GetKind() == "Pod" && m.Obj.GroupVersionKind().Group == ""
+			if isPod {
+				name := m.Obj.GetNamespace()
+				if name == "" {
+					name = "default"
+				}
+				tr.markCreated(name+"/"+m.Obj.GetName(), time.Now())
 			}
-			tr.markCreated(name+"/"+m.Obj.GetName(), time.Now())
+			result, err := ap.create(ctx, m)
+			if err != nil {
+				return err
+			}
+			if !isPod || result != "created" {
+				say(out, "%s %s %s", strings.ToLower(m.Obj.GetKind()), objName(m.Obj), result)
+			}
 		}
-		result, err := ap.create(ctx, m)
+		return nil
+	}
+	if err := apply(first); err != nil {
+		return err
+	}
+	if len(last) > 0 {
+		say(out, "holding back the last member of each gang until the others report that they wait for it")
+		waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
+		err := wait.PollUntilContextCancel(waitCtx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+			for _, key := range waitFor {
+				pod, err := client.CoreV1().Pods(key.Namespace).Get(ctx, key.Name, metav1.GetOptions{})
+				if err != nil {
+					return false, nil
+				}
+				held := false
+				for _, c := range pod.Status.Conditions {
+					if c.Type == corev1.PodScheduled && strings.Contains(c.Message, "more pods of gang") {
+						held = true
+					}
+				}
+				if !held {
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+		cancelWait()
 		if err != nil {
-			return err
+			say(out, "gang members did not report waiting within 20s; creating the last members anyway")
 		}
-		if !isPod || result != "created" {
-			say(out, "%s %s %s", strings.ToLower(m.Obj.GetKind()), objName(m.Obj), result)
+		say(out, "creating the last member of each gang")
+		if err := apply(last); err != nil {
+			return err
 		}
 	}
 
@@ -513,4 +555,41 @@ func workloadHandler(tr *tracker) cache.ResourceEventHandler {
 			}
 		},
 	}
+}
+
+// holdBackLastMembers splits the manifests into those to apply first and the
+// last pod of each gang group of two or more, and returns one held-back
+// member's siblings to watch per gang (they report that they wait for it).
+func holdBackLastMembers(manifests []manifestObject, pods []*corev1.Pod, policies map[policyKey]policy) (first, last []manifestObject, watch []types.NamespacedName) {
+	lastOf := map[groupKey]*corev1.Pod{}
+	sibling := map[groupKey]*corev1.Pod{}
+	for _, p := range pods {
+		g, ok := groupOf(p)
+		if !ok || policies[g.policyKey()].MinCount < 2 {
+			continue
+		}
+		if prev, ok := lastOf[g]; ok {
+			sibling[g] = prev
+		}
+		lastOf[g] = p
+	}
+	held := map[types.NamespacedName]bool{}
+	for g, p := range lastOf {
+		if sib, ok := sibling[g]; ok {
+			held[types.NamespacedName{Namespace: p.Namespace, Name: p.Name}] = true
+			watch = append(watch, types.NamespacedName{Namespace: sib.Namespace, Name: sib.Name})
+		}
+	}
+	for _, m := range manifests {
+		ns := m.Obj.GetNamespace()
+		if ns == "" {
+			ns = "default"
+		}
+		if m.Obj.GetKind() == "Pod" && held[types.NamespacedName{Namespace: ns, Name: m.Obj.GetName()}] {
+			last = append(last, m)
+		} else {
+			first = append(first, m)
+		}
+	}
+	return first, last, watch
 }
