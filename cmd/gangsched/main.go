@@ -37,11 +37,12 @@ func main() {
 	os.Exit(cli.Run(newCommand()))
 }
 
-// newCommand returns the kube-scheduler command with WorkloadGang and its
-// gang-aware queue sort registered.
+// newCommand returns the kube-scheduler command with the plugins of
+// workloadgang.Registry (WorkloadGang and its gang-aware queue sort).
 func newCommand() *cobra.Command {
-	return app.NewSchedulerCommand(
-		app.WithPlugin(workloadgang.Name, workloadgang.New),
-		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort),
-	)
+	var opts []app.Option
+	for name, factory := range workloadgang.Registry() {
+		opts = append(opts, app.WithPlugin(name, factory))
+	}
+	return app.NewSchedulerCommand(opts...)
 }

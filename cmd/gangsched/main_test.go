@@ -26,17 +26,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/apiserver/pkg/util/feature"
-	basecompatibility "k8s.io/component-base/compatibility"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	schedconfig "k8s.io/kubernetes/pkg/scheduler/apis/config"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/workloadgang"
+	"github.com/gangsched/gangsched/test/schedtest"
 )
 
 const workloadDiscovery = `{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"scheduling.k8s.io/v1alpha1",` +
@@ -89,25 +86,12 @@ func writeConfig(t *testing.T, body, kubeconfig string) string {
 // setup loads a scheduler configuration the way the gangsched command does.
 func setup(t *testing.T, configFile string) (*options.Options, map[string]*schedconfig.Plugins, error) {
 	t.Helper()
-	registry := basecompatibility.NewComponentGlobalsRegistry()
-	require.NoError(t, registry.Register(basecompatibility.DefaultKubeComponent,
-		basecompatibility.NewEffectiveVersionFromString("1.35", "", ""), feature.DefaultFeatureGate.DeepCopy()))
-	opts := options.NewOptionsWithComponentGlobalsRegistry(registry)
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	for _, f := range opts.Flags.FlagSets {
-		fs.AddFlagSet(f)
-	}
-	require.NoError(t, fs.Parse([]string{"--config", configFile}))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
-	opts.SecureServing.Listener = l
-
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	_, sched, err := app.Setup(ctx, opts,
-		app.WithPlugin(workloadgang.Name, workloadgang.New),
-		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort))
+	_, sched, opts, err := schedtest.Setup(ctx, configFile, l)
 	if err != nil {
 		return opts, nil, err
 	}

@@ -28,7 +28,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
@@ -39,20 +38,15 @@ import (
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
-	basecompatibility "k8s.io/component-base/compatibility"
-	"k8s.io/component-base/configz"
 	featuregatetesting "k8s.io/component-base/featuregate/testing"
 	"k8s.io/klog/v2"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	"k8s.io/kubernetes/pkg/features"
 	"k8s.io/kubernetes/pkg/scheduler"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
-	_ "github.com/gangsched/gangsched/pkg/apis/config/scheme" // registers WorkloadGangArgs
 	"github.com/gangsched/gangsched/pkg/gang"
-	"github.com/gangsched/gangsched/pkg/workloadgang"
 	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/test/schedtest"
 )
 
 const (
@@ -161,19 +155,8 @@ profiles:
 // command does, and runs the scheduler until the test ends.
 func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, error) {
 	t.Helper()
-	dir := t.TempDir()
-	configFile := filepath.Join(dir, "config.yaml")
+	configFile := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(configFile, []byte(configYAML), 0o600))
-
-	registry := basecompatibility.NewComponentGlobalsRegistry()
-	require.NoError(t, registry.Register(basecompatibility.DefaultKubeComponent,
-		basecompatibility.NewEffectiveVersionFromString("1.35", "", ""), feature.DefaultFeatureGate.DeepCopy()))
-	opts := options.NewOptionsWithComponentGlobalsRegistry(registry)
-	fs := pflag.NewFlagSet("gangsched", pflag.ContinueOnError)
-	for _, f := range opts.Flags.FlagSets {
-		fs.AddFlagSet(f)
-	}
-	require.NoError(t, fs.Parse([]string{"--config", configFile}))
 	if v := os.Getenv("GANGSCHED_TEST_LOG_V"); v != "" {
 		// Scheduler log verbosity, for debugging a scenario.
 		var klogFlags flag.FlagSet
@@ -182,12 +165,8 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	opts.SecureServing.Listener = l
-
 	ctx, cancel := context.WithCancel(context.Background())
-	cc, sched, err := app.Setup(ctx, opts,
-		app.WithPlugin(workloadgang.Name, workloadgang.New),
-		app.WithPlugin(workloadgang.SortName, workloadgang.NewSort))
+	cc, sched, _, err := schedtest.Setup(ctx, configFile, l)
 	if err != nil {
 		cancel()
 		_ = l.Close()
@@ -196,16 +175,13 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+		if err := schedtest.Run(ctx, cc, sched); err != nil {
 			t.Errorf("scheduler stopped: %v", err)
 		}
 	}()
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		// app.Run registers the configuration for /configz once per
-		// process; forget it so that the next test can run a scheduler.
-		configz.Delete("componentconfig")
 	})
 	return sched, nil
 }
