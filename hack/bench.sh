@@ -73,8 +73,8 @@ if [[ "${profile}" == 1 ]]; then
   run_bench -test.cpuprofile "${prof}/cpu.pprof" -perf.shapes=single-5000 -perf.cases=C -perf.runs=1 \
     -perf.warmup=false -perf.heap=none -perf.cap="${cap}" -perf.out="${prof}" "$@" > "${prof}/bench.log" 2>&1
   go tool pprof -top -nodecount=40 "${bin}" "${prof}/cpu.pprof" > "${prof}/top.txt" 2>/dev/null
-  go tool pprof -top -show='github.com/gangsched' "${bin}" "${prof}/cpu.pprof" > "${prof}/top-gangsched.txt" 2>/dev/null
-  go tool pprof -top -cum -nodecount=40 -focus='github.com/gangsched' "${bin}" "${prof}/cpu.pprof" > "${prof}/top-cum-gangsched.txt" 2>/dev/null
+  go tool pprof -top -show='github.com/gangsched/gangsched/pkg' "${bin}" "${prof}/cpu.pprof" > "${prof}/top-gangsched.txt" 2>/dev/null
+  go tool pprof -top -cum -nodecount=40 -focus='github.com/gangsched/gangsched/pkg' "${bin}" "${prof}/cpu.pprof" > "${prof}/top-cum-gangsched.txt" 2>/dev/null
   echo "--- CPU profile, top overall (${prof}/top.txt)"
   head -n 30 "${prof}/top.txt"
   echo "--- CPU profile, github.com/gangsched frames (${prof}/top-gangsched.txt)"
