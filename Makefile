@@ -48,7 +48,7 @@ verify: ## gofmt, license headers, go vet, go mod tidy, staticcheck, hack/verify
 
 .PHONY: bench bench-smoke
 
-bench: ## Benchmark plain pods vs gangs (in-tree GangScheduling, WorkloadGang); 20-40 min.
+bench: ## Benchmark plain pods vs gangs (in-tree GangScheduling, WorkloadGang); ~1 h on 2 cores.
 	hack/bench.sh $(ARGS)
 
 bench-smoke: ## Small benchmark (< 3 min); fails if any case is stuck.
