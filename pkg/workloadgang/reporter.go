@@ -48,6 +48,9 @@ const (
 	// reporting never takes request tokens from the scheduler's bindings.
 	reporterQPS   = 20
 	reporterBurst = 40
+	// nominationDelay lets the scheduler's own status patch for a rejected
+	// pod land before clearNomination checks it.
+	nominationDelay = 500 * time.Millisecond
 )
 
 // pendingReporter tells users why a pod is held at PreEnqueue. The scheduler
@@ -65,10 +68,17 @@ type pendingReporter struct {
 	// that a count written a second after PreEnqueue is current.
 	message func(heldReason) string
 
-	// mu guards pending.
+	// reserved tells whether a pod holds a reservation now, in which case a
+	// nominatedNodeName on it is current and must stay.
+	reserved func(*v1.Pod) bool
+
+	// mu guards pending and staleNominations.
 	mu sync.Mutex
 	// pending holds the latest reason to report per held pod.
 	pending map[types.NamespacedName]pendingReason
+	// staleNominations holds gang members that lost their reservation, whose
+	// nominatedNodeName must be cleared (see clearNomination).
+	staleNominations map[types.NamespacedName]types.UID
 }
 
 // heldReason is why PreEnqueue holds a pod.
@@ -84,12 +94,14 @@ type pendingReason struct {
 }
 
 // newPendingReporter starts a reporter that stops with ctx.
-func newPendingReporter(ctx context.Context, fh fwk.Handle, message func(heldReason) string) *pendingReporter {
+func newPendingReporter(ctx context.Context, fh fwk.Handle, message func(heldReason) string, reserved func(*v1.Pod) bool) *pendingReporter {
 	r := &pendingReporter{
-		message:   message,
-		client:    reporterClient(fh),
-		podLister: fh.SharedInformerFactory().Core().V1().Pods().Lister(),
-		recorder:  fh.EventRecorder(),
+		message:          message,
+		reserved:         reserved,
+		staleNominations: map[types.NamespacedName]types.UID{},
+		client:           reporterClient(fh),
+		podLister:        fh.SharedInformerFactory().Core().V1().Pods().Lister(),
+		recorder:         fh.EventRecorder(),
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.DefaultTypedControllerRateLimiter[types.NamespacedName](),
 			workqueue.TypedRateLimitingQueueConfig[types.NamespacedName]{Name: "workloadgang-pending-reporter"},
@@ -133,6 +145,21 @@ func (r *pendingReporter) clear(pod *v1.Pod) {
 	r.mu.Unlock()
 }
 
+// clearNomination makes sure a gang member that lost its reservation keeps
+// no nominatedNodeName. In 1.35, with NominatedNodeNameForExpectation (on by
+// default), a pod waiting at Permit is nominated to its node; when it is
+// rejected the scheduler's own attempt to clear the nomination can be
+// skipped as a no-op against a stale copy of the pod, and the stale
+// nomination then keeps the node for a pod that does not hold it: every
+// other gang finds it full. The write waits a moment for the scheduler's own.
+func (r *pendingReporter) clearNomination(pod *v1.Pod) {
+	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
+	r.mu.Lock()
+	r.staleNominations[key] = pod.UID
+	r.mu.Unlock()
+	r.queue.AddAfter(key, nominationDelay)
+}
+
 func (r *pendingReporter) run(ctx context.Context) {
 	go func() {
 		<-ctx.Done()
@@ -166,7 +193,14 @@ func (r *pendingReporter) processNext(ctx context.Context) bool {
 func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) error {
 	r.mu.Lock()
 	held, ok := r.pending[key]
+	staleUID, stale := r.staleNominations[key]
+	delete(r.staleNominations, key)
 	r.mu.Unlock()
+	if stale {
+		if err := r.clearStaleNomination(ctx, key, staleUID); err != nil {
+			return err
+		}
+	}
 	if !ok {
 		return nil
 	}
@@ -200,5 +234,34 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 	if r.recorder != nil {
 		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", msg)
 	}
+	return nil
+}
+
+// clearStaleNomination clears the nominatedNodeName of an unbound gang member
+// that holds no reservation. The update carries the cached resourceVersion,
+// so it never overwrites a newer nomination.
+func (r *pendingReporter) clearStaleNomination(ctx context.Context, key types.NamespacedName, uid types.UID) error {
+	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pod.UID != uid || pod.Spec.NodeName != "" || pod.Status.NominatedNodeName == "" || r.reserved(pod) {
+		return nil
+	}
+	updated := pod.DeepCopy()
+	updated.Status.NominatedNodeName = ""
+	if _, err := r.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil {
+		if apierrors.IsConflict(err) {
+			// Judge it again from the cache.
+			r.mu.Lock()
+			r.staleNominations[key] = uid
+			r.mu.Unlock()
+		}
+		return err
+	}
+	klog.FromContext(ctx).V(4).Info("Cleared the stale nomination of a rejected gang member", "pod", klog.KObj(pod), "node", pod.Status.NominatedNodeName)
 	return nil
 }

@@ -92,7 +92,7 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		}),
 		now: time.Now,
 	}
-	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage)
+	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
 	if err := pl.registerEventHandlers(ctx); err != nil {
 		return nil, fmt.Errorf("registering %s event handlers: %w", Name, err)
 	}
@@ -214,6 +214,7 @@ func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1
 		return
 	}
 	rej := pl.store.Unreserve(pod, pl.now())
+	pl.reporter.clearNomination(pod)
 	if rej.BackoffUntil.IsZero() {
 		return
 	}

@@ -214,11 +214,30 @@ func newEnv(t *testing.T, gates schedulerGates) *env {
 // from an empty cluster. Pods go with grace period 0: no kubelet runs.
 func (e *env) cleanup() {
 	ctx := context.Background()
+	if e.t.Failed() {
+		e.dumpPods(ctx)
+	}
 	zero := int64(0)
 	_ = e.cs.CoreV1().Pods(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
 	_ = e.cs.SchedulingV1alpha1().Workloads(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 	for _, n := range e.nodes {
 		_ = e.cs.CoreV1().Nodes().Delete(ctx, n, metav1.DeleteOptions{})
+	}
+}
+
+// dumpPods logs where every pod of the test stands, to debug a failure.
+func (e *env) dumpPods(ctx context.Context) {
+	pods, err := e.cs.CoreV1().Pods(e.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		e.t.Logf("listing pods: %v", err)
+		return
+	}
+	for _, p := range pods.Items {
+		msg := ""
+		if c := scheduledCondition(&p); c != nil {
+			msg = c.Message
+		}
+		e.t.Logf("pod %s node=%q nominated=%q scheduled=%q", p.Name, p.Spec.NodeName, p.Status.NominatedNodeName, msg)
 	}
 }
 

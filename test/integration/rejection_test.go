@@ -120,19 +120,16 @@ func TestGangThatCannotFitEvictsNothing(t *testing.T) {
 // deleted the next gang binds, until all have run. A deadlock (each gang
 // holding part of the room) or a partial gang fails the test.
 func TestCompetingGangsCompleteOneAfterAnother(t *testing.T) {
-	for _, gangs := range []int{2, 3} {
+	for _, gangs := range []int{2, 10} {
 		t.Run(fmt.Sprintf("%d gangs", gangs), func(t *testing.T) {
 			const size = 4
 			e := newEnv(t, gatesOff)
 			e.createNodes(size, "1")
-			minCounts := map[string]int32{}
-			for g := 0; g < gangs; g++ {
-				minCounts[fmt.Sprintf("g%d", g)] = size
-			}
-			e.createWorkload(gangWorkload("compete", minCounts))
+			// Each replica key of podGroup "g" is one gang.
+			e.createWorkload(gangWorkload("compete", map[string]int32{"g": size}))
 			for i := 0; i < size; i++ {
 				for g := 0; g < gangs; g++ {
-					e.createPods(podSpec{name: fmt.Sprintf("g%d-%d", g, i), workload: "compete", podGroup: fmt.Sprintf("g%d", g), cpu: "1"})
+					e.createPods(podSpec{name: fmt.Sprintf("g%d-%d", g, i), workload: "compete", podGroup: "g", replicaKey: fmt.Sprint(g), cpu: "1"})
 				}
 			}
 			done := map[gang.GroupKey]bool{}
@@ -155,7 +152,7 @@ func TestCompetingGangsCompleteOneAfterAnother(t *testing.T) {
 				done[winner] = true
 				var winners []string
 				for i := 0; i < size; i++ {
-					winners = append(winners, fmt.Sprintf("%s-%d", winner.PodGroup, i))
+					winners = append(winners, fmt.Sprintf("g%s-%d", winner.ReplicaKey, i))
 				}
 				e.deletePods(winners...)
 			}

@@ -650,6 +650,19 @@ func takeAll(sets ...*map[types.UID]*v1.Pod) []*v1.Pod {
 	return pods
 }
 
+// Reserved reports whether a pod holds a reservation (Reserve ran and no
+// Unreserve or binding followed).
+func (s *Store) Reserved(pod *v1.Pod) bool {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	return ok && g.members[pod.UID] == reserved
+}
+
 // GroupStatus is a copy of one group's counts.
 type GroupStatus struct {
 	Members         int
