@@ -111,6 +111,11 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.store.DeletePod(pod)
 				pl.reporter.clear(pod)
+				if pod.Spec.NodeName != "" {
+					// Room freed up: the oldest gang that found none goes
+					// first, before its pod backoff lets younger pods take it.
+					pl.activate(logger, pl.store.TakeOldestUnplaced())
+				}
 			}
 		},
 	})

@@ -184,7 +184,11 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v
 	if status != nil || !isGang {
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
-	rej := pl.store.Unplaced(pod, pl.now())
+	var arrival time.Time
+	if _, w, _ := pl.lookupPolicy(key); w != nil {
+		arrival = w.CreationTimestamp.Time
+	}
+	rej := pl.store.Unplaced(pod, arrival, pl.now())
 	switch {
 	case rej.BackoffUntil.IsZero():
 	case rej.Group == key:

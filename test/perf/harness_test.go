@@ -28,24 +28,17 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/spf13/pflag"
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
-	basecompatibility "k8s.io/component-base/compatibility"
-	"k8s.io/component-base/configz"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	"k8s.io/utils/ptr"
 
-	_ "github.com/gangsched/gangsched/pkg/apis/config/scheme" // registers WorkloadGangArgs
-	"github.com/gangsched/gangsched/pkg/workloadgang"
+	"github.com/gangsched/gangsched/test/schedtest"
 )
 
 const (
@@ -81,34 +74,20 @@ func renderConfig(file string, p configParams) (string, error) {
 }
 
 // startScheduler loads a configuration through app.Setup, as the gangsched
-// command does (and as test/integration does), and runs the scheduler until
-// the returned stop function is called. Feature gates must be set before.
+// command does (test/schedtest, shared with test/integration), and runs the
+// scheduler until the returned stop function is called. Feature gates must
+// be set before.
 func startScheduler(dir, configYAML string) (stop func(), err error) {
 	configFile := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(configFile, []byte(configYAML), 0o600); err != nil {
-		return nil, err
-	}
-	registry := basecompatibility.NewComponentGlobalsRegistry()
-	if err := registry.Register(basecompatibility.DefaultKubeComponent,
-		basecompatibility.NewEffectiveVersionFromString("1.35", "", ""), feature.DefaultFeatureGate.DeepCopy()); err != nil {
-		return nil, err
-	}
-	opts := options.NewOptionsWithComponentGlobalsRegistry(registry)
-	fs := pflag.NewFlagSet("gangsched", pflag.ContinueOnError)
-	for _, f := range opts.Flags.FlagSets {
-		fs.AddFlagSet(f)
-	}
-	if err := fs.Parse([]string{"--config", configFile}); err != nil {
 		return nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	opts.SecureServing.Listener = l
-
 	ctx, cancel := context.WithCancel(context.Background())
-	cc, sched, err := app.Setup(ctx, opts, app.WithPlugin(workloadgang.Name, workloadgang.New))
+	cc, sched, _, err := schedtest.Setup(ctx, configFile, l)
 	if err != nil {
 		cancel()
 		_ = l.Close()
@@ -117,7 +96,7 @@ func startScheduler(dir, configYAML string) (stop func(), err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+		if err := schedtest.Run(ctx, cc, sched); err != nil {
 			fmt.Fprintf(os.Stderr, "scheduler stopped: %v\n", err)
 		}
 	}()
@@ -137,15 +116,11 @@ func startScheduler(dir, configYAML string) (stop func(), err error) {
 	}); err != nil {
 		cancel()
 		<-done
-		configz.Delete("componentconfig")
 		return nil, fmt.Errorf("scheduler caches did not sync: %w", err)
 	}
 	return func() {
 		cancel()
 		<-done
-		// app.Run registers the configuration for /configz once per
-		// process; forget it so that the next case can run a scheduler.
-		configz.Delete("componentconfig")
 	}, nil
 }
 

@@ -121,6 +121,8 @@ type Store struct {
 	waitingForWorkload map[gang.WorkloadKey]map[types.UID]*v1.Pod
 	// rounds indexes the groups with members waiting at Permit.
 	rounds map[gang.GroupKey]struct{}
+	// unplacedGroups indexes the groups with unplaced members.
+	unplacedGroups map[gang.GroupKey]struct{}
 	// backoff is the gang backoff policy; immutable.
 	backoff Backoff
 }
@@ -147,6 +149,7 @@ func New(backoff Backoff) *Store {
 	return &Store{
 		backoff:            backoff,
 		rounds:             map[gang.GroupKey]struct{}{},
+		unplacedGroups:     map[gang.GroupKey]struct{}{},
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
@@ -176,6 +179,11 @@ func (s *Store) dropIfEmpty(key gang.GroupKey, g *group) {
 		s.rounds[key] = struct{}{}
 	} else {
 		delete(s.rounds, key)
+	}
+	if len(g.unplaced) > 0 {
+		s.unplacedGroups[key] = struct{}{}
+	} else {
+		delete(s.unplacedGroups, key)
 	}
 	if !g.empty() {
 		return
@@ -530,7 +538,7 @@ func (r Rejection) of(key gang.GroupKey) Rejection {
 //   - else the member is remembered as above.
 //
 // A rejected round starts its gang's backoff. The cost is O(waiting rounds).
-func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
+func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return Rejection{}
@@ -538,6 +546,8 @@ func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.getOrCreate(key)
+	g.arrival = arrival
+	defer s.dropIfEmpty(key, g)
 	if victim, ok := s.youngestRoundAfter(key, g); ok {
 		g.unplaced[pod.UID] = pod
 		vg := s.groups[victim]
@@ -553,6 +563,29 @@ func (s *Store) Unplaced(pod *v1.Pod, now time.Time) Rejection {
 	rej := g.rejectRound(s.backoff, now).of(key)
 	s.dropIfEmpty(key, g)
 	return rej
+}
+
+// TakeOldestUnplaced hands back the unplaced members of the oldest gang that
+// has any, for the caller to activate when room frees up: they skip their
+// pod backoff and, sorted first, get the room before younger pods take it.
+// The cost is O(gangs with unplaced members).
+func (s *Store) TakeOldestUnplaced() []*v1.Pod {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var oldest gang.GroupKey
+	found := false
+	for k := range s.unplacedGroups {
+		if !found || arrivedBefore(k, s.groups[k].arrival, oldest, s.groups[oldest].arrival) {
+			oldest, found = k, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	g := s.groups[oldest]
+	pods := takeAll(&g.unplaced)
+	s.dropIfEmpty(oldest, g)
+	return pods
 }
 
 // youngestRoundAfter returns the youngest gang, other than key, whose waiting

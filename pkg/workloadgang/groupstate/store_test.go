@@ -246,13 +246,13 @@ func TestUnplacedMember(t *testing.T) {
 		s.AddPod(p)
 	}
 	// c finds no node before anyone waits: it is remembered...
-	assert.Empty(t, s.Unplaced(c, startTime).Reject, "no round to reject")
+	assert.Empty(t, s.Unplaced(c, startTime, startTime).Reject, "no round to reject")
 	s.Reserve(a)
 	res := s.Permit(a, 3, startTime, timeout, startTime)
 	// ...and handed back by the first member to wait, to be tried again.
 	assert.Equal(t, []string{"c"}, names(res.Activate))
 	// Still no node: the round ends now, not at its timeout.
-	rej := s.Unplaced(c, startTime)
+	rej := s.Unplaced(c, startTime, startTime)
 	assert.Equal(t, []types.UID{a.UID}, rej.Reject)
 	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
 
@@ -424,14 +424,14 @@ func TestYoungerGangYieldsToOlder(t *testing.T) {
 	s.Reserve(young0)
 	s.Permit(young0, 2, startTime.Add(time.Second), timeout, startTime)
 	// The older gang's member finds no node: the younger round gives its room.
-	rej := s.Unplaced(old1, startTime)
+	rej := s.Unplaced(old1, startTime, startTime)
 	assert.Equal(t, replica("young"), rej.Group)
 	assert.Equal(t, []types.UID{young0.UID}, rej.Reject)
 	st, _ := s.Group(replica("old"))
 	assert.Equal(t, 1, st.Waiting, "the older round keeps waiting")
 	// The younger gang's member finds no node: no younger round; its own
 	// round is empty, so nothing is rejected.
-	assert.Empty(t, s.Unplaced(member("y1", "young"), startTime).Reject)
+	assert.Empty(t, s.Unplaced(member("y1", "young"), startTime.Add(time.Second), startTime).Reject)
 }
 
 // replica returns the workers group with the given replica key.
@@ -439,4 +439,17 @@ func replica(r string) gang.GroupKey {
 	k := workers
 	k.ReplicaKey = r
 	return k
+}
+
+func TestTakeOldestUnplaced(t *testing.T) {
+	s := New(testBackoff)
+	young, old := member("y", "young"), member("o", "old")
+	s.AddPod(young)
+	s.AddPod(old)
+	assert.Empty(t, s.TakeOldestUnplaced())
+	s.Unplaced(young, startTime.Add(time.Second), startTime)
+	s.Unplaced(old, startTime, startTime)
+	assert.Equal(t, []string{"o"}, names(s.TakeOldestUnplaced()), "the oldest gang first")
+	assert.Equal(t, []string{"y"}, names(s.TakeOldestUnplaced()))
+	assert.Empty(t, s.TakeOldestUnplaced())
 }
