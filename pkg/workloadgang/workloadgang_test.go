@@ -427,3 +427,47 @@ func keyOf(p *v1.Pod) gang.GroupKey {
 	k, _ := gang.KeyForPod(p)
 	return k
 }
+
+func TestPostFilter(t *testing.T) {
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")}
+	env := newTestEnv(t, nil, gangWorkload("train", 3), pods[0], pods[1], pods[2])
+	_, s := env.pl.PostFilter(env.ctx, nil, st.MakePod().Namespace("ns").Name("plain").Obj(), nil)
+	assert.Equal(t, fwk.Unschedulable, s.Code(), "plain pods go on to DefaultPreemption")
+
+	require.Equal(t, fwk.Wait, env.reserveAndPermit(t, pods[0]).Code())
+	_, s = env.pl.PostFilter(env.ctx, nil, pods[2], nil)
+	assert.Equal(t, fwk.UnschedulableAndUnresolvable, s.Code(), "gang members do not preempt")
+	w := env.fh.WaitOnPermit(env.ctx, pods[0])
+	require.True(t, w.IsRejected(), "the waiting round is rejected at once")
+	assert.Contains(t, w.Message(), "member p3 found no node")
+}
+
+// queued wraps a pod for the queue sort.
+func queued(p *v1.Pod, ts time.Time) fwk.QueuedPodInfo {
+	pi, _ := framework.NewPodInfo(p)
+	return &framework.QueuedPodInfo{PodInfo: pi, Timestamp: ts}
+}
+
+func TestWorkloadGangSortKeepsGangsTogether(t *testing.T) {
+	old := gangWorkload("old", 2)
+	old.CreationTimestamp = metav1.NewTime(time.Unix(100, 0))
+	young := gangWorkload("young", 2)
+	young.CreationTimestamp = metav1.NewTime(time.Unix(200, 0))
+	env := newTestEnv(t, nil, old, young)
+	sortPl, err := NewSort(env.ctx, nil, env.fh)
+	require.NoError(t, err)
+	less := sortPl.(*WorkloadGangSort).Less
+
+	t0 := time.Unix(1000, 0)
+	oldLate := queued(groupPod("o1", "old"), t0.Add(time.Minute))
+	youngEarly := queued(groupPod("y1", "young"), t0)
+	plainEarlier := queued(st.MakePod().Namespace("ns").Name("plain").Obj(), time.Unix(50, 0))
+	highPriority := queued(st.MakePod().Namespace("ns").Name("high").Priority(10).Obj(), t0.Add(time.Hour))
+
+	assert.True(t, less(oldLate, youngEarly), "an older gang's member goes first, even when queued later")
+	assert.False(t, less(youngEarly, oldLate))
+	assert.True(t, less(plainEarlier, oldLate), "a plain pod queued before the gang's Workload existed goes first")
+	assert.True(t, less(highPriority, oldLate), "priority comes first")
+	sameGangEarly, sameGangLate := queued(groupPod("o2", "old"), t0), queued(groupPod("o3", "old"), t0.Add(time.Second))
+	assert.True(t, less(sameGangEarly, sameGangLate), "within a gang, queue order")
+}
