@@ -20,7 +20,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,26 +162,11 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 		klog.InitFlags(&klogFlags)
 		require.NoError(t, klogFlags.Set("v", v))
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cc, sched, _, err := schedtest.Setup(ctx, configFile, l)
+	sched, _, stop, err := schedtest.Start(configFile, func(err error) { t.Errorf("scheduler stopped: %v", err) })
 	if err != nil {
-		cancel()
-		_ = l.Close()
 		return nil, err
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := schedtest.Run(ctx, cc, sched); err != nil {
-			t.Errorf("scheduler stopped: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	t.Cleanup(stop)
 	return sched, nil
 }
 

@@ -439,15 +439,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		GangsDone: len(gangs),
 	}
 	if len(bound) > 0 {
-		first, last := bound[0], bound[0]
-		for _, t := range bound {
-			if t.Before(first) {
-				first = t
-			}
-			if t.After(last) {
-				last = t
-			}
-		}
+		first, last := span(bound)
 		r.FirstBindSeconds = first.Sub(start).Seconds()
 		r.LastBindSeconds = last.Sub(start).Seconds()
 		r.Samples = throughputSamples(bound)
@@ -456,15 +448,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 	if sh.Contention {
 		r.FirstGangSeconds, r.AllGangsSeconds = math.NaN(), math.NaN()
 		if len(gangs) > 0 {
-			first, last := gangs[0], gangs[0]
-			for _, t := range gangs {
-				if t.Before(first) {
-					first = t
-				}
-				if t.After(last) {
-					last = t
-				}
-			}
+			first, last := span(gangs)
 			r.FirstGangSeconds = first.Sub(start).Seconds()
 			if done {
 				r.AllGangsSeconds = last.Sub(start).Seconds()
@@ -703,4 +687,18 @@ func writeReport(b *testing.B, dir string, rep *report) string {
 		b.Fatal(err)
 	}
 	return md
+}
+
+// span returns the earliest and the latest of non-empty times.
+func span(times []time.Time) (first, last time.Time) {
+	first, last = times[0], times[0]
+	for _, t := range times {
+		if t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	return first, last
 }

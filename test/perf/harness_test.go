@@ -21,7 +21,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -82,24 +81,11 @@ func startScheduler(dir, configYAML string) (stop func(), err error) {
 	if err := os.WriteFile(configFile, []byte(configYAML), 0o600); err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	_, cc, stop, err := schedtest.Start(configFile, func(err error) { fmt.Fprintf(os.Stderr, "scheduler stopped: %v\n", err) })
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cc, sched, _, err := schedtest.Setup(ctx, configFile, l)
-	if err != nil {
-		cancel()
-		_ = l.Close()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := schedtest.Run(ctx, cc, sched); err != nil {
-			fmt.Fprintf(os.Stderr, "scheduler stopped: %v\n", err)
-		}
-	}()
+	ctx := context.Background()
 	// app.Run starts the informers and schedules once they synced; wait for
 	// that here so that the scheduler's start is not part of a measurement.
 	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
@@ -114,14 +100,10 @@ func startScheduler(dir, configYAML string) (stop func(), err error) {
 		}
 		return true, nil
 	}); err != nil {
-		cancel()
-		<-done
+		stop()
 		return nil, fmt.Errorf("scheduler caches did not sync: %w", err)
 	}
-	return func() {
-		cancel()
-		<-done
-	}, nil
+	return stop, nil
 }
 
 // parallel runs fn(i) for i in [0, n) on creators goroutines and returns the

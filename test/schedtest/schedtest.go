@@ -82,3 +82,31 @@ func Run(ctx context.Context, cc *schedulerserverconfig.CompletedConfig, sched *
 	}
 	return err
 }
+
+// Start sets up a scheduler from configFile, serving on a new loopback
+// port, and runs it in the background. stop ends it and waits until it has
+// stopped; errs receives the error if it stops for any other reason.
+func Start(configFile string, errs func(error)) (sched *scheduler.Scheduler, cc *schedulerserverconfig.CompletedConfig, stop func(), err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cc, sched, _, err = Setup(ctx, configFile, l)
+	if err != nil {
+		cancel()
+		_ = l.Close()
+		return nil, nil, nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := Run(ctx, cc, sched); err != nil {
+			errs(err)
+		}
+	}()
+	return sched, cc, func() {
+		cancel()
+		<-done
+	}, nil
+}
