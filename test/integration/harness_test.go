@@ -198,6 +198,7 @@ func newEnv(t *testing.T, gates schedulerGates) *env {
 // from an empty cluster. Pods go with grace period 0: no kubelet runs.
 func (e *env) cleanup() {
 	ctx := context.Background()
+	e.checkNoPartialGang(ctx)
 	if e.t.Failed() {
 		e.dumpPods(ctx)
 	}
@@ -206,6 +207,25 @@ func (e *env) cleanup() {
 	_ = e.cs.SchedulingV1alpha1().Workloads(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 	for _, n := range e.nodes {
 		_ = e.cs.CoreV1().Nodes().Delete(ctx, n, metav1.DeleteOptions{})
+	}
+}
+
+// checkNoPartialGang fails the test if any gang of its namespace ever had
+// pods bound, but fewer than its minCount: the promise every scenario keeps.
+// It runs in every test's cleanup, on the bindings the watcher saw.
+func (e *env) checkNoPartialGang(ctx context.Context) {
+	for key, n := range e.watcher.boundGroups() {
+		w, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(ctx, key.Workload, metav1.GetOptions{})
+		if err != nil {
+			continue // the test deleted it; nothing left to judge against
+		}
+		pg, ok := gang.FindPodGroup(w, key.PodGroup)
+		if !ok {
+			continue
+		}
+		if minCount, isGang := gang.MinCount(pg); isGang && n < minCount {
+			e.t.Errorf("gang %s bound %d pods, fewer than its minCount %d", key, n, minCount)
+		}
 	}
 }
 
