@@ -180,15 +180,11 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 // that follow (DefaultPreemption) for gang members only; the shipped configs
 // run WorkloadGang first at PostFilter.
 func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
-	key, isGang, status := pl.gangOf(pod)
-	if status != nil || !isGang {
+	key, w, _, _ := pl.gangOf(pod)
+	if w == nil {
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
-	var arrival time.Time
-	if _, w, _ := pl.lookupPolicy(key); w != nil {
-		arrival = w.CreationTimestamp.Time
-	}
-	rej := pl.store.Unplaced(pod, arrival, pl.now())
+	rej := pl.store.Unplaced(pod, w.CreationTimestamp.Time, pl.now())
 	switch {
 	case rej.BackoffUntil.IsZero():
 	case rej.Group == key:
@@ -203,7 +199,7 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v
 
 // Reserve counts a gang member's reservation toward its group's quorum.
 func (pl *WorkloadGang) Reserve(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) *fwk.Status {
-	if _, isGang, _ := pl.gangOf(pod); isGang {
+	if _, w, _, _ := pl.gangOf(pod); w != nil {
 		pl.store.Reserve(pod)
 	}
 	return nil
@@ -240,20 +236,15 @@ func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejectio
 // Permit holds a reserved gang member until minCount members of its group
 // are reserved or bound, then releases every waiting member together.
 func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) (*fwk.Status, time.Duration) {
-	key, isGang, status := pl.gangOf(pod)
+	key, w, minCount, status := pl.gangOf(pod)
 	if status != nil {
 		return status, 0
 	}
-	if !isGang {
+	if w == nil {
 		return nil, 0
 	}
-	policy, w, _ := pl.lookupPolicy(key)
-	if w == nil || policy.MinCount == 0 {
-		// The Workload went away, or changed, since gangOf read it.
-		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey())), 0
-	}
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, policy.MinCount, w.CreationTimestamp.Time, pl.permitTimeout(w), pl.now())
+	res := pl.store.Permit(pod, minCount, w.CreationTimestamp.Time, pl.permitTimeout(w), pl.now())
 	if res.BackingOff {
 		st, _ := pl.store.Group(key)
 		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0
@@ -262,8 +253,8 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		pl.handle.Activate(logger, podMap(res.Activate))
 	}
 	if res.Wait > 0 {
-		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", policy.MinCount, "activated", len(res.Activate))
-		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, policy.MinCount)), res.Wait
+		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", minCount, "activated", len(res.Activate))
+		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
 	}
 	logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
 	for _, uid := range res.Allow {
@@ -274,23 +265,27 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	return nil, 0
 }
 
-// gangOf tells whether pod is a member of a gang. The status is non-nil when
-// the pod's Workload or podGroup has gone since PreEnqueue admitted it.
-func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, bool, *fwk.Status) {
+// gangOf returns the gang a pod belongs to: its group, its Workload and its
+// minCount. The Workload is nil for a pod outside any gang (no workloadRef,
+// or a basic group). The status is non-nil when the pod's Workload or
+// podGroup has gone since PreEnqueue admitted it.
+func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, *schedulingv1alpha1.Workload, int, *fwk.Status) {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return key, false, nil
+		return key, nil, 0, nil
 	}
-	policy, _, err := pl.lookupPolicy(key)
+	policy, w, err := pl.lookupPolicy(key)
 	switch {
 	case err != nil:
-		return key, false, fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), err))
+		return key, nil, 0, fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), err))
 	case !policy.WorkloadFound:
-		return key, false, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey()))
+		return key, nil, 0, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey()))
 	case !policy.PodGroupFound:
-		return key, false, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup))
+		return key, nil, 0, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup))
+	case policy.MinCount == 0:
+		return key, nil, 0, nil
 	}
-	return key, policy.MinCount > 0, nil
+	return key, w, policy.MinCount, nil
 }
 
 // lookupPolicy reads a group's policy, and its Workload, from the Workload
