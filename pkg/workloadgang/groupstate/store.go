@@ -171,10 +171,10 @@ func (s *Store) getOrCreate(key gang.GroupKey) *group {
 	return g
 }
 
-// dropIfEmpty updates the round index for a group and forgets the group if
-// it has nothing left to track. Callers hold s.mu and call it after every
-// change to a group's waiting round.
-func (s *Store) dropIfEmpty(key gang.GroupKey, g *group) {
+// syncGroup brings the round and unplaced indexes up to date with a group
+// and forgets the group if it has nothing left to track. Callers hold s.mu
+// and call it after every change to a group's waiting or unplaced members.
+func (s *Store) syncGroup(key gang.GroupKey, g *group) {
 	if len(g.waiting) > 0 {
 		s.rounds[key] = struct{}{}
 	} else {
@@ -230,7 +230,7 @@ func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
 		}
 		g.members[pod.UID] = bound
 		delete(g.waiting, pod.UID)
-		s.dropIfEmpty(key, g)
+		s.syncGroup(key, g)
 	}
 	if len(g.gated) > 0 && g.minCount > 0 && len(g.members) >= g.minCount {
 		return takeAll(&g.gated)
@@ -275,7 +275,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	if len(g.waiting) == 0 {
 		g.deadline = time.Time{}
 	}
-	s.dropIfEmpty(key, g)
+	s.syncGroup(key, g)
 }
 
 // Policy is what the caller's Workload lookup found for a pod.
@@ -373,7 +373,7 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
 		g := s.groups[key]
 		pods = append(pods, takeAll(&g.gated)...)
 		pods = append(pods, takeAll(&g.rejected)...)
-		s.dropIfEmpty(key, g)
+		s.syncGroup(key, g)
 	}
 	return pods
 }
@@ -388,7 +388,7 @@ func (s *Store) WaitingOnWorkload(wk gang.WorkloadKey) []types.UID {
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
 		uids = append(uids, g.takeWaitingAsRejected()...)
-		s.dropIfEmpty(key, g)
+		s.syncGroup(key, g)
 	}
 	return uids
 }
@@ -449,7 +449,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		g.deadline = time.Time{}
 		g.rejections = 0
 		g.backoffUntil = time.Time{}
-		s.dropIfEmpty(key, g)
+		s.syncGroup(key, g)
 		return res
 	}
 	if now.Before(g.backoffUntil) {
@@ -461,7 +461,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		g.deadline = now.Add(timeout)
 	}
 	g.waiting[pod.UID] = pod
-	s.rounds[key] = struct{}{}
+	s.syncGroup(key, g)
 	wait := g.deadline.Sub(now)
 	if wait < time.Second {
 		// The round is about to time out; a short wait keeps this member in
@@ -492,7 +492,7 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 	if !ok {
 		return Rejection{}
 	}
-	defer s.dropIfEmpty(key, g)
+	defer s.syncGroup(key, g)
 	state, member := g.members[pod.UID]
 	_, wasWaiting := g.waiting[pod.UID]
 	delete(g.waiting, pod.UID)
@@ -547,12 +547,12 @@ func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
 	defer s.mu.Unlock()
 	g := s.getOrCreate(key)
 	g.arrival = arrival
-	defer s.dropIfEmpty(key, g)
+	defer s.syncGroup(key, g)
 	if victim, ok := s.youngestRoundAfter(key, g); ok {
 		g.unplaced[pod.UID] = pod
 		vg := s.groups[victim]
 		rej := vg.rejectRound(s.backoff, now).of(victim)
-		s.dropIfEmpty(victim, vg)
+		s.syncGroup(victim, vg)
 		return rej
 	}
 	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
@@ -560,9 +560,7 @@ func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
 		return Rejection{}
 	}
 	g.rejected[pod.UID] = pod
-	rej := g.rejectRound(s.backoff, now).of(key)
-	s.dropIfEmpty(key, g)
-	return rej
+	return g.rejectRound(s.backoff, now).of(key)
 }
 
 // TakeOldestUnplaced hands back the unplaced members of the oldest gang that
@@ -584,7 +582,7 @@ func (s *Store) TakeOldestUnplaced() []*v1.Pod {
 	}
 	g := s.groups[oldest]
 	pods := takeAll(&g.unplaced)
-	s.dropIfEmpty(oldest, g)
+	s.syncGroup(oldest, g)
 	return pods
 }
 
@@ -641,7 +639,7 @@ func (s *Store) BackoffExpired(key gang.GroupKey, now time.Time) []*v1.Pod {
 		return nil
 	}
 	pods := takeAll(&g.backedOff, &g.rejected, &g.unplaced)
-	s.dropIfEmpty(key, g)
+	s.syncGroup(key, g)
 	return pods
 }
 
