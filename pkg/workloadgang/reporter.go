@@ -205,15 +205,9 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 		return nil
 	}
 	msg := r.message(held.reason)
-	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	pod, err := r.unboundPod(key, held.uid)
+	if pod == nil {
 		return err
-	}
-	if pod.UID != held.uid || pod.Spec.NodeName != "" {
-		return nil
 	}
 	_, cond := podutil.GetPodCondition(&pod.Status, v1.PodScheduled)
 	if cond != nil && cond.Status == v1.ConditionFalse && cond.Message == msg {
@@ -241,14 +235,11 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 // that holds no reservation. The update carries the cached resourceVersion,
 // so it never overwrites a newer nomination.
 func (r *pendingReporter) clearStaleNomination(ctx context.Context, key types.NamespacedName, uid types.UID) error {
-	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	pod, err := r.unboundPod(key, uid)
+	if pod == nil {
 		return err
 	}
-	if pod.UID != uid || pod.Spec.NodeName != "" || pod.Status.NominatedNodeName == "" || r.reserved(pod) {
+	if pod.Status.NominatedNodeName == "" || r.reserved(pod) {
 		return nil
 	}
 	updated := pod.DeepCopy()
@@ -264,4 +255,20 @@ func (r *pendingReporter) clearStaleNomination(ctx context.Context, key types.Na
 	}
 	klog.FromContext(ctx).V(4).Info("Cleared the stale nomination of a rejected gang member", "pod", klog.KObj(pod), "node", pod.Status.NominatedNodeName)
 	return nil
+}
+
+// unboundPod returns the cached pod of the given UID while it is unbound; nil
+// once it is gone, replaced by a pod of the same name, or bound.
+func (r *pendingReporter) unboundPod(key types.NamespacedName, uid types.UID) (*v1.Pod, error) {
+	pod, err := r.podLister.Pods(key.Namespace).Get(key.Name)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pod.UID != uid || pod.Spec.NodeName != "" {
+		return nil, nil
+	}
+	return pod, nil
 }
