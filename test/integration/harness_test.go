@@ -40,7 +40,6 @@ import (
 	featuregatetesting "k8s.io/component-base/featuregate/testing"
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/pkg/features"
-	"k8s.io/kubernetes/pkg/scheduler"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
 	"github.com/gangsched/gangsched/pkg/gang"
@@ -107,7 +106,6 @@ type env struct {
 	ctx     context.Context
 	cs      clientset.Interface
 	ns      string
-	sched   *scheduler.Scheduler
 	watcher *bindingWatcher
 	nodes   []string
 }
@@ -152,7 +150,7 @@ profiles:
 
 // startScheduler loads a configuration through app.Setup, as the gangsched
 // command does, and runs the scheduler until the test ends.
-func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, error) {
+func startScheduler(t *testing.T, configYAML string) error {
 	t.Helper()
 	configFile := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(configFile, []byte(configYAML), 0o600))
@@ -162,12 +160,12 @@ func startScheduler(t *testing.T, configYAML string) (*scheduler.Scheduler, erro
 		klog.InitFlags(&klogFlags)
 		require.NoError(t, klogFlags.Set("v", v))
 	}
-	sched, _, stop, err := schedtest.Start(configFile, func(err error) { t.Errorf("scheduler stopped: %v", err) })
+	_, _, stop, err := schedtest.Start(configFile, func(err error) { t.Errorf("scheduler stopped: %v", err) })
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.Cleanup(stop)
-	return sched, nil
+	return nil
 }
 
 // newEnv starts a scheduler with the given gates, in a fresh namespace.
@@ -189,8 +187,7 @@ func newEnv(t *testing.T, gates schedulerGates) *env {
 	// and nodes it could act on are removed.
 	t.Cleanup(e.cleanup)
 	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
-	e.sched, err = startScheduler(t, schedulerConfig(cp.Kubeconfig))
-	require.NoError(t, err)
+	require.NoError(t, startScheduler(t, schedulerConfig(cp.Kubeconfig)))
 	return e
 }
 

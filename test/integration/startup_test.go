@@ -29,7 +29,7 @@ import (
 // names the flags to fix, instead of hanging in informer cache sync.
 func TestStartupFailsWithoutWorkloadAPI(t *testing.T) {
 	cp := controlplane.StartForTest(t, controlplane.Options{DisableWorkloadAPI: true})
-	_, err := startScheduler(t, schedulerConfig(cp.Kubeconfig))
+	err := startScheduler(t, schedulerConfig(cp.Kubeconfig))
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "--feature-gates=GenericWorkload=true")
 	require.Contains(t, err.Error(), "--runtime-config=scheduling.k8s.io/v1alpha1=true")
