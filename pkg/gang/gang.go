@@ -25,6 +25,7 @@ package gang
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -81,6 +82,13 @@ func (k GroupKey) String() string {
 	return s
 }
 
+// IsLiveMember reports whether a pod counts toward its group's members:
+// pods that are being deleted or have terminated (Succeeded, Failed) never
+// count toward a quorum.
+func IsLiveMember(pod *v1.Pod) bool {
+	return pod.DeletionTimestamp == nil && pod.Status.Phase != v1.PodSucceeded && pod.Status.Phase != v1.PodFailed
+}
+
 // FindPodGroup returns the podGroup of the Workload with the given name.
 // Workloads hold a handful of podGroups, so a scan is cheapest.
 func FindPodGroup(w *schedulingv1alpha1.Workload, name string) (*schedulingv1alpha1.PodGroup, bool) {
@@ -115,6 +123,27 @@ func MissingPodGroupMessage(k WorkloadKey, podGroup string) string {
 // created before it is queued.
 func WaitingForPodsMessage(k GroupKey, have, minCount int) string {
 	return fmt.Sprintf("waiting for %d more pods of gang %s (%d/%d)", minCount-have, k, have, minCount)
+}
+
+// WaitingForPodsPhrase is WaitingForPodsMessage without the gang's name, for
+// views that show the name beside it (kubectl-gang). Keep the two in step.
+func WaitingForPodsPhrase(have, minCount int) string {
+	return fmt.Sprintf("waiting for %d more pods (%d/%d)", minCount-have, have, minCount)
+}
+
+// IsWaitingForPodsMessage reports whether msg is a WaitingForPodsMessage
+// about group k, whatever its counts. Held pods keep that message after the
+// gang has its members, until the scheduler writes another, so a view must
+// be able to recognize it as stale.
+func IsWaitingForPodsMessage(k GroupKey, msg string) bool {
+	var more, have, minCount int
+	// Names are DNS labels and hold no '%', but escape them all the same.
+	format := "waiting for %d more pods of gang " + strings.ReplaceAll(k.String(), "%", "%%") + " (%d/%d)"
+	if _, err := fmt.Sscanf(msg, format, &more, &have, &minCount); err != nil {
+		return false
+	}
+	// Sscanf ignores trailing text; the message must be exactly one we write.
+	return msg == WaitingForPodsMessage(k, have, minCount)
 }
 
 // WaitingForQuorumMessage says that a reserved gang member waits at Permit

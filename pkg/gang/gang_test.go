@@ -1,0 +1,85 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package gang
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestIsLiveMember(t *testing.T) {
+	now := metav1.Now()
+	tests := []struct {
+		name  string
+		phase v1.PodPhase
+		del   *metav1.Time
+		want  bool
+	}{
+		{name: "pending", phase: v1.PodPending, want: true},
+		{name: "running", phase: v1.PodRunning, want: true},
+		{name: "no phase yet", want: true},
+		{name: "succeeded", phase: v1.PodSucceeded, want: false},
+		{name: "failed", phase: v1.PodFailed, want: false},
+		{name: "terminating", phase: v1.PodRunning, del: &now, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pod := &v1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: tt.del}, Status: v1.PodStatus{Phase: tt.phase}}
+			assert.Equal(t, tt.want, IsLiveMember(pod))
+		})
+	}
+}
+
+// TestWaitingForPodsPhrase keeps the short phrase in step with the message.
+func TestWaitingForPodsPhrase(t *testing.T) {
+	k := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg", ReplicaKey: "1"}
+	for _, c := range []struct{ have, minCount int }{{0, 1}, {2, 4}, {999, 1000}} {
+		msg := WaitingForPodsMessage(k, c.have, c.minCount)
+		assert.Equal(t, strings.Replace(msg, " of gang "+k.String(), "", 1), WaitingForPodsPhrase(c.have, c.minCount))
+	}
+}
+
+func TestIsWaitingForPodsMessage(t *testing.T) {
+	k := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg"}
+	keyed := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg", ReplicaKey: "0"}
+	tests := []struct {
+		name string
+		key  GroupKey
+		msg  string
+		want bool
+	}{
+		{name: "own message", key: k, msg: WaitingForPodsMessage(k, 2, 4), want: true},
+		{name: "no members yet", key: k, msg: WaitingForPodsMessage(k, 0, 1000), want: true},
+		{name: "replica key", key: keyed, msg: WaitingForPodsMessage(keyed, 1, 3), want: true},
+		{name: "another replica of the group", key: k, msg: WaitingForPodsMessage(keyed, 1, 3), want: false},
+		{name: "another gang", key: k, msg: WaitingForPodsMessage(GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg2"}, 1, 3), want: false},
+		{name: "trailing text", key: k, msg: WaitingForPodsMessage(k, 2, 4) + "; more", want: false},
+		{name: "counts that do not add up", key: k, msg: "waiting for 5 more pods of gang ns/w/pg (2/4)", want: false},
+		{name: "waiting for the Workload", key: k, msg: WaitingForWorkloadMessage(k.WorkloadKey()), want: false},
+		{name: "quorum at Permit", key: k, msg: WaitingForQuorumMessage(k, 2, 4), want: false},
+		{name: "empty", key: k, msg: "", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, IsWaitingForPodsMessage(tt.key, tt.msg))
+		})
+	}
+}

@@ -1,0 +1,310 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package gangview computes what kubectl-gang shows: one row per gang
+// instance (namespace, Workload, podGroup, replica key), from the Workloads
+// and Pods that the API serves.
+//
+// It counts members the way the scheduler does (gang.IsLiveMember) and words
+// a gang's state with the pkg/gang messages, so the CLI and the scheduler's
+// pod conditions agree. What the scheduler keeps in memory (which members
+// hold a reservation at Permit) is not observable from the API; for it the
+// view relies on the PodScheduled condition the scheduler writes on pending
+// members.
+package gangview
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// Policy is a podGroup's scheduling policy as shown in a row.
+type Policy string
+
+const (
+	// PolicyGang is an all-or-nothing group with a minCount.
+	PolicyGang Policy = "gang"
+	// PolicyBasic is a group whose pods schedule one by one.
+	PolicyBasic Policy = "basic"
+	// PolicyUnknown is shown while the Workload or its podGroup is missing.
+	PolicyUnknown Policy = ""
+)
+
+// State is where a gang instance stands, for scripts (the Status phrase is
+// for people).
+type State string
+
+const (
+	// StateWorkloadMissing: pods reference a Workload that does not exist;
+	// the scheduler holds them.
+	StateWorkloadMissing State = "WorkloadMissing"
+	// StatePodGroupMissing: the Workload exists without the pods' podGroup;
+	// the scheduler holds them until the Workload is recreated with it.
+	StatePodGroupMissing State = "PodGroupMissing"
+	// StateWaitingForPods: a gang has fewer live members than its minCount;
+	// the scheduler holds them until the rest are created.
+	StateWaitingForPods State = "WaitingForPods"
+	// StateNoPods: a basic podGroup without pods.
+	StateNoPods State = "NoPods"
+	// StateScheduling: the scheduler is placing the members and none of the
+	// pending ones reports a failure.
+	StateScheduling State = "Scheduling"
+	// StateUnschedulable: as StateScheduling, but a pending member's
+	// PodScheduled condition says why its last attempt failed (Message).
+	StateUnschedulable State = "Unschedulable"
+	// StateRunning: a gang has at least minCount members bound, or every
+	// member of a basic group is bound.
+	StateRunning State = "Running"
+)
+
+// Short status phrases. The counted one comes from gang.WaitingForPodsPhrase.
+const (
+	statusWorkloadMissing = "waiting for Workload"
+	statusPodGroupMissing = "Workload has no podGroup"
+	statusNoPods          = "no pods"
+	statusScheduling      = "scheduling"
+	statusUnschedulable   = "unschedulable"
+	statusRunning         = "running"
+)
+
+// Row is one gang instance. Its JSON form is kubectl-gang's -o json/yaml
+// output; fields are only ever added.
+type Row struct {
+	Namespace  string `json:"namespace"`
+	Workload   string `json:"workload"`
+	PodGroup   string `json:"podGroup"`
+	ReplicaKey string `json:"replicaKey"`
+	// Policy is empty while the Workload or its podGroup is missing.
+	Policy Policy `json:"policy"`
+	// MinCount is the gang's minCount; 0 unless Policy is gang.
+	MinCount int `json:"minCount"`
+	// Pods counts the live members: not being deleted, not Succeeded or Failed.
+	Pods int `json:"pods"`
+	// Bound counts the live members with a node.
+	Bound int `json:"bound"`
+	// State is where the gang stands.
+	State State `json:"state"`
+	// Status is a short phrase for a table column.
+	Status string `json:"status"`
+	// Message says what the gang waits for in the scheduler's words: the
+	// message the scheduler writes for held pods, or the latest failure a
+	// pending member's PodScheduled condition reports.
+	Message string `json:"message,omitempty"`
+	// Created is the Workload's creation time, or the oldest member's while
+	// the Workload is missing.
+	Created metav1.Time `json:"created"`
+	// Nodes lists, sorted, the nodes of the bound members.
+	Nodes []string `json:"nodes,omitempty"`
+	// PendingPods lists, sorted, the members without a node.
+	PendingPods []string `json:"pendingPods,omitempty"`
+}
+
+// Key returns the gang instance the row shows.
+func (r *Row) Key() gang.GroupKey {
+	return gang.GroupKey{Namespace: r.Namespace, Workload: r.Workload, PodGroup: r.PodGroup, ReplicaKey: r.ReplicaKey}
+}
+
+// List is the -o json/yaml document: a versioned list of rows. It is the
+// CLI's own format, not an object any API server serves.
+type List struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Items      []Row  `json:"items"`
+}
+
+const (
+	// ListAPIVersion versions List's schema.
+	ListAPIVersion = "gangsched.io/v1alpha1"
+	// ListKind is List's kind.
+	ListKind = "GangList"
+)
+
+// NewList wraps rows in a List; items is never null.
+func NewList(rows []Row) List {
+	if rows == nil {
+		rows = []Row{}
+	}
+	return List{APIVersion: ListAPIVersion, Kind: ListKind, Items: rows}
+}
+
+// builder accumulates one gang instance while the pods are scanned.
+type builder struct {
+	row       Row
+	oldestPod time.Time
+	nodes     map[string]struct{}
+	// msg is the latest non-held message of a pending member, and when it
+	// was written; name breaks ties so the result does not depend on order.
+	msg     string
+	msgTime time.Time
+	msgPod  string
+}
+
+// Rows returns one row per gang instance, sorted by namespace, Workload,
+// podGroup and replica key:
+//   - every group instance with live members, whether or not its Workload
+//     and podGroup exist (the "why is my pod Pending" case);
+//   - every podGroup of a Workload that has no live member, with replica
+//     key "" and no pods.
+//
+// Pods without spec.workloadRef are ignored.
+func Rows(workloads []*schedulingv1alpha1.Workload, pods []*v1.Pod) []Row {
+	byKey := make(map[gang.WorkloadKey]*schedulingv1alpha1.Workload, len(workloads))
+	for _, w := range workloads {
+		byKey[gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}] = w
+	}
+	groups := map[gang.GroupKey]*builder{}
+	// podGroups records the (namespace, Workload, podGroup) that have members.
+	podGroups := map[gang.GroupKey]struct{}{}
+	for _, pod := range pods {
+		key, ok := gang.KeyForPod(pod)
+		if !ok || !gang.IsLiveMember(pod) {
+			continue
+		}
+		b := groups[key]
+		if b == nil {
+			b = &builder{row: Row{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup, ReplicaKey: key.ReplicaKey}, nodes: map[string]struct{}{}}
+			groups[key] = b
+			podGroups[gang.GroupKey{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup}] = struct{}{}
+		}
+		b.addPod(key, pod)
+	}
+	for _, w := range workloads {
+		for _, pg := range w.Spec.PodGroups {
+			key := gang.GroupKey{Namespace: w.Namespace, Workload: w.Name, PodGroup: pg.Name}
+			if _, ok := podGroups[key]; ok {
+				continue
+			}
+			groups[key] = &builder{row: Row{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup}}
+		}
+	}
+	rows := make([]Row, 0, len(groups))
+	for key, b := range groups {
+		rows = append(rows, b.finish(key, byKey[key.WorkloadKey()]))
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		return cmp.Or(
+			cmp.Compare(a.Namespace, b.Namespace),
+			cmp.Compare(a.Workload, b.Workload),
+			cmp.Compare(a.PodGroup, b.PodGroup),
+			cmp.Compare(a.ReplicaKey, b.ReplicaKey),
+		)
+	})
+	return rows
+}
+
+// addPod counts a live member of the group.
+func (b *builder) addPod(key gang.GroupKey, pod *v1.Pod) {
+	b.row.Pods++
+	if t := pod.CreationTimestamp.Time; b.oldestPod.IsZero() || t.Before(b.oldestPod) {
+		b.oldestPod = t
+	}
+	if pod.Spec.NodeName != "" {
+		b.row.Bound++
+		b.nodes[pod.Spec.NodeName] = struct{}{}
+		return
+	}
+	b.row.PendingPods = append(b.row.PendingPods, pod.Name)
+	c := scheduledCondition(pod)
+	if c == nil || c.Status != v1.ConditionFalse || c.Message == "" || isHeldMessage(key, c.Message) {
+		return
+	}
+	t := c.LastTransitionTime.Time
+	if b.msg == "" || t.After(b.msgTime) || (t.Equal(b.msgTime) && pod.Name < b.msgPod) {
+		b.msg, b.msgTime, b.msgPod = c.Message, t, pod.Name
+	}
+}
+
+// isHeldMessage reports whether msg is one the scheduler writes for a pod it
+// holds at PreEnqueue. The view derives those from the current objects
+// instead: a held pod keeps its message after it is released (until the
+// scheduler writes another), and its counts are those of the moment it was
+// written.
+func isHeldMessage(key gang.GroupKey, msg string) bool {
+	return msg == gang.WaitingForWorkloadMessage(key.WorkloadKey()) ||
+		msg == gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup) ||
+		gang.IsWaitingForPodsMessage(key, msg)
+}
+
+// finish fills in the policy and state of the group, given its Workload
+// (nil if missing).
+func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row {
+	r := b.row
+	slices.Sort(r.PendingPods)
+	for n := range b.nodes {
+		r.Nodes = append(r.Nodes, n)
+	}
+	slices.Sort(r.Nodes)
+	r.Created = metav1.NewTime(b.oldestPod)
+	if w == nil {
+		r.State, r.Status, r.Message = StateWorkloadMissing, statusWorkloadMissing, gang.WaitingForWorkloadMessage(key.WorkloadKey())
+		return r
+	}
+	r.Created = w.CreationTimestamp
+	pg, ok := gang.FindPodGroup(w, key.PodGroup)
+	if !ok {
+		r.State, r.Status, r.Message = StatePodGroupMissing, statusPodGroupMissing, gang.MissingPodGroupMessage(key.WorkloadKey(), key.PodGroup)
+		return r
+	}
+	r.Message = b.msg
+	minCount, isGang := gang.MinCount(pg)
+	if !isGang {
+		r.Policy = PolicyBasic
+		switch {
+		case r.Pods == 0:
+			r.State, r.Status = StateNoPods, statusNoPods
+		case r.Bound == r.Pods:
+			r.State, r.Status = StateRunning, statusRunning
+		default:
+			r.State, r.Status = b.placing()
+		}
+		return r
+	}
+	r.Policy, r.MinCount = PolicyGang, minCount
+	switch {
+	case r.Pods < minCount:
+		r.State, r.Status, r.Message = StateWaitingForPods, gang.WaitingForPodsPhrase(r.Pods, minCount), gang.WaitingForPodsMessage(key, r.Pods, minCount)
+	case r.Bound >= minCount:
+		r.State, r.Status = StateRunning, statusRunning
+	default:
+		r.State, r.Status = b.placing()
+	}
+	return r
+}
+
+// placing is the state of a group whose members are being placed: whether a
+// pending member reports a failure.
+func (b *builder) placing() (State, string) {
+	if b.msg != "" {
+		return StateUnschedulable, statusUnschedulable
+	}
+	return StateScheduling, statusScheduling
+}
+
+func scheduledCondition(pod *v1.Pod) *v1.PodCondition {
+	for i := range pod.Status.Conditions {
+		if pod.Status.Conditions[i].Type == v1.PodScheduled {
+			return &pod.Status.Conditions[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package gangview
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func at(minutes int) metav1.Time {
+	return metav1.NewTime(t0.Add(time.Duration(minutes) * time.Minute))
+}
+
+func workload(ns, name string, created int, pgs ...schedulingv1alpha1.PodGroup) *schedulingv1alpha1.Workload {
+	return &schedulingv1alpha1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: at(created)},
+		Spec:       schedulingv1alpha1.WorkloadSpec{PodGroups: pgs},
+	}
+}
+
+func gangPG(name string, minCount int32) schedulingv1alpha1.PodGroup {
+	return schedulingv1alpha1.PodGroup{Name: name, Policy: schedulingv1alpha1.PodGroupPolicy{Gang: &schedulingv1alpha1.GangSchedulingPolicy{MinCount: minCount}}}
+}
+
+func basicPG(name string) schedulingv1alpha1.PodGroup {
+	return schedulingv1alpha1.PodGroup{Name: name, Policy: schedulingv1alpha1.PodGroupPolicy{Basic: &schedulingv1alpha1.BasicSchedulingPolicy{}}}
+}
+
+// podWrapper builds test pods: makePod(...).node("n1").Obj().
+type podWrapper struct{ v1.Pod }
+
+func makePod(ns, name, workload, podGroup, replicaKey string, created int) *podWrapper {
+	p := &podWrapper{v1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: at(created)}}}
+	if workload != "" {
+		p.Spec.WorkloadRef = &v1.WorkloadReference{Name: workload, PodGroup: podGroup, PodGroupReplicaKey: replicaKey}
+	}
+	return p
+}
+
+func (p *podWrapper) node(n string) *podWrapper {
+	p.Spec.NodeName = n
+	return p
+}
+
+func (p *podWrapper) phase(ph v1.PodPhase) *podWrapper {
+	p.Status.Phase = ph
+	return p
+}
+
+func (p *podWrapper) deleting() *podWrapper {
+	now := metav1.NewTime(t0)
+	p.DeletionTimestamp = &now
+	return p
+}
+
+// unschedulable sets the PodScheduled=False condition the scheduler writes.
+func (p *podWrapper) unschedulable(msg string, minute int) *podWrapper {
+	p.Status.Conditions = append(p.Status.Conditions, v1.PodCondition{
+		Type: v1.PodScheduled, Status: v1.ConditionFalse, Reason: v1.PodReasonUnschedulable,
+		Message: msg, LastTransitionTime: at(minute),
+	})
+	return p
+}
+
+func (p *podWrapper) obj() *v1.Pod {
+	return &p.Pod
+}
+
+func TestRows(t *testing.T) {
+	key := func(ns, w, pg, rk string) gang.GroupKey {
+		return gang.GroupKey{Namespace: ns, Workload: w, PodGroup: pg, ReplicaKey: rk}
+	}
+	rejected := gang.GangRejectedMessage(key("a", "train", "workers", ""), "member w-2 found no node")
+	noNode := "0/2 nodes are available: 2 Insufficient cpu."
+	tests := []struct {
+		name      string
+		workloads []*schedulingv1alpha1.Workload
+		pods      []*v1.Pod
+		want      []Row
+	}{
+		{
+			name:      "bound gang is running",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-1", "train", "workers", "", 1).node("n2").obj(),
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 2, Bound: 2,
+				State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1", "n2"}}},
+		},
+		{
+			name:      "gang with fewer pods than minCount reports fresh counts, not the held pod's stale message",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 4))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).unschedulable(gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 1, 4), 2).obj(),
+				makePod("a", "w-1", "train", "workers", "", 3).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 4, Pods: 2,
+				State: StateWaitingForPods, Status: "waiting for 2 more pods (2/4)",
+				Message: gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 2, 4), Created: at(0), PendingPods: []string{"w-0", "w-1"}}},
+		},
+		{
+			name: "pods of a missing Workload appear, aged by the oldest pod",
+			pods: []*v1.Pod{
+				makePod("a", "g-1", "ghost", "workers", "", 5).unschedulable(gang.WaitingForWorkloadMessage(gang.WorkloadKey{Namespace: "a", Name: "ghost"}), 6).obj(),
+				makePod("a", "g-0", "ghost", "workers", "", 4).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "ghost", PodGroup: "workers", Pods: 2,
+				State: StateWorkloadMissing, Status: "waiting for Workload", Message: "waiting for Workload a/ghost",
+				Created: at(4), PendingPods: []string{"g-0", "g-1"}}},
+		},
+		{
+			name:      "pods of a missing podGroup appear beside the Workload's podGroups",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 1))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+				makePod("a", "e-0", "train", "evaluators", "", 2).obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "train", PodGroup: "evaluators", Pods: 1,
+					State: StatePodGroupMissing, Status: "Workload has no podGroup", Message: gang.MissingPodGroupMessage(gang.WorkloadKey{Namespace: "a", Name: "train"}, "evaluators"),
+					Created: at(0), PendingPods: []string{"e-0"}},
+				{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 1, Pods: 1, Bound: 1,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1"}},
+			},
+		},
+		{
+			name:      "podGroups without pods appear with replica key \"\"",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 3), basicPG("ps"))},
+			want: []Row{
+				{Namespace: "a", Workload: "train", PodGroup: "ps", Policy: PolicyBasic, State: StateNoPods, Status: "no pods", Created: at(0)},
+				{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 3,
+					State: StateWaitingForPods, Status: "waiting for 3 more pods (0/3)",
+					Message: gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 0, 3), Created: at(0)},
+			},
+		},
+		{
+			name:      "each replica key is its own gang, and no empty-key row is added",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "eval", 0, gangPG("shards", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "s1-0", "eval", "shards", "1", 1).obj(),
+				makePod("a", "s0-0", "eval", "shards", "0", 1).node("n1").obj(),
+				makePod("a", "s0-1", "eval", "shards", "0", 1).node("n1").obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "eval", PodGroup: "shards", ReplicaKey: "0", Policy: PolicyGang, MinCount: 2, Pods: 2, Bound: 2,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1"}},
+				{Namespace: "a", Workload: "eval", PodGroup: "shards", ReplicaKey: "1", Policy: PolicyGang, MinCount: 2, Pods: 1,
+					State: StateWaitingForPods, Status: "waiting for 1 more pods (1/2)",
+					Message: gang.WaitingForPodsMessage(key("a", "eval", "shards", "1"), 1, 2), Created: at(0), PendingPods: []string{"s1-0"}},
+			},
+		},
+		{
+			name:      "terminated and terminating pods never count, as in the scheduler",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").phase(v1.PodSucceeded).obj(),
+				makePod("a", "w-1", "train", "workers", "", 1).node("n1").phase(v1.PodFailed).obj(),
+				makePod("a", "w-2", "train", "workers", "", 1).deleting().obj(),
+				makePod("a", "w-3", "train", "workers", "", 1).phase(v1.PodPending).obj(),
+				// A missing Workload whose pods all finished has nothing waiting.
+				makePod("a", "old-0", "gone", "workers", "", 1).phase(v1.PodSucceeded).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 1,
+				State: StateWaitingForPods, Status: "waiting for 1 more pods (1/2)",
+				Message: gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 1, 2), Created: at(0), PendingPods: []string{"w-3"}}},
+		},
+		{
+			name:      "gang with its members but no quorum bound is scheduling; stale held messages are ignored",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).unschedulable(gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 1, 2), 2).obj(),
+				makePod("a", "w-1", "train", "workers", "", 1).unschedulable(gang.WaitingForWorkloadMessage(gang.WorkloadKey{Namespace: "a", Name: "train"}), 2).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 2,
+				State: StateScheduling, Status: "scheduling", Created: at(0), PendingPods: []string{"w-0", "w-1"}}},
+		},
+		{
+			name:      "the latest failure of a pending member is the message",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 3))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).unschedulable(noNode, 5).obj(),
+				makePod("a", "w-1", "train", "workers", "", 1).unschedulable(rejected, 7).obj(),
+				makePod("a", "w-2", "train", "workers", "", 1).unschedulable(gang.WaitingForPodsMessage(key("a", "train", "workers", ""), 2, 3), 9).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 3, Pods: 3,
+				State: StateUnschedulable, Status: "unschedulable", Message: rejected, Created: at(0), PendingPods: []string{"w-0", "w-1", "w-2"}}},
+		},
+		{
+			name:      "equal times: the message does not depend on pod order",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-1", "train", "workers", "", 1).unschedulable(rejected, 5).obj(),
+				makePod("a", "w-0", "train", "workers", "", 1).unschedulable(noNode, 5).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 2,
+				State: StateUnschedulable, Status: "unschedulable", Message: noNode, Created: at(0), PendingPods: []string{"w-0", "w-1"}}},
+		},
+		{
+			name:      "a gang past its quorum is running even with a pending extra member",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+				makePod("a", "w-1", "train", "workers", "", 1).node("n1").obj(),
+				makePod("a", "w-2", "train", "workers", "", 1).unschedulable(noNode, 3).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 3, Bound: 2,
+				State: StateRunning, Status: "running", Message: noNode, Created: at(0), Nodes: []string{"n1"}, PendingPods: []string{"w-2"}}},
+		},
+		{
+			name:      "basic group: running only when every member is bound",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "serve", 0, basicPG("replicas"), basicPG("all"))},
+			pods: []*v1.Pod{
+				makePod("a", "r-0", "serve", "replicas", "", 1).node("n1").obj(),
+				makePod("a", "r-1", "serve", "replicas", "", 1).obj(),
+				makePod("a", "a-0", "serve", "all", "", 1).node("n2").obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "serve", PodGroup: "all", Policy: PolicyBasic, Pods: 1, Bound: 1,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n2"}},
+				{Namespace: "a", Workload: "serve", PodGroup: "replicas", Policy: PolicyBasic, Pods: 2, Bound: 1,
+					State: StateScheduling, Status: "scheduling", Created: at(0), Nodes: []string{"n1"}, PendingPods: []string{"r-1"}},
+			},
+		},
+		{
+			name:      "namespaces are separate and pods without workloadRef are ignored",
+			workloads: []*schedulingv1alpha1.Workload{workload("b", "train", 0, gangPG("workers", 1))},
+			pods: []*v1.Pod{
+				makePod("a", "plain", "", "", "", 1).obj(),
+				makePod("a", "w-0", "train", "workers", "", 2).obj(),
+				makePod("b", "w-0", "train", "workers", "", 1).node("n1").obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "train", PodGroup: "workers", Pods: 1,
+					State: StateWorkloadMissing, Status: "waiting for Workload", Message: "waiting for Workload a/train",
+					Created: at(2), PendingPods: []string{"w-0"}},
+				{Namespace: "b", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 1, Pods: 1, Bound: 1,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1"}},
+			},
+		},
+		{
+			name: "nothing to show",
+			pods: []*v1.Pod{makePod("a", "plain", "", "", "", 1).obj()},
+			want: []Row{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Rows(tt.workloads, tt.pods))
+		})
+	}
+}
+
+// TestListJSON pins the shape of -o json: field names are a contract.
+func TestListJSON(t *testing.T) {
+	empty, err := json.Marshal(NewList(nil))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"apiVersion":"gangsched.io/v1alpha1","kind":"GangList","items":[]}`, string(empty))
+
+	row := Row{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0", Policy: PolicyGang, MinCount: 2, Pods: 1,
+		State: StateWaitingForPods, Status: "waiting for 1 more pods (1/2)", Message: "m", Created: at(0), PendingPods: []string{"p"}}
+	got, err := json.Marshal(row)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"0","policy":"gang","minCount":2,"pods":1,"bound":0,
+		"state":"WaitingForPods","status":"waiting for 1 more pods (1/2)","message":"m","created":"2026-01-02T03:04:05Z","pendingPods":["p"]}`, string(got))
+	assert.Equal(t, gang.GroupKey{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0"}, row.Key())
+}
