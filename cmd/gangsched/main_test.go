@@ -122,12 +122,12 @@ func TestShippedConfigs(t *testing.T) {
 		{
 			file:        "scheduler-config.yaml",
 			wantProfile: "gangsched",
-			wantArgs:    config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			wantArgs:    config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			file:        "scheduler-config-dropin.yaml",
 			wantProfile: "default-scheduler",
-			wantArgs:    config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			wantArgs:    config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 	}
 	for _, tc := range tests {

@@ -89,7 +89,7 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		store: groupstate.New(groupstate.Backoff{
 			Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 			Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
-		}),
+		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second)),
 		now: time.Now,
 	}
 	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
@@ -173,8 +173,12 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 // gang waiting at Permit gives its room back, so that older gangs complete
 // first; failing that, the members of its own gang waiting at Permit are
 // rejected at once: the gang cannot complete this round, so they must not
-// hold their capacity until the timeout. With no round waiting, the member
-// is tried again when the next one forms. Gang
+// hold their capacity until the timeout. The exception is the oldest gang
+// that has already given its room back once: it holds its round while
+// members keep joining it, up to starvingGangHoldSeconds without one, so
+// that a stream of younger gangs and pods cannot starve it (see
+// groupstate.Store.Unplaced). With no round waiting, the member is tried
+// again when the next one forms, or when room frees up. Gang
 // members never preempt: evicting victims for one member is wrong while the
 // gang as a whole may still not fit. The status stops the PostFilter plugins
 // that follow (DefaultPreemption) for gang members only; the shipped configs
@@ -186,6 +190,9 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v
 	}
 	rej := pl.store.Unplaced(pod, w.CreationTimestamp.Time, pl.now())
 	switch {
+	case !rej.HoldUntil.IsZero():
+		klog.FromContext(ctx).V(4).Info("Gang member found no node; the starving gang holds its waiting members", "pod", klog.KObj(pod), "group", key, "until", rej.HoldUntil)
+		pl.checkHold(ctx, rej)
 	case rej.BackoffUntil.IsZero():
 	case rej.Group == key:
 		klog.FromContext(ctx).V(4).Info("Gang member found no node; rejecting waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
@@ -230,6 +237,21 @@ func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejectio
 	logger := klog.FromContext(ctx)
 	time.AfterFunc(rej.BackoffUntil.Sub(pl.now()), func() {
 		pl.activate(logger, pl.store.BackoffExpired(key, pl.now()))
+	})
+}
+
+// checkHold checks a held round when its hold may run out, and rejects it
+// if no member joined it meanwhile.
+func (pl *WorkloadGang) checkHold(ctx context.Context, held groupstate.Rejection) {
+	time.AfterFunc(held.HoldUntil.Sub(pl.now()), func() {
+		rej := pl.store.HoldExpired(held.Group, pl.now())
+		switch {
+		case !rej.HoldUntil.IsZero():
+			pl.checkHold(ctx, rej)
+		case !rej.BackoffUntil.IsZero():
+			klog.FromContext(ctx).V(4).Info("Starving gang made no progress; rejecting its waiting members", "group", rej.Group, "rejected", len(rej.Reject))
+			pl.rejectRound(ctx, rej, fmt.Sprintf("no more members found room within %ds", pl.args.StarvingGangHoldSeconds))
+		}
 	})
 }
 

@@ -47,4 +47,18 @@ type WorkloadGangArgs struct {
 	// Valid range: 1 to 3600 inclusive, and it must be greater than or equal
 	// to BackoffInitialSeconds. Default: 60.
 	BackoffMaxSeconds int64
+
+	// StarvingGangHoldSeconds bounds how long the oldest starving gang keeps
+	// the members it has reserved while it waits for room for the rest. A
+	// gang starves once it has given its room back (its round was rejected)
+	// and is the oldest gang with members waiting at Permit: instead of
+	// giving its room back again to younger gangs and pods, it keeps it for
+	// as long as members keep joining it, and gives it back once none has
+	// joined for this many seconds (or at the Permit timeout). This bounds
+	// how long a large gang waits behind a stream of smaller ones, while a
+	// gang that can never fit holds what it reserved for at most this long
+	// per attempt. 0 disables holding: every gang short of room is rejected
+	// at once.
+	// Valid range: 0 to 900 inclusive. Default: 30.
+	StarvingGangHoldSeconds int64
 }

@@ -90,6 +90,13 @@ type group struct {
 	// the next member to wait hands them back, so that they are tried again
 	// while the round stands and, if they still find no node, end it at once.
 	unplaced map[types.UID]*v1.Pod
+	// progress is when the last member joined the waiting round: a held
+	// round (see Unplaced) is kept while members keep joining it.
+	progress time.Time
+	// holdChecked is set while a hold check is scheduled for the group (see
+	// HoldExpired), so that one timer, not one per member, watches a held
+	// round.
+	holdChecked bool
 }
 
 func newGroup() *group {
@@ -125,6 +132,19 @@ type Store struct {
 	unplacedGroups map[gang.GroupKey]struct{}
 	// backoff is the gang backoff policy; immutable.
 	backoff Backoff
+	// hold is how long the oldest starving gang keeps its waiting round
+	// without progress (see Unplaced); zero disables holding. Immutable.
+	hold time.Duration
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithHold lets the oldest gang that has already been rejected once keep
+// its waiting round, while members keep joining it, for up to d after the
+// last one joined: see Unplaced. Zero (the default) disables holding.
+func WithHold(d time.Duration) Option {
+	return func(s *Store) { s.hold = d }
 }
 
 // Backoff is how long a gang waits after a rejected round before its next
@@ -145,8 +165,8 @@ func (b Backoff) duration(rejections int) time.Duration {
 }
 
 // New returns an empty Store with the given gang backoff.
-func New(backoff Backoff) *Store {
-	return &Store{
+func New(backoff Backoff, opts ...Option) *Store {
+	s := &Store{
 		backoff:            backoff,
 		rounds:             map[gang.GroupKey]struct{}{},
 		unplacedGroups:     map[gang.GroupKey]struct{}{},
@@ -154,6 +174,10 @@ func New(backoff Backoff) *Store {
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
 	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // getOrCreate returns the group for key, creating it. Callers hold s.mu.
@@ -461,6 +485,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		g.deadline = now.Add(timeout)
 	}
 	g.waiting[pod.UID] = pod
+	g.progress = now
 	s.syncGroup(key, g)
 	wait := g.deadline.Sub(now)
 	if wait < time.Second {
@@ -534,8 +559,21 @@ func (r Rejection) of(key gang.GroupKey) Rejection {
 //     gang is never starved by younger ones. The member is remembered and
 //     tried again by the next member of its gang to wait.
 //   - else, if the member's own gang has a round short of its quorum, that
-//     round is rejected now rather than at its timeout;
+//     round is rejected now rather than at its timeout, unless the gang is
+//     starving (see below);
 //   - else the member is remembered as above.
+//
+// A starving gang is one that has already given its room back at least once
+// since it last reached its quorum, and whose round is the oldest waiting.
+// Rejecting its round again would hand the room it reserved to younger gangs
+// and pods, and a stream of those would starve it forever. So it keeps its
+// round (it holds): the member is remembered, and tried again when room
+// frees up. The hold lasts while members keep joining the round: if none
+// joins for the Store's hold duration, HoldExpired rejects the round. The
+// returned HoldUntil asks the caller to call HoldExpired then. Only one
+// gang, the oldest, holds at a time, so holding cannot deadlock gangs; a
+// gang that can never fit holds what it reserved for at most the hold
+// duration per attempt.
 //
 // A rejected round starts its gang's backoff. The cost is O(waiting rounds).
 func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
@@ -559,7 +597,54 @@ func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
 		g.unplaced[pod.UID] = pod
 		return Rejection{}
 	}
+	if s.holds(key, g, now) {
+		g.unplaced[pod.UID] = pod
+		if g.holdChecked {
+			return Rejection{}
+		}
+		g.holdChecked = true
+		return Rejection{Group: key, HoldUntil: g.progress.Add(s.hold)}
+	}
 	g.rejected[pod.UID] = pod
+	return g.rejectRound(s.backoff, now).of(key)
+}
+
+// holds reports whether a gang's waiting round is held rather than rejected
+// when a member finds no node: the gang is starving and its round is the
+// oldest, and a member joined it within the hold duration. Callers hold s.mu.
+func (s *Store) holds(key gang.GroupKey, g *group, now time.Time) bool {
+	if s.hold <= 0 || g.rejections == 0 || !now.Before(g.progress.Add(s.hold)) {
+		return false
+	}
+	for k := range s.rounds {
+		if k != key && arrivedBefore(k, s.groups[k].arrival, key, g.arrival) {
+			return false
+		}
+	}
+	return true
+}
+
+// HoldExpired checks a held round (see Unplaced) once its hold may have run
+// out. If no member has joined the round for the hold duration and it is
+// still short of its quorum, the round is rejected and its gang backs off.
+// If a member joined meanwhile, the returned HoldUntil asks for another
+// check then. Otherwise (the round formed or ended) there is nothing to do.
+func (s *Store) HoldExpired(key gang.GroupKey, now time.Time) Rejection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok {
+		return Rejection{}
+	}
+	defer s.syncGroup(key, g)
+	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
+		g.holdChecked = false
+		return Rejection{}
+	}
+	if until := g.progress.Add(s.hold); now.Before(until) {
+		return Rejection{Group: key, HoldUntil: until}
+	}
+	g.holdChecked = false
 	return g.rejectRound(s.backoff, now).of(key)
 }
 
@@ -612,12 +697,14 @@ func arrivedBefore(a gang.GroupKey, aArrival time.Time, b gang.GroupKey, bArriva
 }
 
 // Rejection is a rejected round: the members to reject, and when the gang's
-// backoff ends (zero when nothing was rejected).
+// backoff ends (zero when nothing was rejected). For a held round (see
+// Unplaced), it only carries HoldUntil: when to call HoldExpired.
 type Rejection struct {
-	// Group is the gang whose round was rejected.
+	// Group is the gang whose round was rejected or is held.
 	Group        gang.GroupKey
 	Reject       []types.UID
 	BackoffUntil time.Time
+	HoldUntil    time.Time
 }
 
 // rejectRound rejects the waiting round and starts the backoff. Callers

@@ -453,3 +453,98 @@ func TestTakeOldestUnplaced(t *testing.T) {
 	assert.Equal(t, []string{"y"}, names(s.TakeOldestUnplaced()))
 	assert.Empty(t, s.TakeOldestUnplaced())
 }
+
+// TestStarvingGangHolds checks that the oldest gang that has already given
+// its room back once keeps its round while members keep joining it, and
+// gives it back once none joins for the hold duration.
+func TestStarvingGangHolds(t *testing.T) {
+	const hold = 5 * time.Second
+	tests := []struct {
+		name string
+		hold time.Duration
+		// rejectedBefore: the gang already had a round rejected.
+		rejectedBefore bool
+		// olderRound: an older gang has a round waiting.
+		olderRound bool
+		wantHeld   bool
+	}{
+		{name: "starving oldest gang holds", hold: hold, rejectedBefore: true, wantHeld: true},
+		{name: "first round is rejected at once", hold: hold},
+		{name: "an older round waits: the younger gang gives its room back", hold: hold, rejectedBefore: true, olderRound: true},
+		{name: "holding disabled", rejectedBefore: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(testBackoff, WithHold(tc.hold))
+			a, b, c := member("a", "big"), member("b", "big"), member("c", "big")
+			for _, p := range []*v1.Pod{a, b, c} {
+				s.AddPod(p)
+			}
+			now := startTime
+			arrival := startTime.Add(time.Second)
+			if tc.olderRound {
+				o := member("o", "old")
+				s.AddPod(o)
+				s.AddPod(member("o2", "old"))
+				s.Reserve(o)
+				s.Permit(o, 2, startTime, timeout, now)
+			}
+			if tc.rejectedBefore {
+				s.Reserve(a)
+				s.Permit(a, 3, arrival, timeout, now)
+				rej := s.Unplaced(c, arrival, now)
+				require.Equal(t, []types.UID{a.UID}, rej.Reject)
+				now = rej.BackoffUntil
+				s.BackoffExpired(replica("big"), now)
+			}
+			s.Reserve(a)
+			s.Permit(a, 3, arrival, timeout, now)
+			rej := s.Unplaced(c, arrival, now)
+			st, _ := s.Group(replica("big"))
+			if !tc.wantHeld {
+				assert.Equal(t, []types.UID{a.UID}, rej.Reject, "the round gives its room back")
+				assert.Zero(t, st.Waiting)
+				return
+			}
+			assert.Empty(t, rej.Reject)
+			assert.Equal(t, now.Add(hold), rej.HoldUntil, "one check, a hold after the last member joined")
+			assert.Equal(t, 1, st.Waiting, "the round holds its room")
+			assert.True(t, s.Unplaced(b, arrival, now).HoldUntil.IsZero(), "a check is already scheduled")
+
+			// b joins later: the hold runs from then.
+			s.Reserve(b)
+			res := s.Permit(b, 3, arrival, timeout, now.Add(2*time.Second))
+			assert.ElementsMatch(t, []string{"c"}, names(res.Activate), "the unplaced member is tried again")
+			again := s.HoldExpired(replica("big"), now.Add(hold))
+			assert.Equal(t, now.Add(2*time.Second+hold), again.HoldUntil, "progress extends the hold")
+			assert.Empty(t, again.Reject)
+
+			// No member joins for the hold: the round gives its room back.
+			last := s.HoldExpired(replica("big"), again.HoldUntil)
+			assert.ElementsMatch(t, []types.UID{a.UID, b.UID}, last.Reject)
+			assert.False(t, last.BackoffUntil.IsZero())
+			assert.True(t, s.HoldExpired(replica("big"), last.BackoffUntil).HoldUntil.IsZero(), "nothing left to check")
+		})
+	}
+}
+
+// TestHoldEndsWithTheRound checks that a hold check finds nothing to do once
+// the held round has formed.
+func TestHoldEndsWithTheRound(t *testing.T) {
+	s := New(testBackoff, WithHold(5*time.Second))
+	a, b := member("a", ""), member("b", "")
+	s.AddPod(a)
+	s.AddPod(b)
+	s.Reserve(a)
+	s.Permit(a, 2, startTime, timeout, startTime)
+	rej := s.Unplaced(b, startTime, startTime)
+	s.BackoffExpired(workers, rej.BackoffUntil)
+	now := rej.BackoffUntil
+	s.Reserve(a)
+	s.Permit(a, 2, startTime, timeout, now)
+	held := s.Unplaced(b, startTime, now)
+	require.False(t, held.HoldUntil.IsZero())
+	s.Reserve(b)
+	assert.Equal(t, []types.UID{a.UID}, s.Permit(b, 2, startTime, timeout, now).Allow)
+	assert.Equal(t, Rejection{}, s.HoldExpired(workers, held.HoldUntil))
+}

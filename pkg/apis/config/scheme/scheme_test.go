@@ -133,7 +133,7 @@ func TestDecodeKubeSchedulerConfiguration(t *testing.T) {
     args:
       permitTimeoutSeconds: 30
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "all fields set",
@@ -143,14 +143,14 @@ func TestDecodeKubeSchedulerConfiguration(t *testing.T) {
       backoffInitialSeconds: 2
       backoffMaxSeconds: 120
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 45, BackoffInitialSeconds: 2, BackoffMaxSeconds: 120},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 45, BackoffInitialSeconds: 2, BackoffMaxSeconds: 120, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "empty args defaulted",
 			pluginConfig: `  - name: WorkloadGang
     args: {}
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "args with explicit apiVersion and kind",
@@ -160,12 +160,12 @@ func TestDecodeKubeSchedulerConfiguration(t *testing.T) {
       kind: WorkloadGangArgs
       backoffMaxSeconds: 90
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 90},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 90, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name:         "enabled plugin without pluginConfig gets defaulted args",
 			pluginConfig: "",
-			want:         &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want:         &config.WorkloadGangArgs{PermitTimeoutSeconds: 300, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "out-of-range values are kept for validation to reject",
@@ -173,7 +173,7 @@ func TestDecodeKubeSchedulerConfiguration(t *testing.T) {
     args:
       permitTimeoutSeconds: 0
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 0, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 0, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "unknown field rejected by strict decoding",
@@ -249,13 +249,14 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		"permitTimeoutSeconds: 30",
 		"backoffInitialSeconds: 1",
 		"backoffMaxSeconds: 90",
+		"starvingGangHoldSeconds: 30",
 	} {
 		assert.Contains(t, encoded, want)
 	}
 
 	again, err := decode(t, buf.Bytes())
 	require.NoError(t, err)
-	want := &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 90}
+	want := &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 90, StarvingGangHoldSeconds: 30}
 	assert.Equal(t, want, workloadGangArgs(t, again))
 	assert.Equal(t, workloadGangArgs(t, cfg), workloadGangArgs(t, again))
 }
@@ -279,7 +280,7 @@ func TestLoadConfigFromFile(t *testing.T) {
     args:
       permitTimeoutSeconds: 30
 `,
-			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want: &config.WorkloadGangArgs{PermitTimeoutSeconds: 30, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 		},
 		{
 			name: "invalid args are reported with their path",
@@ -287,7 +288,7 @@ func TestLoadConfigFromFile(t *testing.T) {
     args:
       permitTimeoutSeconds: 901
 `,
-			want:        &config.WorkloadGangArgs{PermitTimeoutSeconds: 901, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60},
+			want:        &config.WorkloadGangArgs{PermitTimeoutSeconds: 901, BackoffInitialSeconds: 1, BackoffMaxSeconds: 60, StarvingGangHoldSeconds: 30},
 			wantArgsErr: "profiles[0].pluginConfig[0].args.permitTimeoutSeconds: Invalid value: 901: must be in the range [1, 900]",
 		},
 		{

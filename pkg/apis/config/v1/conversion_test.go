@@ -44,27 +44,31 @@ func TestConvertWorkloadGangArgs(t *testing.T) {
 		{
 			name: "defaults",
 			versioned: &WorkloadGangArgs{
-				PermitTimeoutSeconds:  ptr.To[int64](300),
-				BackoffInitialSeconds: ptr.To[int64](1),
-				BackoffMaxSeconds:     ptr.To[int64](60),
+				PermitTimeoutSeconds:    ptr.To[int64](300),
+				BackoffInitialSeconds:   ptr.To[int64](1),
+				BackoffMaxSeconds:       ptr.To[int64](60),
+				StarvingGangHoldSeconds: ptr.To[int64](30),
 			},
 			internal: &config.WorkloadGangArgs{
-				PermitTimeoutSeconds:  300,
-				BackoffInitialSeconds: 1,
-				BackoffMaxSeconds:     60,
+				PermitTimeoutSeconds:    300,
+				BackoffInitialSeconds:   1,
+				BackoffMaxSeconds:       60,
+				StarvingGangHoldSeconds: 30,
 			},
 		},
 		{
 			name: "custom values",
 			versioned: &WorkloadGangArgs{
-				PermitTimeoutSeconds:  ptr.To[int64](30),
-				BackoffInitialSeconds: ptr.To[int64](5),
-				BackoffMaxSeconds:     ptr.To[int64](120),
+				PermitTimeoutSeconds:    ptr.To[int64](30),
+				BackoffInitialSeconds:   ptr.To[int64](5),
+				BackoffMaxSeconds:       ptr.To[int64](120),
+				StarvingGangHoldSeconds: ptr.To[int64](0),
 			},
 			internal: &config.WorkloadGangArgs{
-				PermitTimeoutSeconds:  30,
-				BackoffInitialSeconds: 5,
-				BackoffMaxSeconds:     120,
+				PermitTimeoutSeconds:    30,
+				BackoffInitialSeconds:   5,
+				BackoffMaxSeconds:       120,
+				StarvingGangHoldSeconds: 0,
 			},
 		},
 	}
@@ -110,16 +114,18 @@ func TestAddToSchemeRegistersKinds(t *testing.T) {
 
 func TestDeepCopyWorkloadGangArgs(t *testing.T) {
 	in := &WorkloadGangArgs{
-		PermitTimeoutSeconds:  ptr.To[int64](30),
-		BackoffInitialSeconds: ptr.To[int64](2),
-		BackoffMaxSeconds:     ptr.To[int64](90),
+		PermitTimeoutSeconds:    ptr.To[int64](30),
+		BackoffInitialSeconds:   ptr.To[int64](2),
+		BackoffMaxSeconds:       ptr.To[int64](90),
+		StarvingGangHoldSeconds: ptr.To[int64](20),
 	}
 	out, ok := in.DeepCopyObject().(*WorkloadGangArgs)
 	require.True(t, ok)
 	require.Equal(t, in, out)
 
-	*out.PermitTimeoutSeconds, *out.BackoffInitialSeconds, *out.BackoffMaxSeconds = 1, 1, 1
+	*out.PermitTimeoutSeconds, *out.BackoffInitialSeconds, *out.BackoffMaxSeconds, *out.StarvingGangHoldSeconds = 1, 1, 1, 1
 	assert.Equal(t, int64(30), *in.PermitTimeoutSeconds)
 	assert.Equal(t, int64(2), *in.BackoffInitialSeconds)
 	assert.Equal(t, int64(90), *in.BackoffMaxSeconds)
+	assert.Equal(t, int64(20), *in.StarvingGangHoldSeconds)
 }

@@ -31,6 +31,9 @@ const (
 	// DefaultBackoffMaxSeconds is the default of
 	// WorkloadGangArgs.BackoffMaxSeconds.
 	DefaultBackoffMaxSeconds int64 = 60
+	// DefaultStarvingGangHoldSeconds is the default of
+	// WorkloadGangArgs.StarvingGangHoldSeconds.
+	DefaultStarvingGangHoldSeconds int64 = 30
 )
 
 // addDefaultingFuncs registers the generated defaulters, which call the
@@ -40,8 +43,8 @@ func addDefaultingFuncs(scheme *runtime.Scheme) error {
 }
 
 // SetDefaults_WorkloadGangArgs sets the defaults of the unset fields of a
-// WorkloadGangArgs: PermitTimeoutSeconds 300, BackoffInitialSeconds 1 and
-// BackoffMaxSeconds 60. Fields that are already set are kept as they are.
+// WorkloadGangArgs: PermitTimeoutSeconds 300, BackoffInitialSeconds 1,
+// BackoffMaxSeconds 60 and StarvingGangHoldSeconds 30. Fields that are already set are kept as they are.
 func SetDefaults_WorkloadGangArgs(obj *WorkloadGangArgs) {
 	if obj.PermitTimeoutSeconds == nil {
 		obj.PermitTimeoutSeconds = ptr.To(DefaultPermitTimeoutSeconds)
@@ -51,5 +54,8 @@ func SetDefaults_WorkloadGangArgs(obj *WorkloadGangArgs) {
 	}
 	if obj.BackoffMaxSeconds == nil {
 		obj.BackoffMaxSeconds = ptr.To(DefaultBackoffMaxSeconds)
+	}
+	if obj.StarvingGangHoldSeconds == nil {
+		obj.StarvingGangHoldSeconds = ptr.To(DefaultStarvingGangHoldSeconds)
 	}
 }

@@ -55,6 +55,9 @@ func autoConvert_v1_WorkloadGangArgs_To_config_WorkloadGangArgs(in *WorkloadGang
 	if err := metav1.Convert_Pointer_int64_To_int64(&in.BackoffMaxSeconds, &out.BackoffMaxSeconds, s); err != nil {
 		return err
 	}
+	if err := metav1.Convert_Pointer_int64_To_int64(&in.StarvingGangHoldSeconds, &out.StarvingGangHoldSeconds, s); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -71,6 +74,9 @@ func autoConvert_config_WorkloadGangArgs_To_v1_WorkloadGangArgs(in *config.Workl
 		return err
 	}
 	if err := metav1.Convert_int64_To_Pointer_int64(&in.BackoffMaxSeconds, &out.BackoffMaxSeconds, s); err != nil {
+		return err
+	}
+	if err := metav1.Convert_int64_To_Pointer_int64(&in.StarvingGangHoldSeconds, &out.StarvingGangHoldSeconds, s); err != nil {
 		return err
 	}
 	return nil

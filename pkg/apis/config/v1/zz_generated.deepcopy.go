@@ -41,6 +41,11 @@ func (in *WorkloadGangArgs) DeepCopyInto(out *WorkloadGangArgs) {
 		*out = new(int64)
 		**out = **in
 	}
+	if in.StarvingGangHoldSeconds != nil {
+		in, out := &in.StarvingGangHoldSeconds, &out.StarvingGangHoldSeconds
+		*out = new(int64)
+		**out = **in
+	}
 	return
 }
 

@@ -37,6 +37,11 @@ const (
 
 	minBackoffMaxSeconds = 1
 	maxBackoffMaxSeconds = 3600
+
+	minStarvingGangHoldSeconds = 0
+	// maxStarvingGangHoldSeconds matches maxPermitTimeoutSeconds: a round
+	// never outlives its Permit timeout anyway.
+	maxStarvingGangHoldSeconds = 900
 )
 
 // ValidateWorkloadGangArgs validates the (defaulted, internal) args of the
@@ -62,6 +67,8 @@ func ValidateWorkloadGangArgs(path *field.Path, args *config.WorkloadGangArgs) e
 	backoffErrs = append(backoffErrs, validateRange(path.Child("backoffMaxSeconds"), args.BackoffMaxSeconds,
 		minBackoffMaxSeconds, maxBackoffMaxSeconds)...)
 	errs = append(errs, backoffErrs...)
+	errs = append(errs, validateRange(path.Child("starvingGangHoldSeconds"), args.StarvingGangHoldSeconds,
+		minStarvingGangHoldSeconds, maxStarvingGangHoldSeconds)...)
 	// The relation between the backoff bounds is only meaningful, and only
 	// reported, when each of them is in range.
 	if len(backoffErrs) == 0 && args.BackoffMaxSeconds < args.BackoffInitialSeconds {

@@ -29,9 +29,10 @@ import (
 // validArgs returns valid args (the defaults) with mutate applied.
 func validArgs(mutate func(*config.WorkloadGangArgs)) *config.WorkloadGangArgs {
 	args := &config.WorkloadGangArgs{
-		PermitTimeoutSeconds:  300,
-		BackoffInitialSeconds: 1,
-		BackoffMaxSeconds:     60,
+		PermitTimeoutSeconds:    300,
+		BackoffInitialSeconds:   1,
+		BackoffMaxSeconds:       60,
+		StarvingGangHoldSeconds: 30,
 	}
 	if mutate != nil {
 		mutate(args)
@@ -102,6 +103,20 @@ func TestValidateWorkloadGangArgs(t *testing.T) {
 			name:     "backoffMaxSeconds below range",
 			args:     validArgs(func(a *config.WorkloadGangArgs) { a.BackoffInitialSeconds, a.BackoffMaxSeconds = 1, 0 }),
 			wantErrs: []string{"pluginConfig[0].args.backoffMaxSeconds: Invalid value: 0: must be in the range [1, 3600]"},
+		},
+		{
+			name: "starvingGangHoldSeconds 0 disables holding",
+			args: validArgs(func(a *config.WorkloadGangArgs) { a.StarvingGangHoldSeconds = 0 }),
+		},
+		{
+			name:     "starvingGangHoldSeconds negative",
+			args:     validArgs(func(a *config.WorkloadGangArgs) { a.StarvingGangHoldSeconds = -1 }),
+			wantErrs: []string{"pluginConfig[0].args.starvingGangHoldSeconds: Invalid value: -1: must be in the range [0, 900]"},
+		},
+		{
+			name:     "starvingGangHoldSeconds above range",
+			args:     validArgs(func(a *config.WorkloadGangArgs) { a.StarvingGangHoldSeconds = 901 }),
+			wantErrs: []string{"pluginConfig[0].args.starvingGangHoldSeconds: Invalid value: 901: must be in the range [0, 900]"},
 		},
 		{
 			name:     "backoffMaxSeconds above range",
