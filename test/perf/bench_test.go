@@ -171,6 +171,12 @@ type runResult struct {
 	CreateSeconds    float64 `json:"createSeconds"`
 	FirstBindSeconds float64 `json:"firstBindSeconds"`
 	LastBindSeconds  float64 `json:"lastBindSeconds"`
+	// TailSeconds is LastBindSeconds - CreateSeconds: how long binding went
+	// on after the last pod was created. For plain pods it is the
+	// scheduler's lag behind creation; a gang's members cannot be scheduled
+	// before the gang's last member exists (PreEnqueue), so for gangs it also
+	// holds the time to schedule the last gang.
+	TailSeconds float64 `json:"tailSeconds"`
 	// EffectiveRate is pods / LastBindSeconds (NaN when stuck).
 	EffectiveRate float64   `json:"effectiveRate"`
 	Throughput    summary   `json:"throughput"`
@@ -433,7 +439,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 	r := runResult{
 		Shape: sh.Name, Case: c.Name, Run: run, Warmup: warmup, Nodes: sh.Nodes, Pods: total, GangSize: sh.GangSize,
 		Bound: len(bound), Stuck: !done, CreateSeconds: created.Sub(start).Seconds(),
-		FirstBindSeconds: math.NaN(), LastBindSeconds: math.NaN(), EffectiveRate: math.NaN(),
+		FirstBindSeconds: math.NaN(), LastBindSeconds: math.NaN(), TailSeconds: math.NaN(), EffectiveRate: math.NaN(),
 		Attempts:     hist.count,
 		AttemptP50ms: hist.quantile(0.5) * 1000, AttemptP90ms: hist.quantile(0.9) * 1000, AttemptP99ms: hist.quantile(0.99) * 1000,
 		GangsDone: len(gangs),
@@ -442,6 +448,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		first, last := span(bound)
 		r.FirstBindSeconds = first.Sub(start).Seconds()
 		r.LastBindSeconds = last.Sub(start).Seconds()
+		r.TailSeconds = r.LastBindSeconds - r.CreateSeconds
 		r.Samples = throughputSamples(bound)
 		r.Throughput = summarize(r.Samples)
 	}
@@ -578,7 +585,7 @@ func markdown(rep *report) string {
 	}
 	fmt.Fprintf(&sb, "\n### Per case (medians)\n\n")
 	fmt.Fprintf(&sb, "Throughput: pods bound per 1 s interval after the first binding (avg/p50/p90/p99). Attempt latency: scheduler_scheduling_attempt_duration_seconds, all results, histogram-interpolated.\n\n")
-	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tail s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, sh := range rep.Shapes {
 		if sh.Contention {
 			continue
@@ -594,11 +601,12 @@ func markdown(rep *report) string {
 				}
 			}
 			med := func(get func(runResult) float64) float64 { return medianOf(rep.Runs, sh.Name, c, get) }
-			fmt.Fprintf(&sb, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, c, n, stuck,
+			fmt.Fprintf(&sb, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, c, n, stuck,
 				numFmt(med(func(r runResult) float64 { return r.EffectiveRate }), 0),
 				numFmt(med(func(r runResult) float64 { return r.CreateSeconds }), 2),
 				numFmt(med(func(r runResult) float64 { return r.FirstBindSeconds }), 2),
 				numFmt(med(func(r runResult) float64 { return r.LastBindSeconds }), 2),
+				numFmt(med(func(r runResult) float64 { return r.TailSeconds }), 2),
 				numFmt(med(func(r runResult) float64 { return r.Throughput.Avg }), 0),
 				numFmt(med(func(r runResult) float64 { return r.Throughput.P50 }), 0),
 				numFmt(med(func(r runResult) float64 { return r.Throughput.P90 }), 0),
@@ -662,7 +670,7 @@ func nanSafe(runs []runResult) []runResult {
 	out := append([]runResult(nil), runs...)
 	for i := range out {
 		r := &out[i]
-		for _, f := range []*float64{&r.FirstBindSeconds, &r.LastBindSeconds, &r.EffectiveRate, &r.AttemptP50ms, &r.AttemptP90ms,
+		for _, f := range []*float64{&r.FirstBindSeconds, &r.LastBindSeconds, &r.TailSeconds, &r.EffectiveRate, &r.AttemptP50ms, &r.AttemptP90ms,
 			&r.AttemptP99ms, &r.FirstGangSeconds, &r.AllGangsSeconds, &r.Throughput.Avg, &r.Throughput.P50, &r.Throughput.P90, &r.Throughput.P99} {
 			fix(f)
 		}
