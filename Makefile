@@ -25,7 +25,7 @@ ARGS ?=
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## Build etcd, kube-apiserver and gangsched into _output/bin.
+build: ## Build etcd, kube-apiserver, gangsched and kubectl-gang into _output/bin.
 	hack/build-controlplane.sh $(ARGS)
 
 run: ## Start etcd, kube-apiserver, gangsched, fake nodes and the examples; Ctrl-C stops.

@@ -17,9 +17,11 @@
 #   etcd            from the nested module hack/etcd (go.etcd.io/etcd/server/v3)
 #   kube-apiserver  k8s.io/kubernetes/cmd/kube-apiserver at the version in go.mod
 #   gangsched       ./cmd/gangsched
+#   kubectl-gang    ./cmd/kubectl-gang (the kubectl plugin; not part of the
+#                   control plane, built here so `make build` ships it)
 #
-# Usage: hack/build-controlplane.sh [etcd|kube-apiserver|gangsched]...
-# With no arguments all three are built. Relies on the Go build cache, so a
+# Usage: hack/build-controlplane.sh [etcd|kube-apiserver|gangsched|kubectl-gang]...
+# With no arguments all four are built. Relies on the Go build cache, so a
 # second run is fast; it never cleans the cache.
 
 set -o errexit -o nounset -o pipefail
@@ -29,14 +31,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 want_etcd=false
 k8s_pkgs=()
 if [[ $# -eq 0 ]]; then
-  set -- etcd kube-apiserver gangsched
+  set -- etcd kube-apiserver gangsched kubectl-gang
 fi
 for target in "$@"; do
   case "${target}" in
     etcd) want_etcd=true ;;
     kube-apiserver) k8s_pkgs+=("k8s.io/kubernetes/cmd/kube-apiserver") ;;
     gangsched) k8s_pkgs+=("./cmd/gangsched") ;;
-    *) gangsched::fatal "unknown target ${target} (want etcd, kube-apiserver or gangsched)" ;;
+    kubectl-gang) k8s_pkgs+=("./cmd/kubectl-gang") ;;
+    *) gangsched::fatal "unknown target ${target} (want etcd, kube-apiserver, gangsched or kubectl-gang)" ;;
   esac
 done
 
