@@ -75,6 +75,9 @@ type group struct {
 	// member waits. Every member of a round shares it, so the gang times out
 	// as one.
 	deadline time.Time
+	// roundStart is when the first member of the current round waited at
+	// Permit; set with deadline, meaningful while members wait.
+	roundStart time.Time
 	// rejections counts the rounds rejected since the gang last reached its
 	// quorum; it sets the length of the gang's backoff.
 	rejections int
@@ -126,6 +129,10 @@ type Store struct {
 	// waitingForWorkload holds pods turned away by Admit because their
 	// Workload, or its podGroup, does not exist.
 	waitingForWorkload map[gang.WorkloadKey]map[types.UID]*v1.Pod
+	// workloadFound holds the keys of waitingForWorkload whose Workload
+	// existed when Admit last turned one of its pods away: those pods wait
+	// for a podGroup, the others for the Workload (see Stats).
+	workloadFound map[gang.WorkloadKey]struct{}
 	// rounds indexes the groups with members waiting at Permit.
 	rounds map[gang.GroupKey]struct{}
 	// unplacedGroups indexes the groups with unplaced members.
@@ -173,6 +180,7 @@ func New(backoff Backoff, opts ...Option) *Store {
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
+		workloadFound:      map[gang.WorkloadKey]struct{}{},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -279,6 +287,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 		delete(set, pod.UID)
 		if len(set) == 0 {
 			delete(s.waitingForWorkload, key.WorkloadKey())
+			delete(s.workloadFound, key.WorkloadKey())
 		}
 	}
 	g, ok := s.groups[key]
@@ -350,14 +359,17 @@ func (s *Store) Admit(pod *v1.Pod, now time.Time, lookup func() Policy) (v Verdi
 		}
 		s.waitingForWorkload[wk][pod.UID] = pod
 		if !p.WorkloadFound {
+			delete(s.workloadFound, wk)
 			return WaitingForWorkload, 0
 		}
+		s.workloadFound[wk] = struct{}{}
 		return WaitingForPodGroup, 0
 	}
 	if set := s.waitingForWorkload[wk]; set != nil {
 		delete(set, pod.UID)
 		if len(set) == 0 {
 			delete(s.waitingForWorkload, wk)
+			delete(s.workloadFound, wk)
 		}
 	}
 	if p.MinCount == 0 {
@@ -392,6 +404,7 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
 			pods = append(pods, p)
 		}
 		delete(s.waitingForWorkload, wk)
+		delete(s.workloadFound, wk)
 	}
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
@@ -406,15 +419,30 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
 // wait at Permit, and forgets their round; used to reject them when the
 // Workload is deleted. The rejected members are remembered for activation.
 func (s *Store) WaitingOnWorkload(wk gang.WorkloadKey) []types.UID {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var uids []types.UID
-	for key := range s.byWorkload[wk] {
-		g := s.groups[key]
-		uids = append(uids, g.takeWaitingAsRejected()...)
-		s.syncGroup(key, g)
+	for _, r := range s.WaitingRoundsOnWorkload(wk) {
+		uids = append(uids, r.Reject...)
 	}
 	return uids
+}
+
+// WaitingRoundsOnWorkload is WaitingOnWorkload round by round: one
+// Rejection (Group and Reject only: no backoff starts) per gang of the
+// Workload that has members waiting at Permit, so that each rejected round
+// can be counted and reported.
+func (s *Store) WaitingRoundsOnWorkload(wk gang.WorkloadKey) []Rejection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rounds []Rejection
+	for key := range s.byWorkload[wk] {
+		g := s.groups[key]
+		if len(g.waiting) == 0 {
+			continue
+		}
+		rounds = append(rounds, Rejection{Group: key, Reject: g.takeWaitingAsRejected()})
+		s.syncGroup(key, g)
+	}
+	return rounds
 }
 
 // Reserve records that a member holds a node reservation.
@@ -450,6 +478,16 @@ type PermitResult struct {
 	// BackingOff is set when the gang is in its backoff: the member must
 	// give its reservation back; it is handed back when the backoff ends.
 	BackingOff bool
+	// Admitted is set when this member brought the gang to its quorum: the
+	// gang was short of minCount before it, or members waited for it. It is
+	// set once per round, not for members that join a gang already at quorum.
+	Admitted bool
+	// QuorumWait is, when Admitted, how long the round's first member waited
+	// at Permit for the quorum; zero when no member waited.
+	QuorumWait time.Duration
+	// RoundStart is set when this member is the first to wait in a new
+	// round: when the round started; see Round.
+	RoundStart time.Time
 }
 
 // Permit decides whether a reserved member may bind. When the group has
@@ -465,7 +503,15 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	g.minCount = minCount
 	g.arrival = arrival
 	if g.reservedOrBound >= minCount {
-		res := PermitResult{ReservedOrBound: g.reservedOrBound}
+		res := PermitResult{
+			ReservedOrBound: g.reservedOrBound,
+			// This member's own reservation is counted: without it the gang
+			// was short of its quorum.
+			Admitted: len(g.waiting) > 0 || g.reservedOrBound-1 < minCount,
+		}
+		if len(g.waiting) > 0 {
+			res.QuorumWait = now.Sub(g.roundStart)
+		}
 		for uid := range g.waiting {
 			res.Allow = append(res.Allow, uid)
 		}
@@ -481,8 +527,10 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		g.backedOff[pod.UID] = pod
 		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true}
 	}
+	var roundStart time.Time
 	if len(g.waiting) == 0 || g.deadline.IsZero() {
 		g.deadline = now.Add(timeout)
+		g.roundStart, roundStart = now, now
 	}
 	g.waiting[pod.UID] = pod
 	g.progress = now
@@ -497,6 +545,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		Wait:            wait,
 		Activate:        takeAll(&g.rejected, &g.unplaced),
 		ReservedOrBound: g.reservedOrBound,
+		RoundStart:      roundStart,
 	}
 }
 
@@ -535,15 +584,17 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 	if g.reservedOrBound >= g.minCount {
 		return Rejection{}
 	}
-	if len(g.waiting) == 0 {
-		if wasWaiting {
-			// The last member of a round: its own timeout or rejection ends
-			// the round.
-			return g.rejectRound(s.backoff, now).of(key)
-		}
+	// A waiting member that loses its reservation once the round's deadline
+	// has passed was rejected by its Permit timeout.
+	timedOut := wasWaiting && !g.deadline.IsZero() && !now.Before(g.deadline)
+	if len(g.waiting) == 0 && !wasWaiting {
 		return Rejection{}
 	}
-	return g.rejectRound(s.backoff, now).of(key)
+	// Otherwise the round ends: with the last waiting member, its own
+	// timeout or rejection ends it.
+	rej := g.rejectRound(s.backoff, now).of(key)
+	rej.TimedOut = timedOut
+	return rej
 }
 
 // of sets the rejection's group.
@@ -705,6 +756,9 @@ type Rejection struct {
 	Reject       []types.UID
 	BackoffUntil time.Time
 	HoldUntil    time.Time
+	// TimedOut is set by Unreserve when the round ended because its Permit
+	// timeout passed, rather than because a member lost its reservation.
+	TimedOut bool
 }
 
 // rejectRound rejects the waiting round and starts the backoff. Callers
@@ -823,4 +877,55 @@ func (s *Store) Len() (groups, waitingForWorkload int) {
 		waitingForWorkload += len(set)
 	}
 	return len(s.groups), waitingForWorkload
+}
+
+// Round is a copy of a group's waiting round.
+type Round struct {
+	// Start is when the round's first member waited at Permit.
+	Start           time.Time
+	Waiting         int
+	ReservedOrBound int
+	MinCount        int
+}
+
+// Round returns the group's waiting round, and false when no member of the
+// group waits at Permit.
+func (s *Store) Round(key gang.GroupKey) (Round, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok || len(g.waiting) == 0 {
+		return Round{}, false
+	}
+	return Round{Start: g.roundStart, Waiting: len(g.waiting), ReservedOrBound: g.reservedOrBound, MinCount: g.minCount}, true
+}
+
+// Stats is a snapshot of the store's size, for metrics.
+type Stats struct {
+	// Groups is the number of tracked groups.
+	Groups int
+	// Held counts the pods Admit holds back, by verdict: those it last
+	// turned away and has not handed back yet. Admitted is never counted.
+	Held map[Verdict]int
+}
+
+// Stats returns a snapshot of the store's size. Unlike the other methods it
+// costs O(groups + Workloads with held pods), under the lock: it is meant
+// for a metrics scrape, not for the scheduling path.
+func (s *Store) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Groups: len(s.groups), Held: map[Verdict]int{}}
+	for wk, set := range s.waitingForWorkload {
+		if _, found := s.workloadFound[wk]; found {
+			st.Held[WaitingForPodGroup] += len(set)
+		} else {
+			st.Held[WaitingForWorkload] += len(set)
+		}
+	}
+	for _, g := range s.groups {
+		st.Held[WaitingForMembers] += len(g.gated)
+		st.Held[WaitingForBackoff] += len(g.backedOff)
+	}
+	return st
 }
