@@ -158,6 +158,26 @@ func GangRejectedMessage(k GroupKey, reason string) string {
 	return fmt.Sprintf("gang %s rejected: %s; it will be retried as a whole", k, reason)
 }
 
+// PermitTimeoutReason is the GangRejectedMessage reason of a round that
+// waited at Permit until its timeout.
+const PermitTimeoutReason = "the Permit timeout passed before minCount members were reserved or bound"
+
+// GangWaitingMessage says that a gang's reserved members wait at Permit for
+// its quorum; the note of the GangWaiting Event on the Workload.
+func GangWaitingMessage(k GroupKey, reservedOrBound, minCount int) string {
+	return fmt.Sprintf("gang %s waiting for quorum: %d/%d reserved or bound", k, reservedOrBound, minCount)
+}
+
+// GangAdmittedMessage says that a gang reached its quorum, after its first
+// member waited at Permit for wait (zero: no member waited), and that its
+// members bind; the note of the GangAdmitted Event on the Workload.
+func GangAdmittedMessage(k GroupKey, reservedOrBound, minCount int, wait time.Duration) string {
+	if wait <= 0 {
+		return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound; its members bind", k, reservedOrBound, minCount)
+	}
+	return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound after %s; its members bind", k, reservedOrBound, minCount, wait.Round(time.Millisecond))
+}
+
 // BackoffMessage says that a gang waits out its backoff after rejected rounds.
 func BackoffMessage(k GroupKey, rejections int, remaining time.Duration) string {
 	return fmt.Sprintf("gang %s backing off after %d rejected attempts; next attempt in %s", k, rejections, remaining.Round(time.Second))

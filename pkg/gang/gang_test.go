@@ -19,6 +19,7 @@ package gang
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	v1 "k8s.io/api/core/v1"
@@ -80,6 +81,25 @@ func TestIsWaitingForPodsMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, IsWaitingForPodsMessage(tt.key, tt.msg))
+		})
+	}
+}
+
+func TestGangEventMessages(t *testing.T) {
+	k := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg", ReplicaKey: "1"}
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{name: "waiting", got: GangWaitingMessage(k, 2, 4), want: "gang ns/w/pg[1] waiting for quorum: 2/4 reserved or bound"},
+		{name: "admitted after a wait", got: GangAdmittedMessage(k, 4, 4, 1234567*time.Microsecond), want: "gang ns/w/pg[1] reached quorum: 4/4 reserved or bound after 1.235s; its members bind"},
+		{name: "admitted at once", got: GangAdmittedMessage(k, 1, 1, 0), want: "gang ns/w/pg[1] reached quorum: 1/1 reserved or bound; its members bind"},
+		{name: "timed out", got: GangRejectedMessage(k, PermitTimeoutReason), want: "gang ns/w/pg[1] rejected: the Permit timeout passed before minCount members were reserved or bound; it will be retried as a whole"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.got)
 		})
 	}
 }

@@ -175,9 +175,14 @@ func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w *schedulingv1alph
 // them until the Workload is recreated.
 func (pl *WorkloadGang) onWorkloadDelete(logger klog.Logger, w *schedulingv1alpha1.Workload) {
 	wk := gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}
-	uids := pl.store.WaitingOnWorkload(wk)
-	logger.V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rejected", len(uids))
-	pl.rejectWaiting(uids, "Workload "+wk.String()+" was deleted")
+	rounds := pl.store.WaitingRoundsOnWorkload(wk)
+	logger.V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rounds", len(rounds))
+	reason := "Workload " + wk.String() + " was deleted"
+	for _, r := range rounds {
+		pl.rejectWaiting(r.Reject, reason)
+		gangsRejected.WithLabelValues(rejectedWorkloadDeleted).Inc()
+		pl.reportRejected(w, r.Group, gang.GangRejectedMessage(r.Group, reason))
+	}
 }
 
 // activate moves pods that a state change unblocked back into the active queue.

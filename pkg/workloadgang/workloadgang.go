@@ -60,6 +60,8 @@ type WorkloadGang struct {
 	workloadLister schedulinglisters.WorkloadLister
 	store          *groupstate.Store
 	reporter       *pendingReporter
+	// events records gang progress Events on Workloads.
+	events *gangEvents
 	// now is the clock, replaced in tests.
 	now func() time.Time
 }
@@ -93,6 +95,9 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		now: time.Now,
 	}
 	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
+	pl.events = newGangEvents(fh.EventRecorder(), pluginClock{pl}, gangEventInterval, gangEventQPS, gangEventBurst)
+	registerMetrics()
+	liveStores.add(ctx, pl.store)
 	if err := pl.registerEventHandlers(ctx); err != nil {
 		return nil, fmt.Errorf("registering %s event handlers: %w", Name, err)
 	}
@@ -196,10 +201,10 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v
 	case rej.BackoffUntil.IsZero():
 	case rej.Group == key:
 		klog.FromContext(ctx).V(4).Info("Gang member found no node; rejecting waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
-		pl.rejectRound(ctx, rej, fmt.Sprintf("member %s found no node", pod.Name))
+		pl.rejectRound(ctx, rej, rejectedMemberUnschedulable, fmt.Sprintf("member %s found no node", pod.Name))
 	default:
 		klog.FromContext(ctx).V(4).Info("Gang member found no node; a younger gang yields its room", "pod", klog.KObj(pod), "group", key, "yielding", rej.Group, "rejected", len(rej.Reject))
-		pl.rejectRound(ctx, rej, fmt.Sprintf("yielding to the older gang %s", key))
+		pl.rejectRound(ctx, rej, rejectedYielded, fmt.Sprintf("yielding to the older gang %s", key))
 	}
 	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
@@ -225,15 +230,23 @@ func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1
 	if rej.BackoffUntil.IsZero() {
 		return
 	}
-	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
-	pl.rejectRound(ctx, rej, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
+	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject), "timedOut", rej.TimedOut)
+	if rej.TimedOut {
+		pl.rejectRound(ctx, rej, rejectedTimeout, gang.PermitTimeoutReason)
+		return
+	}
+	pl.rejectRound(ctx, rej, rejectedMemberUnreserved, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
 }
 
 // rejectRound rejects the members of a rejected round still waiting at
-// Permit and activates the gang's members when its backoff ends.
-func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejection, reason string) {
+// Permit, counts and reports the rejection (cause is the metric's reason
+// label), and activates the gang's members when its backoff ends.
+func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejection, cause, reason string) {
 	key := rej.Group
-	pl.rejectWaiting(rej.Reject, gang.GangRejectedMessage(key, reason))
+	msg := gang.GangRejectedMessage(key, reason)
+	pl.rejectWaiting(rej.Reject, msg)
+	gangsRejected.WithLabelValues(cause).Inc()
+	pl.reportRejected(pl.workload(key), key, msg)
 	logger := klog.FromContext(ctx)
 	time.AfterFunc(rej.BackoffUntil.Sub(pl.now()), func() {
 		pl.activate(logger, pl.store.BackoffExpired(key, pl.now()))
@@ -250,7 +263,7 @@ func (pl *WorkloadGang) checkHold(ctx context.Context, held groupstate.Rejection
 			pl.checkHold(ctx, rej)
 		case !rej.BackoffUntil.IsZero():
 			klog.FromContext(ctx).V(4).Info("Starving gang made no progress; rejecting its waiting members", "group", rej.Group, "rejected", len(rej.Reject))
-			pl.rejectRound(ctx, rej, fmt.Sprintf("no more members found room within %ds", pl.args.StarvingGangHoldSeconds))
+			pl.rejectRound(ctx, rej, rejectedHoldExpired, fmt.Sprintf("no more members found room within %ds", pl.args.StarvingGangHoldSeconds))
 		}
 	})
 }
@@ -276,6 +289,9 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	}
 	if res.Wait > 0 {
 		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", minCount, "activated", len(res.Activate))
+		if !res.RoundStart.IsZero() {
+			pl.reportWaitingRound(key, res.RoundStart)
+		}
 		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
 	}
 	logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
@@ -283,6 +299,11 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
 			wp.Allow(Name)
 		}
+	}
+	if res.Admitted {
+		gangsAdmitted.Inc()
+		quorumWaitSeconds.Observe(res.QuorumWait.Seconds())
+		pl.reportAdmitted(w, key, res.ReservedOrBound, minCount, res.QuorumWait)
 	}
 	return nil, 0
 }
