@@ -54,5 +54,10 @@ bench: ## Benchmark plain pods vs gangs (in-tree GangScheduling, WorkloadGang); 
 bench-smoke: ## Small benchmark (< 3 min); fails if any case is stuck.
 	hack/bench-smoke.sh $(ARGS)
 
+.PHONY: bench-schedperf
+
+bench-schedperf: ## Cross-check case A with upstream scheduler_perf (SCHEDPERF_WORKLOAD=plain|smoke, SCHEDPERF_RUNS=3).
+	hack/bench-schedperf.sh $(ARGS)
+
 clean: ## Stop leftovers and remove _output/ (keeps the Go caches).
 	hack/clean.sh
