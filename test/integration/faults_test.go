@@ -116,7 +116,9 @@ func TestStandbyWritesNothing(t *testing.T) {
 	e.createWorkload(gangWorkload("small", map[string]int32{"workers": 2}))
 	e.createPods(podSpec{name: "s-0", workload: "small", podGroup: "workers"})
 	// The standby's queue holds the pod at PreEnqueue. A leader reports it
-	// after the plugin's report delay of a second; give the standby three.
+	// after the plugin's report delay of a second: the standby must not
+	// have done so three seconds later (an absence can only be watched for
+	// a while).
 	e.waitState(standby, schedulerState{Held: 1})
 	err = wait.PollUntilContextTimeout(e.ctx, pollInterval, 3*time.Second, true, func(ctx context.Context) (bool, error) {
 		p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, "s-0", metav1.GetOptions{})

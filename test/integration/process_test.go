@@ -55,7 +55,7 @@ func processConfig(t *testing.T, kubeconfig, leaderElection string) string {
 
 // leaderElectionOn elects a leader on the Lease ns/gangsched. The timings
 // make a failover take a few seconds; the renew deadline still leaves a
-// leader three attempts on a busy test machine before it gives up.
+// leader six attempts to renew on a busy test machine before it gives up.
 func leaderElectionOn(ns string) string {
 	return fmt.Sprintf(`leaderElection:
   leaderElect: true
