@@ -43,6 +43,11 @@ test-unit: ## Run the tests outside test/ (no binaries needed).
 test-integration: ## Build the binaries and run the tests under test/.
 	hack/test.sh integration $(ARGS)
 
+.PHONY: fuzz
+
+fuzz: ## Fuzz the gang group state for FUZZTIME (default 30s, e.g. FUZZTIME=5m); test and test-unit run it too.
+	FUZZTIME="$(FUZZTIME)" hack/fuzz.sh $(ARGS)
+
 verify: ## gofmt, license headers, go vet, go mod tidy, staticcheck, hack/verify-*.sh.
 	hack/verify.sh
 

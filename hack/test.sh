@@ -23,7 +23,10 @@
 #   unit         every package outside test/, with -short (no binaries are
 #                built; tests that need them skip under -short)
 #   integration  the packages under test/ and hack/localup (needs the binaries)
-# Env: GO_TEST_TIMEOUT (default 45m), GO_TEST_FLAGS (extra flags).
+# Env: GO_TEST_TIMEOUT (default 45m), GO_TEST_FLAGS (extra flags), FUZZTIME
+# (default 30s; 0 skips the fuzzing).
+# In modes all and unit, hack/fuzz.sh then fuzzes the group state for
+# FUZZTIME (output in _output/fuzz.log); its failure fails the script.
 # Prints a summary line "N passed, N failed, N skipped" at the end; the full
 # verbose output is also kept in _output/test.log.
 
@@ -80,6 +83,17 @@ go test -race -count=1 -timeout "${GO_TEST_TIMEOUT:-45m}" -v ${short[@]+"${short
 rc=${PIPESTATUS[0]}
 set -o errexit
 
+# Fuzz the group state briefly: go test above replayed the committed seeds;
+# this explores new orders of informer events and scheduler callbacks.
+fuzz_rc=0
+fuzz_log="${OUTPUT_DIR}/fuzz.log"
+if [[ "${mode}" != integration ]]; then
+  set +o errexit
+  FUZZTIME="${FUZZTIME:-30s}" "${ROOT}/hack/fuzz.sh" 2>&1 | tee "${fuzz_log}"
+  fuzz_rc=${PIPESTATUS[0]}
+  set -o errexit
+fi
+
 # Summary. Subtests are counted too (their result lines are indented).
 count() { grep -cE "^[[:space:]]*--- $1: " "${log}" || true; }
 passed=$(count PASS)
@@ -104,5 +118,11 @@ echo "go test: $(gangsched::elapsed_since "${start_test}")s; total with build: $
 if [[ "${rc}" -ne 0 && "${failed}" -eq 0 ]]; then
   echo "go test failed without a failing test (build error, panic or timeout?): see ${log}"
 fi
+if [[ "${mode}" != integration ]]; then
+  echo "fuzz (FuzzStore, ${FUZZTIME:-30s}): exit code ${fuzz_rc}; log ${fuzz_log}"
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [[ "${rc}" -eq 0 ]]; then
+  rc=${fuzz_rc}
+fi
 exit "${rc}"

@@ -1,0 +1,1580 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package groupstate
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// The fuzz universe: 2 Workloads x 2 podGroups x 2 replica keys = 8 groups,
+// and 8 pod slots. The first 3 bytes put each slot in a group (3 bits a
+// slot), so one input can crowd every pod into one gang or spread them over
+// competing gangs; the 4th picks the Store's hold (fuzzHolds). Then come
+// pairs (op, arg): arg%fuzzPods picks a slot (the first slot from there on
+// where the op applies), arg/fuzzPods a variant.
+const (
+	fuzzPods      = 8
+	fuzzGroups    = 8
+	fuzzHeaderLen = 4
+	// fuzzMaxOps bounds a sequence, so an execution stays short.
+	fuzzMaxOps = 160
+)
+
+// fuzzAfterDelete says which scheduler callbacks the fuzzer may issue for a
+// pod after our informer handler has delivered its deletion. All of them can
+// happen: the queue has its own informer handler and may still hold the pod
+// (Admit), and a scheduling cycle that popped the pod before the deletion
+// runs on (Reserve, PostFilter, Permit). Unreserve after a deletion is always
+// issued: the Store promises to handle it.
+//
+// Three are off, because the Store keeps state for the deleted pod (found by
+// this fuzzer; set one to true and it fails within seconds):
+//   - reserve: Reserve makes the deleted pod a member again, for good: the
+//     group is never forgotten and Admit counts the pod toward minCount.
+//   - admit: Admit records the pod as gated or waiting for its Workload
+//     until the next Workload event (or AddPod completing the gang).
+//   - unplaced: Unplaced records the pod as unplaced until a member waits,
+//     room frees up or a backoff ends.
+var fuzzAfterDelete = struct{ admit, reserve, unplaced, permit bool }{
+	admit: false, reserve: false, unplaced: false, permit: true,
+}
+
+// fuzzStrictQuorum makes Permit's safety check stricter: members that the
+// scheduler has already rejected at Permit (timed out, or rejected with
+// their round) but whose Unreserve has not run yet do not count toward the
+// quorum, as they will not bind. The Store counts them until Unreserve, so
+// another member's Permit in that window lets the gang through short of
+// minCount (found by this fuzzer); off until the Store stops counting them.
+var fuzzStrictQuorum = false
+
+var (
+	// fuzzBackoff caps at the third rejection (1s, 2s, 3s).
+	fuzzBackoff = Backoff{Initial: time.Second, Max: 3 * time.Second}
+	// fuzzTimeouts is each Workload's Permit timeout: a long one and one
+	// shorter than a backoff, so rounds time out while others back off.
+	fuzzTimeouts = [2]time.Duration{10 * time.Second, 2 * time.Second}
+	// fuzzHolds is the Store's hold (WithHold) by the header's 4th byte:
+	// shorter and longer than the Permit timeouts, and off.
+	fuzzHolds = [4]time.Duration{3 * time.Second, 0, time.Second, 30 * time.Second}
+	fuzzStart = time.Unix(1_000_000, 0)
+	fuzzKeys  = func() (keys [fuzzGroups]gang.GroupKey) {
+		for gi := range keys {
+			keys[gi] = gang.GroupKey{
+				Namespace:  "ns",
+				Workload:   fmt.Sprintf("w%d", gi>>2),
+				PodGroup:   fmt.Sprintf("pg%d", gi>>1&1),
+				ReplicaKey: []string{"", "r1"}[gi&1],
+			}
+		}
+		return keys
+	}()
+)
+
+// fuzzOp is one step of a sequence. Informer events and scheduler callbacks
+// are separate steps, so that they interleave in every order.
+type fuzzOp uint8
+
+const (
+	// opCreate creates a pod in the API (variant%4 == 3: already bound, as
+	// a pod that bypasses the scheduler); both informer handlers get events.
+	opCreate fuzzOp = iota
+	// opHandler delivers the pod's next event to our informer handler.
+	opHandler
+	// opQueue delivers the pod's next event to the scheduling queue: an add
+	// runs PreEnqueue (Admit), a delete drops the pod or rejects it at Permit.
+	opQueue
+	// opAdmit runs PreEnqueue again for a pod in the queue (activation,
+	// backoff end or the unschedulable-pods flush).
+	opAdmit
+	// opPop starts a scheduling cycle for an admitted pod.
+	opPop
+	// opReserve: the cycle found a node and runs Reserve; odd variants: a
+	// later Reserve plugin fails and Unreserve runs in the same cycle.
+	opReserve
+	// opUnplaced: the cycle found no node and runs PostFilter.
+	opUnplaced
+	// opPermit runs Permit for a reserved pod.
+	opPermit
+	// opBind binds a pod that Permit allowed; odd variants: binding fails.
+	opBind
+	// opUnreserve runs the Unreserve that follows a rejection at Permit
+	// (timeout, gang rejection, deletion) or a failed binding.
+	opUnreserve
+	// opDelete deletes a pod in the API; variant%3: 1 the informer first
+	// sees it terminating, 2 failed.
+	opDelete
+	// opWorkload creates or updates a Workload (arg bits: Workload, which
+	// podGroups exist, their minCounts 0..4) and runs WorkloadChanged.
+	opWorkload
+	// opWorkloadDelete deletes a Workload and runs WaitingRoundsOnWorkload
+	// (odd variants: WaitingOnWorkload).
+	opWorkloadDelete
+	// opTick moves the clock forward by (arg%64+1)*100ms, firing the gang
+	// backoff and hold timers and the Permit timeouts that fall due.
+	opTick
+	numFuzzOps
+)
+
+var fuzzOpNames = [numFuzzOps]string{"Create", "Handler", "Queue", "Admit", "Pop", "Reserve", "Unplaced", "Permit", "Bind", "Unreserve", "Delete", "Workload", "WorkloadDelete", "Tick"}
+
+// fuzzPhase is where the scheduler has a pod.
+type fuzzPhase uint8
+
+const (
+	phNone      fuzzPhase = iota // not in the scheduler (not queued yet, gone, or created bound)
+	phIdle                       // in the queue, not admitted by PreEnqueue
+	phActive                     // admitted, waiting for a scheduling cycle
+	phCycle                      // in a scheduling cycle, before Reserve or PostFilter
+	phReserved                   // Reserve ran, Permit not yet
+	phWaiting                    // waiting at Permit
+	phBinding                    // allowed by Permit, binding
+	phRejecting                  // rejected at Permit or binding failed: Unreserve is due
+	phBound                      // bound: the scheduler is done with it
+)
+
+// fuzzEvent is a pod event for our informer handler.
+type fuzzEvent struct {
+	del      bool // a delete event; else an add or update
+	node     bool // spec.nodeName is set
+	deleting bool // deletionTimestamp is set
+	failed   bool // status.phase is Failed
+}
+
+// fuzzPod is one pod: its API state, what each informer handler has seen,
+// where the scheduler has it, and the Store's bookkeeping for it as the model
+// expects it.
+type fuzzPod struct {
+	slot, gen, gi int
+	uid           types.UID
+	name          string
+	// sched is the scheduler's copy of the pod.
+	sched *v1.Pod
+
+	created, deleted bool // in the API
+	node             bool // bound in the API
+	createdBound     bool
+	// handlerEvents and queueEvents are the events not yet delivered to
+	// our informer handler and to the scheduling queue (true: add).
+	handlerEvents []fuzzEvent
+	queueEvents   []bool
+	seen, gone    bool // our handler has delivered its add / its deletion
+	unq           bool // the queue has delivered its delete
+
+	ph fuzzPhase
+	// timeout is when the pod's Permit wait ends (phWaiting).
+	timeout time.Time
+	// held is why PreEnqueue last held the pod; Admitted once nothing holds
+	// it (it was admitted, or an event handed it back for activation).
+	held Verdict
+
+	member                                                            bool
+	state                                                             memberState
+	gated, waiting, rejected, backedOff, unplaced, waitingForWorkload bool
+}
+
+// inGroupState reports whether the model expects the pod's group to track it.
+func (p *fuzzPod) inGroupState() bool {
+	return p.member || p.gated || p.waiting || p.rejected || p.backedOff || p.unplaced
+}
+
+// hasState reports whether the model expects the Store to track the pod.
+func (p *fuzzPod) hasState() bool {
+	return p.inGroupState() || p.waitingForWorkload
+}
+
+// object returns the pod as an informer event carries it.
+func (p *fuzzPod) object(ev fuzzEvent) *v1.Pod {
+	pod := p.sched.DeepCopy()
+	if ev.node {
+		pod.Spec.NodeName = "node"
+	}
+	if ev.deleting {
+		pod.DeletionTimestamp = &metav1.Time{Time: fuzzStart}
+	}
+	if ev.failed {
+		pod.Status.Phase = v1.PodFailed
+	}
+	return pod
+}
+
+// fuzzGroup is the model of a group's own fields; they are forgotten with
+// the group once it tracks nothing.
+type fuzzGroup struct {
+	minCount     int
+	arrival      time.Time
+	rejections   int
+	backoffUntil time.Time
+	deadline     time.Time
+	roundStart   time.Time
+	// progress is when a member last joined the waiting round.
+	progress time.Time
+	// holdChecked: a HoldExpired timer watches the held round.
+	holdChecked bool
+}
+
+// fuzzWorkload is a Workload in the API.
+type fuzzWorkload struct {
+	exists   bool
+	created  time.Time
+	pgExists [2]bool
+	minCount [2]int
+}
+
+// fuzzTimer is a pending BackoffExpired call, as the plugin schedules one
+// with time.AfterFunc for every rejected round, or (hold) a pending
+// HoldExpired call for a held round.
+type fuzzTimer struct {
+	due  time.Time
+	gi   int
+	hold bool
+}
+
+// fuzzStep is a step as applied, for failure messages.
+type fuzzStep struct {
+	op      fuzzOp
+	pod     string
+	arg     byte
+	comment string
+}
+
+// fuzzHarness applies a sequence to a Store and to the model.
+type fuzzHarness struct {
+	t      *testing.T
+	s      *Store
+	now    time.Time
+	pods   [fuzzPods]*fuzzPod
+	byUID  map[types.UID]*fuzzPod
+	groups [fuzzGroups]fuzzGroup
+	wls    [2]fuzzWorkload
+	// wlFound: the Store last turned a pod of the Workload away for its
+	// podGroup, not for the Workload (Stats).
+	wlFound [2]bool
+	hold    time.Duration
+	timers  []fuzzTimer
+	steps   []fuzzStep
+}
+
+// fuzzHistory formats the steps applied so far; fmt calls String only when
+// a check fails.
+type fuzzHistory struct{ h *fuzzHarness }
+
+func (f fuzzHistory) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hold %s; groups:", f.h.hold)
+	for _, p := range f.h.pods {
+		fmt.Fprintf(&b, " p%d=%s", p.slot, fuzzKeys[p.gi])
+	}
+	b.WriteString("\nsteps:\n")
+	for i, s := range f.h.steps {
+		fmt.Fprintf(&b, "  %3d %-14s %-6s arg=%3d %s\n", i, fuzzOpNames[s.op], s.pod, s.arg, s.comment)
+	}
+	return b.String()
+}
+
+// FuzzStore drives a Store with informer events and scheduler callbacks in
+// the orders a scheduler produces them, and checks it after every step
+// against a reference model: the counts of every group, who is reserved,
+// the verdicts, the members each call hands back or rejects, and safety
+// (Admit and Permit never let a gang through short of minCount live
+// members) and liveness (a pod held at PreEnqueue is handed back by the
+// event that unblocks it). Every sequence ends by deleting every pod and
+// letting every scheduling attempt and timer finish; then the Store must
+// track nothing.
+//
+// A failure prints the steps applied, with what each call returned. To see
+// them for a passing input, e.g. a seed:
+// FUZZSTORE_TRACE=1 go test -run 'FuzzStore/seed#3' -v .
+func FuzzStore(f *testing.F) {
+	for _, seed := range fuzzSeeds() {
+		f.Add(seed)
+	}
+	f.Fuzz(runFuzzStore)
+}
+
+// runFuzzStore decodes and applies one sequence.
+func runFuzzStore(t *testing.T, data []byte) {
+	if len(data) < fuzzHeaderLen {
+		return
+	}
+	h := newFuzzHarness(t, data[:fuzzHeaderLen])
+	ops := data[fuzzHeaderLen:]
+	for i := 0; i+1 < len(ops) && i/2 < fuzzMaxOps; i += 2 {
+		h.step(fuzzOp(ops[i]%byte(numFuzzOps)), ops[i+1])
+	}
+	h.finish()
+	if os.Getenv("FUZZSTORE_TRACE") != "" {
+		t.Logf("%v", h.hist())
+	}
+}
+
+func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
+	hold := fuzzHolds[header[3]%4]
+	h := &fuzzHarness{t: t, s: New(fuzzBackoff, WithHold(hold)), hold: hold, now: fuzzStart, byUID: map[types.UID]*fuzzPod{}}
+	bits := uint32(header[0]) | uint32(header[1])<<8 | uint32(header[2])<<16
+	for slot := range h.pods {
+		h.pods[slot] = &fuzzPod{slot: slot, gi: int(bits>>(3*slot)) & 7}
+	}
+	return h
+}
+
+func (h *fuzzHarness) hist() fuzzHistory { return fuzzHistory{h} }
+
+func (h *fuzzHarness) note(format string, args ...any) {
+	s := &h.steps[len(h.steps)-1]
+	s.comment += fmt.Sprintf(format, args...) + "; "
+}
+
+// find returns the first pod from slot on, wrapping, for which ok holds.
+func (h *fuzzHarness) find(slot int, ok func(*fuzzPod) bool) *fuzzPod {
+	for i := range h.pods {
+		if p := h.pods[(slot+i)%fuzzPods]; ok(p) {
+			return p
+		}
+	}
+	return nil
+}
+
+// policy is what the plugin's Workload lookup finds for the pod now.
+func (h *fuzzHarness) policy(p *fuzzPod) Policy {
+	w := h.wls[p.gi>>2]
+	pg := p.gi >> 1 & 1
+	switch {
+	case !w.exists:
+		return Policy{}
+	case !w.pgExists[pg]:
+		return Policy{WorkloadFound: true}
+	}
+	return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: w.minCount[pg]}
+}
+
+// isGang reports whether the plugin treats the pod as a gang member now (its
+// gangOf finds a Workload with a gang podGroup).
+func (h *fuzzHarness) isGang(p *fuzzPod) bool {
+	pol := h.policy(p)
+	return pol.WorkloadFound && pol.PodGroupFound && pol.MinCount > 0
+}
+
+// count returns the number of pods of group gi for which ok holds.
+func (h *fuzzHarness) count(gi int, ok func(*fuzzPod) bool) int {
+	n := 0
+	for _, p := range h.pods {
+		if p.gi == gi && ok(p) {
+			n++
+		}
+	}
+	return n
+}
+
+func isMember(p *fuzzPod) bool          { return p.member }
+func isReservedOrBound(p *fuzzPod) bool { return p.member && p.state != pending }
+func isWaiting(p *fuzzPod) bool         { return p.waiting }
+
+// exists reports whether the model expects the Store to track group gi.
+func (h *fuzzHarness) exists(gi int) bool {
+	return h.count(gi, (*fuzzPod).inGroupState) > 0
+}
+
+// forget drops the fields of groups that track nothing, as the Store forgets
+// such groups; a group created again starts afresh.
+func (h *fuzzHarness) forget() {
+	for gi := range h.groups {
+		if !h.exists(gi) {
+			h.groups[gi] = fuzzGroup{}
+		}
+	}
+}
+
+// uniquePods drops repeated pods (by UID), keeping the first.
+func uniquePods(pods []*v1.Pod) []*v1.Pod {
+	seen := make(map[types.UID]bool, len(pods))
+	out := pods[:0:0]
+	for _, p := range pods {
+		if !seen[p.UID] {
+			seen[p.UID] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func uidsOf(pods []*v1.Pod) []string {
+	out := make([]string, 0, len(pods))
+	for _, p := range pods {
+		out = append(out, string(p.UID))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func uidStrings(uids []types.UID) []string {
+	out := make([]string, 0, len(uids))
+	for _, u := range uids {
+		out = append(out, string(u))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fuzzUIDs(pods []*fuzzPod) []string {
+	out := make([]string, 0, len(pods))
+	for _, p := range pods {
+		out = append(out, string(p.uid))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// handBack checks the pods a call handed back for activation against the
+// model's, and marks them no longer held: PreEnqueue will judge them again.
+func (h *fuzzHarness) handBack(call string, got []*v1.Pod, want []*fuzzPod) {
+	require.Equal(h.t, fuzzUIDs(want), uidsOf(got), "%s handed back other pods than expected\n%v", call, h.hist())
+	for _, pod := range got {
+		h.byUID[pod.UID].held = Admitted
+	}
+	if len(got) > 0 {
+		h.note("%s handed back %v", call, uidsOf(got))
+	}
+}
+
+// take clears a set flag on the pods of group gi that have it and returns them.
+func (h *fuzzHarness) take(gi int, flags ...func(*fuzzPod) *bool) []*fuzzPod {
+	var out []*fuzzPod
+	for _, p := range h.pods {
+		if p.gi != gi {
+			continue
+		}
+		taken := false
+		for _, flag := range flags {
+			if f := flag(p); *f {
+				*f = false
+				taken = true
+			}
+		}
+		if taken {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func gatedFlag(p *fuzzPod) *bool     { return &p.gated }
+func waitingFlag(p *fuzzPod) *bool   { return &p.waiting }
+func rejectedFlag(p *fuzzPod) *bool  { return &p.rejected }
+func backedOffFlag(p *fuzzPod) *bool { return &p.backedOff }
+func unplacedFlag(p *fuzzPod) *bool  { return &p.unplaced }
+
+// expectedBackoff is the gang backoff after n rejected rounds: Initial,
+// doubling, capped at Max.
+func expectedBackoff(n int) time.Duration {
+	d := fuzzBackoff.Initial << min(n-1, 16)
+	return min(d, fuzzBackoff.Max)
+}
+
+// fuzzRejection is the rejection the model expects.
+type fuzzRejection struct {
+	gi       int
+	reject   []*fuzzPod
+	until    time.Time
+	timedOut bool
+	// holdUntil is set for a held round: only Group and HoldUntil are.
+	holdUntil time.Time
+}
+
+// rejectRound is the model of a rejected round: the waiting members are
+// rejected and the gang backs off.
+func (h *fuzzHarness) rejectRound(gi int) *fuzzRejection {
+	g := &h.groups[gi]
+	g.rejections++
+	g.backoffUntil = h.now.Add(expectedBackoff(g.rejections))
+	g.deadline = time.Time{}
+	rej := &fuzzRejection{gi: gi, until: g.backoffUntil}
+	for _, p := range h.take(gi, waitingFlag) {
+		p.rejected = true
+		rej.reject = append(rej.reject, p)
+	}
+	return rej
+}
+
+// rejectWaiting is the plugin rejecting members at Permit: the scheduler
+// rejects those that still wait (the others are already rejected) and runs
+// their Unreserve later, on their binding goroutines.
+func (h *fuzzHarness) rejectWaiting(call string, uids []types.UID) {
+	for _, uid := range uids {
+		p := h.byUID[uid]
+		switch p.ph {
+		case phWaiting:
+			p.ph = phRejecting
+		case phRejecting:
+		default:
+			require.Failf(h.t, "rejected a pod that does not wait at Permit", "%s rejected %s in phase %d\n%v", call, p.name, p.ph, h.hist())
+		}
+	}
+}
+
+// checkRejection compares a Rejection with the model's, and applies it as
+// the plugin does: reject the round and schedule BackoffExpired.
+func (h *fuzzHarness) checkRejection(call string, got Rejection, want *fuzzRejection) {
+	if want == nil {
+		require.Equal(h.t, Rejection{}, got, "%s rejected a round; the model did not\n%v", call, h.hist())
+		return
+	}
+	require.Equal(h.t, fuzzKeys[want.gi], got.Group, "%s rejected the wrong gang\n%v", call, h.hist())
+	if !want.holdUntil.IsZero() {
+		require.Equal(h.t, Rejection{Group: fuzzKeys[want.gi], HoldUntil: want.holdUntil}, got, "%s: a held round\n%v", call, h.hist())
+		h.timers = append(h.timers, fuzzTimer{due: got.HoldUntil, gi: want.gi, hold: true})
+		h.note("%s round held until +%s", fuzzKeys[want.gi], got.HoldUntil.Sub(fuzzStart))
+		return
+	}
+	require.Zero(h.t, got.HoldUntil, "%s: a rejection with a hold\n%v", call, h.hist())
+	require.Equal(h.t, want.timedOut, got.TimedOut, "%s: TimedOut\n%v", call, h.hist())
+	require.Equal(h.t, want.until, got.BackoffUntil, "%s: backoff after %d rejections\n%v", call, h.groups[want.gi].rejections, h.hist())
+	require.Equal(h.t, fuzzUIDs(want.reject), uidStrings(got.Reject), "%s rejected other members than the waiting round\n%v", call, h.hist())
+	h.rejectWaiting(call, got.Reject)
+	h.timers = append(h.timers, fuzzTimer{due: got.BackoffUntil, gi: want.gi})
+	h.note("rejected %s round of %d, backoff until +%s", fuzzKeys[want.gi], len(got.Reject), got.BackoffUntil.Sub(fuzzStart))
+}
+
+// leaveCycle puts a pod whose scheduling attempt ended back in the queue, or
+// out of the scheduler if the queue has dropped it.
+func (p *fuzzPod) leaveCycle() {
+	if p.unq {
+		p.ph = phNone
+	} else {
+		p.ph = phIdle
+	}
+}
+
+// ---- informer side ----
+
+func (h *fuzzHarness) create(p *fuzzPod, variant byte) {
+	np := &fuzzPod{slot: p.slot, gi: p.gi, gen: p.gen + 1, created: true}
+	np.name = fmt.Sprintf("p%d.%d", np.slot, np.gen)
+	np.uid = types.UID("uid-" + np.name)
+	np.sched = &v1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: np.name, UID: np.uid},
+		Spec: v1.PodSpec{WorkloadRef: &v1.WorkloadReference{
+			Name: fuzzKeys[np.gi].Workload, PodGroup: fuzzKeys[np.gi].PodGroup, PodGroupReplicaKey: fuzzKeys[np.gi].ReplicaKey,
+		}},
+	}
+	np.createdBound = variant%4 == 3
+	np.node = np.createdBound
+	np.handlerEvents = []fuzzEvent{{node: np.createdBound}}
+	if !np.createdBound {
+		np.queueEvents = []bool{true}
+	}
+	h.pods[p.slot] = np
+	h.byUID[np.uid] = np
+	h.steps[len(h.steps)-1].pod = np.name
+}
+
+func canCreate(p *fuzzPod) bool {
+	return !p.created || (p.deleted && p.gone && len(p.handlerEvents) == 0 && len(p.queueEvents) == 0 &&
+		(p.ph == phNone || p.ph == phBound) && !p.hasState())
+}
+
+func (h *fuzzHarness) deletePod(p *fuzzPod, variant byte) {
+	p.deleted = true
+	switch variant % 3 {
+	case 1:
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, deleting: true})
+	case 2:
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, failed: true})
+	}
+	p.handlerEvents = append(p.handlerEvents, fuzzEvent{del: true, node: p.node})
+	if !p.createdBound {
+		p.queueEvents = append(p.queueEvents, false)
+	}
+}
+
+// handlerSync delivers the pod's next event to our informer handler, which
+// calls AddPod, UpdatePod or DeletePod, and TakeOldestUnplaced when a bound
+// pod is deleted.
+func (h *fuzzHarness) handlerSync(p *fuzzPod) {
+	ev := p.handlerEvents[0]
+	p.handlerEvents = p.handlerEvents[1:]
+	obj := p.object(ev)
+	switch {
+	case ev.del:
+		h.note("DeletePod")
+		h.s.DeletePod(obj)
+		h.modelDelete(p)
+		if ev.node {
+			got := h.s.TakeOldestUnplaced()
+			h.handBack("TakeOldestUnplaced", got, h.modelTakeOldestUnplaced())
+			h.forget()
+		}
+	case ev.deleting || ev.failed:
+		h.note("UpdatePod(terminating)")
+		got := h.s.UpdatePod(obj)
+		require.Empty(h.t, got, "UpdatePod of a terminating pod handed back pods\n%v", h.hist())
+		h.modelDelete(p)
+	default:
+		call := "AddPod"
+		if p.seen {
+			call = "UpdatePod"
+		}
+		h.note("%s(node=%v)", call, ev.node)
+		var got []*v1.Pod
+		if p.seen {
+			got = h.s.UpdatePod(obj)
+		} else {
+			got = h.s.AddPod(obj)
+		}
+		p.seen = true
+		g := &h.groups[p.gi]
+		switch {
+		case !p.member && ev.node:
+			p.member, p.state = true, bound
+		case !p.member:
+			p.member, p.state = true, pending
+		case ev.node && p.state != bound:
+			p.state = bound
+			p.waiting = false
+		}
+		var want []*fuzzPod
+		if g.minCount > 0 && h.count(p.gi, isMember) >= g.minCount {
+			want = h.take(p.gi, gatedFlag)
+		}
+		h.handBack(call, got, want)
+		h.forget()
+	}
+}
+
+// stopWaitingForWorkload takes the pod out of the Store's pods waiting for
+// a Workload; the Workload's entry goes with its last pod.
+func (h *fuzzHarness) stopWaitingForWorkload(p *fuzzPod) {
+	p.waitingForWorkload = false
+	for _, q := range h.pods {
+		if q.gi>>2 == p.gi>>2 && q.waitingForWorkload {
+			return
+		}
+	}
+	h.wlFound[p.gi>>2] = false
+}
+
+// modelDelete is DeletePod in the model: the pod is forgotten everywhere.
+func (h *fuzzHarness) modelDelete(p *fuzzPod) {
+	p.gone = true
+	p.member, p.state = false, pending
+	p.gated, p.waiting, p.rejected, p.backedOff, p.unplaced = false, false, false, false, false
+	h.stopWaitingForWorkload(p)
+	if h.count(p.gi, isWaiting) == 0 {
+		h.groups[p.gi].deadline = time.Time{}
+	}
+	h.forget()
+}
+
+// arrivedBefore orders gangs as the gang-aware queue sort does: by arrival,
+// then by key.
+func (h *fuzzHarness) arrivedBefore(a, b int) bool {
+	if !h.groups[a].arrival.Equal(h.groups[b].arrival) {
+		return h.groups[a].arrival.Before(h.groups[b].arrival)
+	}
+	return fuzzKeys[a].String() < fuzzKeys[b].String()
+}
+
+func (h *fuzzHarness) modelTakeOldestUnplaced() []*fuzzPod {
+	oldest := -1
+	for gi := range h.groups {
+		if h.count(gi, func(p *fuzzPod) bool { return p.unplaced }) > 0 && (oldest < 0 || h.arrivedBefore(gi, oldest)) {
+			oldest = gi
+		}
+	}
+	if oldest < 0 {
+		return nil
+	}
+	return h.take(oldest, unplacedFlag)
+}
+
+// queueSync delivers the pod's next event to the scheduling queue.
+func (h *fuzzHarness) queueSync(p *fuzzPod) {
+	add := p.queueEvents[0]
+	p.queueEvents = p.queueEvents[1:]
+	if add {
+		p.ph = phIdle
+		if !p.gone || fuzzAfterDelete.admit {
+			h.admit(p)
+		}
+		return
+	}
+	p.unq = true
+	switch p.ph {
+	case phIdle, phActive:
+		p.ph = phNone
+	case phWaiting:
+		// The queue's delete handler rejects a pod waiting at Permit.
+		p.ph = phRejecting
+	}
+}
+
+// ---- scheduler side, as the plugin calls the Store ----
+
+// admit is PreEnqueue.
+func (h *fuzzHarness) admit(p *fuzzPod) {
+	pol := h.policy(p)
+	lookups := 0
+	v, members := h.s.Admit(p.sched, h.now, func() Policy { lookups++; return pol })
+	require.Equal(h.t, 1, lookups, "Admit must look the Workload up once\n%v", h.hist())
+	h.note("Admit=%d members=%d", v, members)
+
+	// Safety, from the model's members (live pods, and pods the scheduler
+	// reserved before our handler saw them), not from the Store's.
+	g := &h.groups[p.gi]
+	if v == Admitted && pol.MinCount > 0 {
+		require.True(h.t, pol.WorkloadFound && pol.PodGroupFound, "Admit admitted a gang pod without its Workload or podGroup\n%v", h.hist())
+		require.GreaterOrEqual(h.t, h.count(p.gi, isMember), pol.MinCount, "Admit admitted a gang pod short of minCount live members\n%v", h.hist())
+		require.False(h.t, h.now.Before(g.backoffUntil), "Admit admitted a gang pod during its gang's backoff\n%v", h.hist())
+	}
+
+	want, wantMembers := Admitted, 0
+	switch {
+	case !pol.WorkloadFound:
+		p.waitingForWorkload = true
+		h.wlFound[p.gi>>2] = false
+		want = WaitingForWorkload
+	case !pol.PodGroupFound:
+		p.waitingForWorkload = true
+		h.wlFound[p.gi>>2] = true
+		want = WaitingForPodGroup
+	default:
+		h.stopWaitingForWorkload(p)
+		if pol.MinCount == 0 {
+			break
+		}
+		g.minCount = pol.MinCount
+		wantMembers = h.count(p.gi, isMember)
+		switch {
+		case wantMembers < pol.MinCount:
+			p.gated = true
+			want = WaitingForMembers
+		case h.now.Before(g.backoffUntil):
+			p.gated = false
+			p.backedOff = true
+			want = WaitingForBackoff
+		default:
+			p.gated = false
+		}
+	}
+	require.Equal(h.t, want, v, "Admit verdict\n%v", h.hist())
+	require.Equal(h.t, wantMembers, members, "Admit member count\n%v", h.hist())
+	p.held = v
+	if v == Admitted {
+		p.ph = phActive
+	}
+	h.forget()
+}
+
+// reserve is Reserve: the plugin counts a gang member's reservation.
+func (h *fuzzHarness) reserve(p *fuzzPod) {
+	p.ph = phReserved
+	if !h.isGang(p) {
+		return
+	}
+	h.note("Reserve")
+	h.s.Reserve(p.sched)
+	if !p.gone {
+		// A pod seen by the scheduler before our handler is a member too;
+		// a pod whose deletion the Store has seen must not become one.
+		p.member, p.state = true, reserved
+	}
+	p.rejected, p.unplaced = false, false
+	h.forget()
+}
+
+// unreserve is Unreserve.
+func (h *fuzzHarness) unreserve(p *fuzzPod) {
+	h.note("Unreserve")
+	got := h.s.Unreserve(p.sched, h.now)
+	var want *fuzzRejection
+	func() {
+		if !h.exists(p.gi) {
+			return
+		}
+		g := &h.groups[p.gi]
+		wasWaiting := p.waiting
+		p.waiting = false
+		if !p.member {
+			if h.count(p.gi, isWaiting) == 0 {
+				g.deadline = time.Time{}
+			}
+			return
+		}
+		if p.state == reserved {
+			p.state = pending
+		}
+		p.rejected = true
+		if h.count(p.gi, isReservedOrBound) >= g.minCount {
+			return
+		}
+		if h.count(p.gi, isWaiting) > 0 || wasWaiting {
+			// A waiting member unreserved once the round's deadline has
+			// passed was rejected by its Permit timeout.
+			timedOut := wasWaiting && !g.deadline.IsZero() && !h.now.Before(g.deadline)
+			want = h.rejectRound(p.gi)
+			want.timedOut = timedOut
+		}
+	}()
+	p.leaveCycle()
+	h.checkRejection("Unreserve", got, want)
+	h.forget()
+}
+
+// unplaced is PostFilter for a gang member that found no node.
+func (h *fuzzHarness) unplaced(p *fuzzPod) {
+	p.leaveCycle()
+	if !h.isGang(p) {
+		return
+	}
+	arrival := h.wls[p.gi>>2].created
+	h.note("Unplaced")
+	got := h.s.Unplaced(p.sched, arrival, h.now)
+	g := &h.groups[p.gi]
+	g.arrival = arrival
+	youngest := -1
+	for gi := range h.groups {
+		if gi == p.gi || h.count(gi, isWaiting) == 0 || !h.arrivedBefore(p.gi, gi) {
+			continue
+		}
+		if youngest < 0 || h.arrivedBefore(youngest, gi) {
+			youngest = gi
+		}
+	}
+	var want *fuzzRejection
+	switch {
+	case youngest >= 0:
+		p.unplaced = true
+		want = h.rejectRound(youngest)
+	case h.count(p.gi, isWaiting) == 0 || h.count(p.gi, isReservedOrBound) >= g.minCount:
+		p.unplaced = true
+	case h.holds(p.gi):
+		p.unplaced = true
+		if !g.holdChecked {
+			g.holdChecked = true
+			want = &fuzzRejection{gi: p.gi, holdUntil: g.progress.Add(h.hold)}
+		}
+	default:
+		p.rejected = true
+		want = h.rejectRound(p.gi)
+	}
+	h.checkRejection("Unplaced", got, want)
+	h.forget()
+}
+
+// holds is whether group gi's round is held rather than rejected when a
+// member finds no node: the gang is starving (rejected before), no round
+// older than its own waits, and a member joined it within the hold.
+func (h *fuzzHarness) holds(gi int) bool {
+	g := h.groups[gi]
+	if h.hold <= 0 || g.rejections == 0 || !h.now.Before(g.progress.Add(h.hold)) {
+		return false
+	}
+	for k := range h.groups {
+		if k != gi && h.count(k, isWaiting) > 0 && h.arrivedBefore(k, gi) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdExpired is the plugin's hold timer firing: HoldExpired, then another
+// check, or the round's rejection.
+func (h *fuzzHarness) holdExpired(gi int) {
+	got := h.s.HoldExpired(fuzzKeys[gi], h.now)
+	h.note("HoldExpired(%s) at +%s", fuzzKeys[gi], h.now.Sub(fuzzStart))
+	var want *fuzzRejection
+	g := &h.groups[gi]
+	switch {
+	case !h.exists(gi):
+	case h.count(gi, isWaiting) == 0 || h.count(gi, isReservedOrBound) >= g.minCount:
+		g.holdChecked = false
+	case h.now.Before(g.progress.Add(h.hold)):
+		want = &fuzzRejection{gi: gi, holdUntil: g.progress.Add(h.hold)}
+	default:
+		g.holdChecked = false
+		want = h.rejectRound(gi)
+	}
+	h.checkRejection("HoldExpired", got, want)
+	h.forget()
+}
+
+// permit is Permit.
+func (h *fuzzHarness) permit(p *fuzzPod) {
+	pol := h.policy(p)
+	switch {
+	case !pol.WorkloadFound || !pol.PodGroupFound:
+		// The plugin rejects the pod; Unreserve runs in the same cycle.
+		h.note("Permit: Workload or podGroup gone")
+		h.unreserve(p)
+		return
+	case pol.MinCount == 0:
+		p.ph = phBinding
+		return
+	}
+	minCount := pol.MinCount
+	wl := h.wls[p.gi>>2]
+	res := h.s.Permit(p.sched, minCount, wl.created, fuzzTimeouts[p.gi>>2], h.now)
+	g := &h.groups[p.gi]
+	g.minCount, g.arrival = minCount, wl.created
+	rob := h.count(p.gi, isReservedOrBound)
+	require.Equal(h.t, rob, res.ReservedOrBound, "Permit quorum count\n%v", h.hist())
+	switch {
+	case rob >= minCount:
+		h.note("Permit: allow %d", len(res.Allow))
+		// Safety: the quorum is made of members that are live (the model
+		// never counts a pod whose deletion our handler has seen).
+		quorum := h.count(p.gi, func(q *fuzzPod) bool {
+			return isReservedOrBound(q) && !q.gone && (!fuzzStrictQuorum || q.ph != phRejecting)
+		})
+		require.GreaterOrEqual(h.t, quorum, minCount, "Permit allowed a gang short of minCount reserved or bound live members\n%v", h.hist())
+		wantAdmitted := h.count(p.gi, isWaiting) > 0 || rob-1 < minCount
+		var wantQuorumWait time.Duration
+		if h.count(p.gi, isWaiting) > 0 {
+			wantQuorumWait = h.now.Sub(g.roundStart)
+		}
+		require.Equal(h.t, wantAdmitted, res.Admitted, "Permit: Admitted\n%v", h.hist())
+		require.Equal(h.t, wantQuorumWait, res.QuorumWait, "Permit: QuorumWait\n%v", h.hist())
+		require.Zero(h.t, res.RoundStart, "Permit: quorum met but a round starts\n%v", h.hist())
+		want := h.take(p.gi, waitingFlag)
+		g.deadline, g.rejections, g.backoffUntil = time.Time{}, 0, time.Time{}
+		require.Zero(h.t, res.Wait, "Permit: quorum met but the pod waits\n%v", h.hist())
+		require.False(h.t, res.BackingOff, "Permit: quorum met but backing off\n%v", h.hist())
+		require.Empty(h.t, res.Activate, "Permit: quorum met but activates pods\n%v", h.hist())
+		require.Equal(h.t, fuzzUIDs(want), uidStrings(res.Allow), "Permit released other members than the waiting round\n%v", h.hist())
+		p.ph = phBinding
+		for _, uid := range res.Allow {
+			switch q := h.byUID[uid]; q.ph {
+			case phWaiting:
+				q.ph = phBinding
+			case phRejecting:
+				// Already rejected (timeout, deletion): Allow has no effect.
+			default:
+				require.Failf(h.t, "released a pod that does not wait at Permit", "%s in phase %d\n%v", q.name, q.ph, h.hist())
+			}
+		}
+	case h.now.Before(g.backoffUntil):
+		h.note("Permit: backing off")
+		p.backedOff = true
+		require.Equal(h.t, PermitResult{ReservedOrBound: rob, BackingOff: true}, res, "Permit during the backoff must back off, and only that\n%v", h.hist())
+		h.forget()
+		// Permit returns Unschedulable: Unreserve runs in the same cycle.
+		h.unreserve(p)
+	default:
+		var wantRoundStart time.Time
+		if h.count(p.gi, isWaiting) == 0 || g.deadline.IsZero() {
+			g.deadline = h.now.Add(fuzzTimeouts[p.gi>>2])
+			g.roundStart, wantRoundStart = h.now, h.now
+		}
+		g.progress = h.now
+		require.Equal(h.t, wantRoundStart, res.RoundStart, "Permit: RoundStart is set by the round's first member\n%v", h.hist())
+		require.False(h.t, res.Admitted, "Permit: waits but Admitted\n%v", h.hist())
+		p.waiting = true
+		wantWait := max(g.deadline.Sub(h.now), time.Second)
+		activate := h.take(p.gi, rejectedFlag, unplacedFlag)
+		h.note("Permit: wait %s", res.Wait)
+		require.False(h.t, res.BackingOff, "Permit: waits but backing off\n%v", h.hist())
+		require.Empty(h.t, res.Allow, "Permit: waits but releases pods\n%v", h.hist())
+		require.Equal(h.t, wantWait, res.Wait, "Permit wait: the round's deadline is set by its first member\n%v", h.hist())
+		h.handBack("Permit", res.Activate, activate)
+		p.ph = phWaiting
+		p.timeout = h.now.Add(res.Wait)
+		h.forget()
+	}
+}
+
+// backoffExpired is the plugin's backoff timer firing.
+func (h *fuzzHarness) backoffExpired(gi int) {
+	got := h.s.BackoffExpired(fuzzKeys[gi], h.now)
+	var want []*fuzzPod
+	if h.exists(gi) && !h.now.Before(h.groups[gi].backoffUntil) {
+		want = h.take(gi, backedOffFlag, rejectedFlag, unplacedFlag)
+	}
+	h.note("BackoffExpired(%s) at +%s: %d", fuzzKeys[gi], h.now.Sub(fuzzStart), len(got))
+	h.handBack("BackoffExpired", got, want)
+	h.forget()
+}
+
+// advance moves the clock to `to`, firing the backoff timers and Permit
+// timeouts that fall due, in time order.
+func (h *fuzzHarness) advance(to time.Time) {
+	for {
+		var due time.Time
+		found, timer, waiter := false, -1, (*fuzzPod)(nil)
+		earlier := func(t time.Time) bool {
+			if found && !t.Before(due) {
+				return false
+			}
+			found, due = true, t
+			return true
+		}
+		for i, tm := range h.timers {
+			if earlier(tm.due) {
+				timer = i
+			}
+		}
+		for _, p := range h.pods {
+			if p.ph == phWaiting && earlier(p.timeout) {
+				timer, waiter = -1, p
+			}
+		}
+		if !found || due.After(to) {
+			break
+		}
+		if due.After(h.now) {
+			h.now = due
+		}
+		if waiter != nil {
+			h.note("%s timed out at Permit", waiter.name)
+			waiter.ph = phRejecting
+			continue
+		}
+		tm := h.timers[timer]
+		h.timers = append(h.timers[:timer], h.timers[timer+1:]...)
+		if tm.hold {
+			h.holdExpired(tm.gi)
+		} else {
+			h.backoffExpired(tm.gi)
+		}
+	}
+	if to.After(h.now) {
+		h.now = to
+	}
+}
+
+// ---- steps ----
+
+func (h *fuzzHarness) step(op fuzzOp, arg byte) {
+	slot, variant := int(arg%fuzzPods), arg/fuzzPods
+	h.steps = append(h.steps, fuzzStep{op: op, arg: arg})
+	record := func(p *fuzzPod) { h.steps[len(h.steps)-1].pod = p.name }
+	switch op {
+	case opCreate:
+		p := h.find(slot, canCreate)
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		h.create(p, variant)
+	case opHandler:
+		p := h.find(slot, func(p *fuzzPod) bool { return len(p.handlerEvents) > 0 })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.handlerSync(p)
+	case opQueue:
+		p := h.find(slot, func(p *fuzzPod) bool { return len(p.queueEvents) > 0 })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.queueSync(p)
+	case opAdmit:
+		p := h.find(slot, func(p *fuzzPod) bool {
+			return p.ph == phIdle && !p.unq && (!p.gone || fuzzAfterDelete.admit)
+		})
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.admit(p)
+	case opPop:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phActive })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		p.ph = phCycle
+	case opReserve:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle && (!p.gone || fuzzAfterDelete.reserve) })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.reserve(p)
+		if variant%2 == 1 {
+			// A later Reserve plugin failed: Unreserve runs at once.
+			h.unreserve(p)
+		}
+	case opUnplaced:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle && (!p.gone || fuzzAfterDelete.unplaced) })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.unplaced(p)
+	case opPermit:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phReserved && (!p.gone || fuzzAfterDelete.permit) })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.permit(p)
+	case opBind:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phBinding })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		if variant%2 == 1 || p.deleted {
+			h.note("binding failed")
+			p.ph = phRejecting
+			return
+		}
+		h.note("bound")
+		p.node = true
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: true})
+		p.ph = phBound
+	case opUnreserve:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phRejecting })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.unreserve(p)
+	case opDelete:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.created && !p.deleted })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.deletePod(p, variant)
+	case opWorkload:
+		h.setWorkload(int(arg&1), arg>>1&1 == 1, arg>>2&1 == 1, int(arg>>3)%5, int(arg>>3)/5%5)
+	case opWorkloadDelete:
+		h.deleteWorkload(int(arg&1), arg>>1&1 == 1)
+	case opTick:
+		d := time.Duration(arg%64+1) * 100 * time.Millisecond
+		h.note("+%s", d)
+		h.advance(h.now.Add(d))
+	}
+	h.check()
+}
+
+// setWorkload creates or updates a Workload; the plugin's handler calls
+// WorkloadChanged.
+func (h *fuzzHarness) setWorkload(wl int, pg0, pg1 bool, min0, min1 int) {
+	w := &h.wls[wl]
+	if !w.exists {
+		w.exists, w.created = true, h.now
+	}
+	w.pgExists = [2]bool{pg0, pg1}
+	w.minCount = [2]int{min0, min1}
+	h.wlFound[wl] = false
+	h.note("w%d pg0=%v/%d pg1=%v/%d", wl, pg0, min0, pg1, min1)
+	got := h.s.WorkloadChanged(gang.WorkloadKey{Namespace: "ns", Name: fmt.Sprintf("w%d", wl)})
+	// Everything that waits on the Workload comes back, once: pods waiting
+	// for it, gated members, and members sent back by a gang rejection.
+	var want []*fuzzPod
+	for _, p := range h.pods {
+		if p.gi>>2 == wl && (p.waitingForWorkload || p.gated || p.rejected) {
+			p.waitingForWorkload, p.gated, p.rejected = false, false, false
+			want = append(want, p)
+		}
+	}
+	// A pod both gated and waiting for its Workload comes back twice; the
+	// plugin's activate keys pods by UID (podMap), so count each once.
+	h.handBack("WorkloadChanged", uniquePods(got), want)
+	h.forget()
+}
+
+// deleteWorkload deletes a Workload; the plugin's handler rejects its gangs'
+// members waiting at Permit (WaitingRoundsOnWorkload, one round per gang;
+// WaitingOnWorkload is the same, flattened).
+func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
+	if !h.wls[wl].exists {
+		return
+	}
+	h.wls[wl] = fuzzWorkload{}
+	h.note("delete w%d", wl)
+	wk := gang.WorkloadKey{Namespace: "ns", Name: fmt.Sprintf("w%d", wl)}
+	var rounds []Rejection
+	if flat {
+		if uids := h.s.WaitingOnWorkload(wk); len(uids) > 0 {
+			rounds = []Rejection{{Reject: uids}}
+		}
+	} else {
+		rounds = h.s.WaitingRoundsOnWorkload(wk)
+	}
+	var want []Rejection
+	for gi := wl << 2; gi < (wl+1)<<2; gi++ {
+		taken := h.take(gi, waitingFlag)
+		if len(taken) == 0 {
+			continue
+		}
+		h.groups[gi].deadline = time.Time{}
+		r := Rejection{Group: fuzzKeys[gi]}
+		for _, p := range taken {
+			p.rejected = true
+			r.Reject = append(r.Reject, p.uid)
+		}
+		want = append(want, r)
+	}
+	if flat && len(want) > 0 {
+		var all []types.UID
+		for _, r := range want {
+			all = append(all, r.Reject...)
+		}
+		want = []Rejection{{Reject: all}}
+	}
+	// Compare as sets: rounds and members come in map order.
+	norm := func(rs []Rejection) []string {
+		var out []string
+		for _, r := range rs {
+			require.Zero(h.t, r.BackoffUntil, "a Workload's deletion starts no backoff\n%v", h.hist())
+			out = append(out, fmt.Sprintf("%s:%v", r.Group, uidStrings(r.Reject)))
+		}
+		sort.Strings(out)
+		return out
+	}
+	require.Equal(h.t, norm(want), norm(rounds), "WaitingRoundsOnWorkload returned other rounds than those waiting\n%v", h.hist())
+	for _, r := range rounds {
+		h.rejectWaiting("WaitingRoundsOnWorkload", r.Reject)
+	}
+	h.forget()
+}
+
+// ---- checks ----
+
+// check compares the Store with the model after a step.
+func (h *fuzzHarness) check() {
+	t := h.t
+	wantGroups, wantWaitingForWorkload := 0, 0
+	for gi, key := range fuzzKeys {
+		got, ok := h.s.Group(key)
+		require.GreaterOrEqual(t, got.Members, got.ReservedOrBound, "%s: more reserved or bound than members\n%v", key, h.hist())
+		require.True(t, got.ReservedOrBound >= 0 && got.Gated >= 0 && got.Waiting >= 0 && got.Rejected >= 0 &&
+			got.BackedOff >= 0 && got.Rejections >= 0 && got.MinCount >= 0, "%s: negative count %+v\n%v", key, got, h.hist())
+		if !h.exists(gi) {
+			require.False(t, ok, "%s is tracked with nothing to track: %+v\n%v", key, got, h.hist())
+			continue
+		}
+		wantGroups++
+		g := h.groups[gi]
+		count := func(ok func(*fuzzPod) bool) int { return h.count(gi, ok) }
+		want := GroupStatus{
+			Members:         count(isMember),
+			ReservedOrBound: count(isReservedOrBound),
+			MinCount:        g.minCount,
+			Gated:           count(func(p *fuzzPod) bool { return p.gated }),
+			Waiting:         count(isWaiting),
+			Rejected:        count(func(p *fuzzPod) bool { return p.rejected }),
+			BackedOff:       count(func(p *fuzzPod) bool { return p.backedOff }),
+			Rejections:      g.rejections,
+			BackoffUntil:    g.backoffUntil,
+		}
+		require.True(t, ok, "%s is not tracked; the model has %+v\n%v", key, want, h.hist())
+		require.Equal(t, want, got, "%s status\n%v", key, h.hist())
+		round, waiting := h.s.Round(key)
+		require.Equal(t, want.Waiting > 0, waiting, "%s: Round exists iff members wait\n%v", key, h.hist())
+		if waiting {
+			require.Equal(t, Round{Start: g.roundStart, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}, round, "%s: Round\n%v", key, h.hist())
+		}
+	}
+	for _, p := range h.pods {
+		if p.waitingForWorkload {
+			wantWaitingForWorkload++
+		}
+	}
+	groups, waiting := h.s.Len()
+	require.Equal(t, wantGroups, groups, "Len: groups\n%v", h.hist())
+	require.Equal(t, wantWaitingForWorkload, waiting, "Len: pods waiting for a Workload\n%v", h.hist())
+	h.checkStats(wantGroups)
+
+	for _, p := range h.pods {
+		if !p.created {
+			continue
+		}
+		got := h.s.Reserved(p.sched)
+		if p.gone {
+			require.False(t, got, "%s is reserved after DeletePod\n%v", p.name, h.hist())
+		}
+		require.Equal(t, p.member && p.state == reserved, got, "Reserved(%s)\n%v", p.name, h.hist())
+		h.checkHeld(p)
+	}
+}
+
+// checkStats compares Stats with the model: the held pods by verdict.
+func (h *fuzzHarness) checkStats(wantGroups int) {
+	want := map[Verdict]int{}
+	for _, p := range h.pods {
+		switch {
+		case p.waitingForWorkload && h.wlFound[p.gi>>2]:
+			want[WaitingForPodGroup]++
+		case p.waitingForWorkload:
+			want[WaitingForWorkload]++
+		}
+		if p.gated {
+			want[WaitingForMembers]++
+		}
+		if p.backedOff {
+			want[WaitingForBackoff]++
+		}
+	}
+	st := h.s.Stats()
+	for v, n := range st.Held {
+		if n == 0 {
+			delete(st.Held, v)
+		}
+	}
+	require.Equal(h.t, Stats{Groups: wantGroups, Held: want}, st, "Stats\n%v", h.hist())
+}
+
+// checkHeld checks liveness for a pod that PreEnqueue holds: the event that
+// unblocks it must have handed it back. Pods that are gone need no wakeup.
+func (h *fuzzHarness) checkHeld(p *fuzzPod) {
+	if p.held == Admitted || p.ph != phIdle || p.unq || p.deleted || p.gone {
+		return
+	}
+	pol := h.policy(p)
+	switch p.held {
+	case WaitingForWorkload, WaitingForPodGroup:
+		require.False(h.t, pol.WorkloadFound && pol.PodGroupFound, "lost wakeup: %s waits for its Workload, which exists\n%v", p.name, h.hist())
+	case WaitingForMembers:
+		// Only AddPod raises the live member count, and it hands back the
+		// gated members once the count reaches minCount.
+		live := h.count(p.gi, func(q *fuzzPod) bool { return q.member && q.seen && !q.gone })
+		require.False(h.t, pol.MinCount > 0 && live >= pol.MinCount, "lost wakeup: %s waits for members; %d of %d exist\n%v", p.name, live, pol.MinCount, h.hist())
+	case WaitingForBackoff:
+		pending := false
+		for _, tm := range h.timers {
+			pending = pending || (tm.gi == p.gi && !tm.hold)
+		}
+		require.True(h.t, pending, "lost wakeup: %s waits for a backoff with no timer to end it\n%v", p.name, h.hist())
+	}
+}
+
+// finish deletes every pod, delivers every event, ends every scheduling
+// attempt and fires every timer. Then the Store must track nothing: DeletePod
+// forgets a pod everywhere, and a group with nothing left is forgotten
+// (syncGroup); Unreserve after DeletePod only drops the pod's Permit wait.
+func (h *fuzzHarness) finish() {
+	h.steps = append(h.steps, fuzzStep{op: opDelete, pod: "all", comment: "end of sequence: delete everything; "})
+	for _, p := range h.pods {
+		if p.created && !p.deleted {
+			h.deletePod(p, 0)
+		}
+	}
+	for round := 0; ; round++ {
+		require.Less(h.t, round, 100, "the end of the sequence does not settle\n%v", h.hist())
+		progress := false
+		for _, p := range h.pods {
+			for len(p.handlerEvents) > 0 {
+				h.handlerSync(p)
+				progress = true
+			}
+			for len(p.queueEvents) > 0 {
+				h.queueSync(p)
+				progress = true
+			}
+		}
+		for _, p := range h.pods {
+			switch p.ph {
+			case phCycle:
+				// The cycle fails before Reserve: the pod is gone.
+				p.leaveCycle()
+				progress = true
+			case phReserved, phBinding, phRejecting:
+				// Permit or the binding fails for a deleted pod.
+				h.unreserve(p)
+				progress = true
+			case phWaiting:
+				h.advance(p.timeout)
+				progress = true
+			}
+		}
+		h.check()
+		if !progress {
+			break
+		}
+	}
+	// Fire every timer; a hold check may schedule another.
+	for round := 0; len(h.timers) > 0; round++ {
+		require.Less(h.t, round, 100, "timers keep coming\n%v", h.hist())
+		last := h.now
+		for _, tm := range h.timers {
+			if tm.due.After(last) {
+				last = tm.due
+			}
+		}
+		h.advance(last)
+	}
+	h.check()
+	groups, waiting := h.s.Len()
+	require.Zero(h.t, groups, "groups left once every pod is gone\n%v", h.hist())
+	require.Zero(h.t, waiting, "pods waiting for a Workload left once every pod is gone\n%v", h.hist())
+}
+
+// ---- seeds ----
+
+// fuzzSeed encodes a sequence: the group of each slot, then (op, arg) pairs.
+func fuzzSeed(groups [fuzzPods]int, steps ...[2]byte) []byte {
+	var bits uint32
+	for slot, gi := range groups {
+		bits |= uint32(gi&7) << (3 * slot)
+	}
+	// The 4th byte, 0, sets a 3s hold.
+	out := []byte{byte(bits), byte(bits >> 8), byte(bits >> 16), 0}
+	for _, s := range steps {
+		out = append(out, s[0], s[1])
+	}
+	return out
+}
+
+// seedStep is one (op, arg) pair of a seed.
+func seedStep(op fuzzOp, arg byte) [2]byte { return [2]byte{byte(op), arg} }
+
+// seedWorkload is the arg of an opWorkload step: both podGroups exist, pg0
+// a gang of min0, pg1 a basic group.
+func seedWorkload(wl int, min0 int) byte {
+	return byte(wl) | 1<<1 | 1<<2 | byte(min0)<<3
+}
+
+func fuzzSeeds() [][]byte {
+	join := func(parts ...[][2]byte) [][2]byte {
+		var out [][2]byte
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	each := func(op fuzzOp, slots ...byte) [][2]byte {
+		var out [][2]byte
+		for _, slot := range slots {
+			out = append(out, seedStep(op, slot))
+		}
+		return out
+	}
+	oneGang := [fuzzPods]int{}
+	twoGangs := [fuzzPods]int{0, 0, 0, 0, 4, 4, 4, 4}
+	withBasic := [fuzzPods]int{0, 0, 2, 2, 0, 0, 0, 0}
+	threeGangs := [fuzzPods]int{0, 0, 4, 4, 5, 5, 0, 0}
+	// retry is a lone member's round timing out and the gang backing off.
+	retry := [][2]byte{seedStep(opAdmit, 0), seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opTick, 63),
+		seedStep(opTick, 63), seedStep(opUnreserve, 0), seedStep(opTick, 63)}
+	return [][]byte{
+		// A gang of 3 forms, binds and goes.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), seedAttempt(1), seedAttempt(2), each(opBind, 0, 1, 2), each(opHandler, 0, 1, 2),
+		)...),
+		// Pods come before their Workload, and the queue judges them before
+		// our handler sees them; the Workload and the last member hand the
+		// held pods back.
+		fuzzSeed(oneGang, join(
+			each(opCreate, 0, 1), each(opQueue, 0, 1), [][2]byte{seedStep(opWorkload, seedWorkload(0, 2))},
+			each(opAdmit, 0, 1), each(opHandler, 0, 1), each(opAdmit, 0, 1),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+		)...),
+		// A lone member times out at Permit; the gang backs off and Admit
+		// holds both members until the backoff timer hands them back; then
+		// the gang forms.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), seedAttempt(0),
+			[][2]byte{seedStep(opTick, 63), seedStep(opTick, 37), seedStep(opUnreserve, 0), seedStep(opQueue, 1), seedStep(opAdmit, 0), seedStep(opTick, 10)},
+			each(opAdmit, 0, 1), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+			each(opBind, 0, 1),
+		)...),
+		// A member is deleted while it waits at Permit; a replacement
+		// completes the gang.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), seedAttempt(0),
+			[][2]byte{seedStep(opDelete, 0), seedStep(opHandler, 0), seedStep(opQueue, 0), seedStep(opUnreserve, 0), seedStep(opCreate, 0), seedStep(opHandler, 0)},
+			seedAttempt(0), seedAttempt(1), each(opBind, 0, 1),
+		)...),
+		// Two gangs wait at Permit; a member of the older one finds no node
+		// and the younger round yields. The older gang's Workload is
+		// deleted (its waiting member is rejected) and created again.
+		fuzzSeed(twoGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2))},
+			each(opCreate, 0, 1, 4, 5), each(opHandler, 0, 1, 4, 5), seedAttempt(4), seedAttempt(0),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opUnreserve, 4),
+				seedStep(opWorkloadDelete, 0), seedStep(opUnreserve, 0), seedStep(opWorkload, seedWorkload(0, 2))},
+		)...),
+		// A member finds no node with no round waiting; a bound pod of a
+		// basic group is deleted, and the room goes to the unplaced member.
+		fuzzSeed(withBasic, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			[][2]byte{seedStep(opQueue, 0), seedStep(opPop, 0), seedStep(opUnplaced, 0)},
+			seedAttempt(2), [][2]byte{seedStep(opBind, 2), seedStep(opHandler, 2), seedStep(opDelete, 2), seedStep(opHandler, 2)},
+		)...),
+		// A gang of 3: one member waits, one is in its cycle, the third
+		// finds no node and the round is rejected; the member in its cycle
+		// reaches Permit during the backoff and backs off.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), each(opQueue, 1, 2), each(opPop, 1, 2),
+			[][2]byte{seedStep(opUnplaced, 2), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opUnreserve, 0), seedStep(opTick, 10)},
+		)...),
+		// The gang of seed 6 is rejected once, backs off, and tries again:
+		// now starving, its round is held when a member finds no node, until
+		// no member has joined it for the hold (3s).
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), each(opQueue, 1, 2), [][2]byte{seedStep(opPop, 2), seedStep(opUnplaced, 2), seedStep(opUnreserve, 0), seedStep(opTick, 10)},
+			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
+			[][2]byte{seedStep(opTick, 29), seedStep(opUnreserve, 0)},
+		)...),
+		// A lone member's round times out again and again: the backoff
+		// grows to its cap.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0),
+			retry, retry, retry, retry,
+		)...),
+		// Three gangs wait at Permit; a member of the oldest finds no node:
+		// the youngest of the two younger rounds yields.
+		fuzzSeed(threeGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, 1|1<<1|1<<2|(2+5*2)<<3)},
+			each(opCreate, 0, 1, 2, 3, 4, 5), each(opHandler, 0, 1, 2, 3, 4, 5), seedAttempt(2), seedAttempt(4), seedAttempt(0),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1)},
+		)...),
+		// A member's Permit wait times out; before its Unreserve runs,
+		// another member reaches Permit (see fuzzStrictQuorum).
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0, 1),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opTick, 63), seedStep(opTick, 63),
+				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opUnreserve, 0), seedStep(opBind, 1)},
+		)...),
+	}
+}
+
+// seedAttempt queues a pod and runs it through a scheduling cycle up to
+// Permit.
+func seedAttempt(slot byte) [][2]byte {
+	return [][2]byte{seedStep(opQueue, slot), seedStep(opPop, slot), seedStep(opReserve, slot), seedStep(opPermit, slot)}
+}
