@@ -162,7 +162,12 @@ func (in *kustomizeBuild) setImages(t *testing.T, obj *unstructured.Unstructured
 	for _, c := range containers {
 		container := c.(map[string]any)
 		image, _ := container["image"].(string)
-		name, tag, _ := strings.Cut(image, ":")
+		// The tag follows the last colon after the last slash (a registry
+		// host may have a port).
+		name, tag := image, ""
+		if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+			name, tag = image[:i], image[i+1:]
+		}
 		for _, img := range in.kustomization.Images {
 			if img.Name != name {
 				continue
@@ -235,7 +240,7 @@ func decodeYAMLFile(t *testing.T, path string) []*unstructured.Unstructured {
 var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
 	kjson.SerializerOptions{Strict: true})
 
-// typed decodes obj strictly into its typed API object.
+// typedObject decodes obj strictly into its typed API object.
 func typedObject(t *testing.T, obj *unstructured.Unstructured) runtime.Object {
 	t.Helper()
 	data, err := json.Marshal(obj.Object)
@@ -267,6 +272,7 @@ func ruleAllows(rules []rbacv1.PolicyRule, group, resource, verb, name string) b
 	return false
 }
 
+// listHas tells whether an RBAC rule's list holds s or the wildcard.
 func listHas(list []string, s string) bool {
 	for _, x := range list {
 		if x == s || x == "*" {
