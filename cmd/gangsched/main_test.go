@@ -26,8 +26,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	schedconfig "k8s.io/kubernetes/pkg/scheduler/apis/config"
 
@@ -217,4 +219,18 @@ profiles:
 			}
 		})
 	}
+}
+
+// TestCommandTakesEveryKubeSchedulerFlag checks that the gangsched command,
+// which builds its own cobra command to pass leadership to the plugins,
+// accepts every flag of the upstream kube-scheduler command.
+func TestCommandTakesEveryKubeSchedulerFlag(t *testing.T) {
+	ours := newCommand().Flags()
+	upstream := app.NewSchedulerCommand().Flags()
+	n := 0
+	upstream.VisitAll(func(f *pflag.Flag) {
+		n++
+		assert.NotNil(t, ours.Lookup(f.Name), "flag --%s", f.Name)
+	})
+	assert.Greater(t, n, 50, "upstream flags visited")
 }

@@ -149,8 +149,12 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 }
 
 // checkAnnotations reports an invalid gangsched annotation on a Workload in
-// an Event on it, once per change of the annotation's value.
+// an Event on it, once per change of the annotation's value, from the leader
+// only.
 func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
+	if !pl.leader.Leading() {
+		return
+	}
 	if old != nil && old.Annotations[gang.PermitTimeoutAnnotation] == w.Annotations[gang.PermitTimeoutAnnotation] {
 		return
 	}

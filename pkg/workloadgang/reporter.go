@@ -36,6 +36,7 @@ import (
 	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
 
 	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/leadership"
 	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
@@ -160,11 +161,19 @@ func (r *pendingReporter) clearNomination(pod *v1.Pod) {
 	r.queue.AddAfter(key, nominationDelay)
 }
 
+// run writes the queued reports while the scheduler process leads. A
+// standby's queue runs PreEnqueue too, but it must not write: its reports
+// wait in the queue (one entry per pod) until it takes over.
 func (r *pendingReporter) run(ctx context.Context) {
 	go func() {
 		<-ctx.Done()
 		r.queue.ShutDown()
 	}()
+	select {
+	case <-ctx.Done():
+		return
+	case <-leadership.FromContext(ctx).Started():
+	}
 	for r.processNext(ctx) {
 	}
 }

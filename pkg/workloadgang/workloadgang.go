@@ -44,6 +44,7 @@ import (
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/apis/config/validation"
 	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/leadership"
 	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
@@ -62,6 +63,9 @@ type WorkloadGang struct {
 	reporter       *pendingReporter
 	// events records gang progress Events on Workloads.
 	events *gangEvents
+	// leader tells whether the scheduler process leads: a standby writes
+	// nothing to the API (see package leadership).
+	leader *leadership.Tracker
 	// now is the clock, replaced in tests.
 	now func() time.Time
 }
@@ -94,6 +98,7 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second)),
 		now: time.Now,
 	}
+	pl.leader = leadership.FromContext(ctx)
 	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
 	pl.events = newGangEvents(fh.EventRecorder(), pluginClock{pl}, gangEventInterval, gangEventQPS, gangEventBurst)
 	registerMetrics()

@@ -97,7 +97,6 @@ func TestLeaderFailoverMidGang(t *testing.T) {
 // pods, even to say why it holds one. Once the Lease is free it leads and
 // reports why the pod is held.
 func TestStandbyWritesNothing(t *testing.T) {
-	t.Skip("known bug: a standby gangsched (not the leader) writes PodScheduled conditions and FailedScheduling events for the pods it holds at PreEnqueue")
 	e := newBareEnv(t, controlPlane(t))
 	now := metav1.NewMicroTime(time.Now())
 	_, err := e.cs.CoordinationV1().Leases(e.ns).Create(e.ctx, &coordinationv1.Lease{
