@@ -53,16 +53,20 @@ const (
 // runs on (Reserve, PostFilter, Permit). Unreserve after a deletion is always
 // issued: the Store promises to handle it.
 //
-// Three are off, because the Store keeps state for the deleted pod (found by
-// this fuzzer; set one to true and it fails within seconds):
+// All four are off, because the Store keeps state for the deleted pod (found
+// by this fuzzer; set one to true and it fails, within seconds for most):
 //   - reserve: Reserve makes the deleted pod a member again, for good: the
 //     group is never forgotten and Admit counts the pod toward minCount.
 //   - admit: Admit records the pod as gated or waiting for its Workload
 //     until the next Workload event (or AddPod completing the gang).
 //   - unplaced: Unplaced records the pod as unplaced until a member waits,
 //     room frees up or a backoff ends.
+//   - permit: Permit adds the pod to the waiting round; if the Workload is
+//     then deleted, WaitingRoundsOnWorkload moves it to the rejected members
+//     (no backoff timer follows), where it stays until the Workload is
+//     created again.
 var fuzzAfterDelete = struct{ admit, reserve, unplaced, permit bool }{
-	admit: false, reserve: false, unplaced: false, permit: true,
+	admit: false, reserve: false, unplaced: false, permit: false,
 }
 
 // fuzzStrictQuorum makes Permit's safety check stricter: members that the
@@ -453,7 +457,9 @@ func fuzzUIDs(pods []*fuzzPod) []string {
 // handBack checks the pods a call handed back for activation against the
 // model's, and marks them no longer held: PreEnqueue will judge them again.
 func (h *fuzzHarness) handBack(call string, got []*v1.Pod, want []*fuzzPod) {
-	require.Equal(h.t, fuzzUIDs(want), uidsOf(got), "%s handed back other pods than expected\n%v", call, h.hist())
+	if len(got) != 0 || len(want) != 0 {
+		require.Equal(h.t, fuzzUIDs(want), uidsOf(got), "%s handed back other pods than expected\n%v", call, h.hist())
+	}
 	for _, pod := range got {
 		h.byUID[pod.UID].held = Admitted
 	}
@@ -541,7 +547,9 @@ func (h *fuzzHarness) rejectWaiting(call string, uids []types.UID) {
 // the plugin does: reject the round and schedule BackoffExpired.
 func (h *fuzzHarness) checkRejection(call string, got Rejection, want *fuzzRejection) {
 	if want == nil {
-		require.Equal(h.t, Rejection{}, got, "%s rejected a round; the model did not\n%v", call, h.hist())
+		if got.Group != (gang.GroupKey{}) || len(got.Reject) > 0 || !got.BackoffUntil.IsZero() || !got.HoldUntil.IsZero() || got.TimedOut {
+			require.Equal(h.t, Rejection{}, got, "%s rejected a round; the model did not\n%v", call, h.hist())
+		}
 		return
 	}
 	require.Equal(h.t, fuzzKeys[want.gi], got.Group, "%s rejected the wrong gang\n%v", call, h.hist())
@@ -740,16 +748,24 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 	pol := h.policy(p)
 	lookups := 0
 	v, members := h.s.Admit(p.sched, h.now, func() Policy { lookups++; return pol })
-	require.Equal(h.t, 1, lookups, "Admit must look the Workload up once\n%v", h.hist())
+	if lookups != 1 {
+		h.failf("Admit looked the Workload up %d times, want once", lookups)
+	}
 	h.note("Admit=%d members=%d", v, members)
 
 	// Safety, from the model's members (live pods, and pods the scheduler
 	// reserved before our handler saw them), not from the Store's.
 	g := &h.groups[p.gi]
 	if v == Admitted && pol.MinCount > 0 {
-		require.True(h.t, pol.WorkloadFound && pol.PodGroupFound, "Admit admitted a gang pod without its Workload or podGroup\n%v", h.hist())
-		require.GreaterOrEqual(h.t, h.count(p.gi, isMember), pol.MinCount, "Admit admitted a gang pod short of minCount live members\n%v", h.hist())
-		require.False(h.t, h.now.Before(g.backoffUntil), "Admit admitted a gang pod during its gang's backoff\n%v", h.hist())
+		if !pol.WorkloadFound || !pol.PodGroupFound {
+			h.failf("Admit admitted a gang pod without its Workload or podGroup")
+		}
+		if n := h.count(p.gi, isMember); n < pol.MinCount {
+			h.failf("Admit admitted a gang pod with %d live members, short of minCount %d", n, pol.MinCount)
+		}
+		if h.now.Before(g.backoffUntil) {
+			h.failf("Admit admitted a gang pod during its gang's backoff")
+		}
 	}
 
 	want, wantMembers := Admitted, 0
@@ -781,8 +797,9 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 			p.gated = false
 		}
 	}
-	require.Equal(h.t, want, v, "Admit verdict\n%v", h.hist())
-	require.Equal(h.t, wantMembers, members, "Admit member count\n%v", h.hist())
+	if v != want || members != wantMembers {
+		require.Equal(h.t, [2]int{int(want), wantMembers}, [2]int{int(v), members}, "Admit verdict and member count\n%v", h.hist())
+	}
 	p.held = v
 	if v == Admitted {
 		p.ph = phActive
@@ -942,7 +959,9 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	g := &h.groups[p.gi]
 	g.minCount, g.arrival = minCount, wl.created
 	rob := h.count(p.gi, isReservedOrBound)
-	require.Equal(h.t, rob, res.ReservedOrBound, "Permit quorum count\n%v", h.hist())
+	if rob != res.ReservedOrBound {
+		h.failf("Permit counted %d reserved or bound, the model %d", res.ReservedOrBound, rob)
+	}
 	switch {
 	case rob >= minCount:
 		h.note("Permit: allow %d", len(res.Allow))
@@ -951,21 +970,23 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		quorum := h.count(p.gi, func(q *fuzzPod) bool {
 			return isReservedOrBound(q) && !q.gone && (!fuzzStrictQuorum || q.ph != phRejecting)
 		})
-		require.GreaterOrEqual(h.t, quorum, minCount, "Permit allowed a gang short of minCount reserved or bound live members\n%v", h.hist())
-		wantAdmitted := h.count(p.gi, isWaiting) > 0 || rob-1 < minCount
-		var wantQuorumWait time.Duration
-		if h.count(p.gi, isWaiting) > 0 {
-			wantQuorumWait = h.now.Sub(g.roundStart)
+		if quorum < minCount {
+			h.failf("Permit allowed a gang with %d reserved or bound live members, short of minCount %d", quorum, minCount)
 		}
-		require.Equal(h.t, wantAdmitted, res.Admitted, "Permit: Admitted\n%v", h.hist())
-		require.Equal(h.t, wantQuorumWait, res.QuorumWait, "Permit: QuorumWait\n%v", h.hist())
-		require.Zero(h.t, res.RoundStart, "Permit: quorum met but a round starts\n%v", h.hist())
-		want := h.take(p.gi, waitingFlag)
+		want := PermitResult{ReservedOrBound: rob, Admitted: h.count(p.gi, isWaiting) > 0 || rob-1 < minCount}
+		if h.count(p.gi, isWaiting) > 0 {
+			want.QuorumWait = h.now.Sub(g.roundStart)
+		}
+		allow := h.take(p.gi, waitingFlag)
 		g.deadline, g.rejections, g.backoffUntil = time.Time{}, 0, time.Time{}
-		require.Zero(h.t, res.Wait, "Permit: quorum met but the pod waits\n%v", h.hist())
-		require.False(h.t, res.BackingOff, "Permit: quorum met but backing off\n%v", h.hist())
-		require.Empty(h.t, res.Activate, "Permit: quorum met but activates pods\n%v", h.hist())
-		require.Equal(h.t, fuzzUIDs(want), uidStrings(res.Allow), "Permit released other members than the waiting round\n%v", h.hist())
+		if res.Admitted != want.Admitted || res.QuorumWait != want.QuorumWait || res.Wait != 0 || res.BackingOff ||
+			len(res.Activate) > 0 || !res.RoundStart.IsZero() {
+			res.Allow = nil
+			require.Equal(h.t, want, res, "Permit at quorum\n%v", h.hist())
+		}
+		if len(allow) > 0 || len(res.Allow) > 0 {
+			require.Equal(h.t, fuzzUIDs(allow), uidStrings(res.Allow), "Permit released other members than the waiting round\n%v", h.hist())
+		}
 		p.ph = phBinding
 		for _, uid := range res.Allow {
 			switch q := h.byUID[uid]; q.ph {
@@ -980,7 +1001,9 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	case h.now.Before(g.backoffUntil):
 		h.note("Permit: backing off")
 		p.backedOff = true
-		require.Equal(h.t, PermitResult{ReservedOrBound: rob, BackingOff: true}, res, "Permit during the backoff must back off, and only that\n%v", h.hist())
+		if res.Wait != 0 || !res.BackingOff || res.Admitted || res.QuorumWait != 0 || !res.RoundStart.IsZero() || len(res.Allow) > 0 || len(res.Activate) > 0 {
+			require.Equal(h.t, PermitResult{ReservedOrBound: rob, BackingOff: true}, res, "Permit during the backoff must back off, and only that\n%v", h.hist())
+		}
 		h.forget()
 		// Permit returns Unschedulable: Unreserve runs in the same cycle.
 		h.unreserve(p)
@@ -991,15 +1014,16 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 			g.roundStart, wantRoundStart = h.now, h.now
 		}
 		g.progress = h.now
-		require.Equal(h.t, wantRoundStart, res.RoundStart, "Permit: RoundStart is set by the round's first member\n%v", h.hist())
-		require.False(h.t, res.Admitted, "Permit: waits but Admitted\n%v", h.hist())
 		p.waiting = true
+		// The round's deadline is set by its first member; a member that
+		// joins at the last moment waits at least a second.
 		wantWait := max(g.deadline.Sub(h.now), time.Second)
 		activate := h.take(p.gi, rejectedFlag, unplacedFlag)
 		h.note("Permit: wait %s", res.Wait)
-		require.False(h.t, res.BackingOff, "Permit: waits but backing off\n%v", h.hist())
-		require.Empty(h.t, res.Allow, "Permit: waits but releases pods\n%v", h.hist())
-		require.Equal(h.t, wantWait, res.Wait, "Permit wait: the round's deadline is set by its first member\n%v", h.hist())
+		if !res.RoundStart.Equal(wantRoundStart) || res.Wait != wantWait || res.Admitted || res.BackingOff || res.QuorumWait != 0 || len(res.Allow) > 0 {
+			res.Activate = nil
+			require.Equal(h.t, PermitResult{ReservedOrBound: rob, Wait: wantWait, RoundStart: wantRoundStart}, res, "Permit: the member waits\n%v", h.hist())
+		}
 		h.handBack("Permit", res.Activate, activate)
 		p.ph = phWaiting
 		p.timeout = h.now.Add(res.Wait)
@@ -1271,49 +1295,67 @@ func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
 
 // ---- checks ----
 
+// failf fails the test with the history. The checks that run after every
+// step test their condition first and only then call failf or require:
+// require's t.Helper walks the stack, and arguments passed to a variadic
+// function are boxed even when nothing fails, which would otherwise dominate
+// an execution.
+func (h *fuzzHarness) failf(format string, args ...any) {
+	require.Failf(h.t, "FuzzStore check failed", format+"\n%v", append(args, h.hist())...)
+}
+
 // check compares the Store with the model after a step.
 func (h *fuzzHarness) check() {
 	t := h.t
 	wantGroups, wantWaitingForWorkload := 0, 0
 	for gi, key := range fuzzKeys {
 		got, ok := h.s.Group(key)
-		require.GreaterOrEqual(t, got.Members, got.ReservedOrBound, "%s: more reserved or bound than members\n%v", key, h.hist())
-		require.True(t, got.ReservedOrBound >= 0 && got.Gated >= 0 && got.Waiting >= 0 && got.Rejected >= 0 &&
-			got.BackedOff >= 0 && got.Rejections >= 0 && got.MinCount >= 0, "%s: negative count %+v\n%v", key, got, h.hist())
+		if got.ReservedOrBound < 0 || got.ReservedOrBound > got.Members || got.Gated < 0 || got.Waiting < 0 ||
+			got.Rejected < 0 || got.BackedOff < 0 || got.Rejections < 0 || got.MinCount < 0 {
+			h.failf("%s: a negative count, or more reserved or bound than members: %+v", key, got)
+		}
 		if !h.exists(gi) {
-			require.False(t, ok, "%s is tracked with nothing to track: %+v\n%v", key, got, h.hist())
+			if ok {
+				h.failf("%s is tracked with nothing to track: %+v", key, got)
+			}
 			continue
 		}
 		wantGroups++
 		g := h.groups[gi]
-		count := func(ok func(*fuzzPod) bool) int { return h.count(gi, ok) }
-		want := GroupStatus{
-			Members:         count(isMember),
-			ReservedOrBound: count(isReservedOrBound),
-			MinCount:        g.minCount,
-			Gated:           count(func(p *fuzzPod) bool { return p.gated }),
-			Waiting:         count(isWaiting),
-			Rejected:        count(func(p *fuzzPod) bool { return p.rejected }),
-			BackedOff:       count(func(p *fuzzPod) bool { return p.backedOff }),
-			Rejections:      g.rejections,
-			BackoffUntil:    g.backoffUntil,
+		want := GroupStatus{MinCount: g.minCount, Rejections: g.rejections, BackoffUntil: g.backoffUntil}
+		for _, p := range h.pods {
+			if p.gi != gi {
+				continue
+			}
+			want.Members += b2i(p.member)
+			want.ReservedOrBound += b2i(isReservedOrBound(p))
+			want.Gated += b2i(p.gated)
+			want.Waiting += b2i(p.waiting)
+			want.Rejected += b2i(p.rejected)
+			want.BackedOff += b2i(p.backedOff)
 		}
-		require.True(t, ok, "%s is not tracked; the model has %+v\n%v", key, want, h.hist())
-		require.Equal(t, want, got, "%s status\n%v", key, h.hist())
+		if !ok {
+			h.failf("%s is not tracked; the model has %+v", key, want)
+		}
+		if got != want {
+			require.Equal(t, want, got, "%s status\n%v", key, h.hist())
+		}
 		round, waiting := h.s.Round(key)
-		require.Equal(t, want.Waiting > 0, waiting, "%s: Round exists iff members wait\n%v", key, h.hist())
-		if waiting {
-			require.Equal(t, Round{Start: g.roundStart, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}, round, "%s: Round\n%v", key, h.hist())
+		if waiting != (want.Waiting > 0) {
+			h.failf("%s: Round exists iff members wait; Round %v, waiting %d", key, waiting, want.Waiting)
+		}
+		if wantRound := (Round{Start: g.roundStart, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}); waiting && round != wantRound {
+			require.Equal(t, wantRound, round, "%s: Round\n%v", key, h.hist())
 		}
 	}
 	for _, p := range h.pods {
-		if p.waitingForWorkload {
-			wantWaitingForWorkload++
-		}
+		wantWaitingForWorkload += b2i(p.waitingForWorkload)
 	}
 	groups, waiting := h.s.Len()
-	require.Equal(t, wantGroups, groups, "Len: groups\n%v", h.hist())
-	require.Equal(t, wantWaitingForWorkload, waiting, "Len: pods waiting for a Workload\n%v", h.hist())
+	if groups != wantGroups || waiting != wantWaitingForWorkload {
+		h.failf("Len = %d groups, %d waiting for a Workload; the model has %d, %d",
+			groups, waiting, wantGroups, wantWaitingForWorkload)
+	}
 	h.checkStats(wantGroups)
 
 	for _, p := range h.pods {
@@ -1321,17 +1363,26 @@ func (h *fuzzHarness) check() {
 			continue
 		}
 		got := h.s.Reserved(p.sched)
-		if p.gone {
-			require.False(t, got, "%s is reserved after DeletePod\n%v", p.name, h.hist())
+		if got && p.gone {
+			h.failf("%s is reserved after DeletePod", p.name)
 		}
-		require.Equal(t, p.member && p.state == reserved, got, "Reserved(%s)\n%v", p.name, h.hist())
+		if got != (p.member && p.state == reserved) {
+			h.failf("Reserved(%s) = %v; the model has member %v in state %d", p.name, got, p.member, p.state)
+		}
 		h.checkHeld(p)
 	}
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // checkStats compares Stats with the model: the held pods by verdict.
 func (h *fuzzHarness) checkStats(wantGroups int) {
-	want := map[Verdict]int{}
+	var want [WaitingForBackoff + 1]int
 	for _, p := range h.pods {
 		switch {
 		case p.waitingForWorkload && h.wlFound[p.gi>>2]:
@@ -1339,20 +1390,22 @@ func (h *fuzzHarness) checkStats(wantGroups int) {
 		case p.waitingForWorkload:
 			want[WaitingForWorkload]++
 		}
-		if p.gated {
-			want[WaitingForMembers]++
-		}
-		if p.backedOff {
-			want[WaitingForBackoff]++
-		}
+		want[WaitingForMembers] += b2i(p.gated)
+		want[WaitingForBackoff] += b2i(p.backedOff)
 	}
 	st := h.s.Stats()
+	var got [WaitingForBackoff + 1]int
+	ok := st.Groups == wantGroups
 	for v, n := range st.Held {
-		if n == 0 {
-			delete(st.Held, v)
+		if v > Admitted && v <= WaitingForBackoff {
+			got[v] = n
+		} else {
+			ok = ok && n == 0
 		}
 	}
-	require.Equal(h.t, Stats{Groups: wantGroups, Held: want}, st, "Stats\n%v", h.hist())
+	if !ok || got != want {
+		require.Equal(h.t, fmt.Sprint(wantGroups, want), fmt.Sprint(st.Groups, got), "Stats: groups, held by verdict\n%v (Held %v)", h.hist(), st.Held)
+	}
 }
 
 // checkHeld checks liveness for a pod that PreEnqueue holds: the event that
@@ -1364,18 +1417,24 @@ func (h *fuzzHarness) checkHeld(p *fuzzPod) {
 	pol := h.policy(p)
 	switch p.held {
 	case WaitingForWorkload, WaitingForPodGroup:
-		require.False(h.t, pol.WorkloadFound && pol.PodGroupFound, "lost wakeup: %s waits for its Workload, which exists\n%v", p.name, h.hist())
+		if pol.WorkloadFound && pol.PodGroupFound {
+			h.failf("lost wakeup: %s waits for its Workload, which exists", p.name)
+		}
 	case WaitingForMembers:
 		// Only AddPod raises the live member count, and it hands back the
 		// gated members once the count reaches minCount.
 		live := h.count(p.gi, func(q *fuzzPod) bool { return q.member && q.seen && !q.gone })
-		require.False(h.t, pol.MinCount > 0 && live >= pol.MinCount, "lost wakeup: %s waits for members; %d of %d exist\n%v", p.name, live, pol.MinCount, h.hist())
+		if pol.MinCount > 0 && live >= pol.MinCount {
+			h.failf("lost wakeup: %s waits for members; %d of %d exist", p.name, live, pol.MinCount)
+		}
 	case WaitingForBackoff:
 		pending := false
 		for _, tm := range h.timers {
 			pending = pending || (tm.gi == p.gi && !tm.hold)
 		}
-		require.True(h.t, pending, "lost wakeup: %s waits for a backoff with no timer to end it\n%v", p.name, h.hist())
+		if !pending {
+			h.failf("lost wakeup: %s waits for a backoff with no timer to end it", p.name)
+		}
 	}
 }
 
@@ -1569,6 +1628,23 @@ func fuzzSeeds() [][]byte {
 			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0, 1),
 			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opTick, 63), seedStep(opTick, 63),
 				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opUnreserve, 0), seedStep(opBind, 1)},
+		)...),
+		// A younger gang, rejected once, is starving; yet its round is not
+		// held while an older gang's round waits: it is rejected.
+		fuzzSeed(twoGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2))},
+			each(opCreate, 0, 1, 4, 5), each(opHandler, 0, 1, 4, 5), each(opQueue, 0, 4, 5),
+			[][2]byte{seedStep(opPop, 4), seedStep(opReserve, 4), seedStep(opPermit, 4), seedStep(opPop, 5), seedStep(opUnplaced, 5),
+				seedStep(opUnreserve, 4), seedStep(opTick, 10), seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0)},
+			each(opAdmit, 4, 5), [][2]byte{seedStep(opPop, 4), seedStep(opReserve, 4), seedStep(opPermit, 4), seedStep(opPop, 5), seedStep(opUnplaced, 5)},
+		)...),
+		// A younger gang's round ends when its lone member times out; then a
+		// member of the older gang finds no node: there is no younger round
+		// left to yield, and the older gang has none to reject.
+		fuzzSeed(twoGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2))},
+			each(opCreate, 0, 1, 4, 5), each(opHandler, 0, 1, 4, 5), seedAttempt(4),
+			[][2]byte{seedStep(opTick, 25), seedStep(opUnreserve, 4), seedStep(opQueue, 0), seedStep(opPop, 0), seedStep(opUnplaced, 0)},
 		)...),
 	}
 }
