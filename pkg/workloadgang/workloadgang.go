@@ -285,6 +285,9 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	}
 	logger := klog.FromContext(ctx)
 	res := pl.store.Permit(pod, minCount, w.CreationTimestamp.Time, pl.permitTimeout(w), pl.now())
+	if res.Deleted {
+		return fwk.NewStatus(fwk.Unschedulable, "pod was deleted"), 0
+	}
 	if res.BackingOff {
 		st, _ := pl.store.Group(key)
 		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0

@@ -142,6 +142,46 @@ type Store struct {
 	// hold is how long the oldest starving gang keeps its waiting round
 	// without progress (see Unplaced); zero disables holding. Immutable.
 	hold time.Duration
+	// gone remembers the most recently deleted gang pods. A scheduling
+	// cycle can still be under way for a pod when its delete event reaches
+	// DeletePod (the scheduler's handlers and ours see the event on their
+	// own goroutines); its late Admit, Reserve, Permit or Unplaced must not
+	// bring the pod back as a member, or its group is never forgotten and
+	// the ghost counts toward minCount.
+	gone tombstones
+}
+
+// goneCapacity bounds the deleted pods remembered: far more than can be in
+// a scheduling cycle at the moment they are deleted.
+const goneCapacity = 4096
+
+// tombstones is a bounded set of UIDs that forgets the oldest first. O(1).
+type tombstones struct {
+	set  map[types.UID]struct{}
+	ring []types.UID
+	next int
+}
+
+func (t *tombstones) add(uid types.UID) {
+	if t.set == nil {
+		t.set = map[types.UID]struct{}{}
+	}
+	if _, ok := t.set[uid]; ok {
+		return
+	}
+	if len(t.ring) < goneCapacity {
+		t.ring = append(t.ring, uid)
+	} else {
+		delete(t.set, t.ring[t.next])
+		t.ring[t.next] = uid
+		t.next = (t.next + 1) % goneCapacity
+	}
+	t.set[uid] = struct{}{}
+}
+
+func (t *tombstones) has(uid types.UID) bool {
+	_, ok := t.set[uid]
+	return ok
 }
 
 // Option configures a Store.
@@ -283,6 +323,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gone.add(pod.UID)
 	if set := s.waitingForWorkload[key.WorkloadKey()]; set != nil {
 		delete(set, pod.UID)
 		if len(set) == 0 {
@@ -353,6 +394,10 @@ func (s *Store) Admit(pod *v1.Pod, now time.Time, lookup func() Policy) (v Verdi
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := lookup()
+	if s.gone.has(pod.UID) {
+		// Deleted: the scheduler drops it; nothing to remember.
+		return Admitted, 0
+	}
 	if !p.WorkloadFound || !p.PodGroupFound {
 		if s.waitingForWorkload[wk] == nil {
 			s.waitingForWorkload[wk] = map[types.UID]*v1.Pod{}
@@ -453,6 +498,9 @@ func (s *Store) Reserve(pod *v1.Pod) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gone.has(pod.UID) {
+		return
+	}
 	g := s.getOrCreate(key)
 	if g.members[pod.UID] == pending {
 		// An unknown pod is a member too: the scheduler can see a pod before
@@ -478,6 +526,9 @@ type PermitResult struct {
 	// BackingOff is set when the gang is in its backoff: the member must
 	// give its reservation back; it is handed back when the backoff ends.
 	BackingOff bool
+	// Deleted is set when the pod was deleted while its scheduling cycle
+	// ran: it must not wait, and nothing was recorded.
+	Deleted bool
 	// Admitted is set when this member brought the gang to its quorum: the
 	// gang was short of minCount before it, or members waited for it. It is
 	// set once per round, not for members that join a gang already at quorum.
@@ -499,6 +550,9 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	key, _ := gang.KeyForPod(pod)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gone.has(pod.UID) {
+		return PermitResult{Deleted: true}
+	}
 	g := s.getOrCreate(key)
 	g.minCount = minCount
 	g.arrival = arrival
@@ -634,6 +688,9 @@ func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gone.has(pod.UID) {
+		return Rejection{}
+	}
 	g := s.getOrCreate(key)
 	g.arrival = arrival
 	defer s.syncGroup(key, g)

@@ -548,3 +548,45 @@ func TestHoldEndsWithTheRound(t *testing.T) {
 	assert.Equal(t, []types.UID{a.UID}, s.Permit(b, 2, startTime, timeout, now).Allow)
 	assert.Equal(t, Rejection{}, s.HoldExpired(workers, held.HoldUntil))
 }
+
+// TestLateCallsForADeletedPod checks that scheduler callbacks that arrive
+// after the pod's delete event (its cycle was under way) leave no state.
+func TestLateCallsForADeletedPod(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(s *Store, p *v1.Pod)
+	}{
+		{name: "Admit", call: func(s *Store, p *v1.Pod) { s.Admit(p, startTime, gangOf(2)) }},
+		{name: "Reserve", call: func(s *Store, p *v1.Pod) { s.Reserve(p) }},
+		{name: "Permit", call: func(s *Store, p *v1.Pod) {
+			assert.True(t, s.Permit(p, 2, startTime, timeout, startTime).Deleted)
+		}},
+		{name: "Unplaced", call: func(s *Store, p *v1.Pod) { s.Unplaced(p, startTime, startTime) }},
+		{name: "Unreserve", call: func(s *Store, p *v1.Pod) { s.Unreserve(p, startTime) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(testBackoff)
+			a := member("a", "")
+			s.AddPod(a)
+			s.DeletePod(a)
+			tc.call(s, a)
+			groups, waiting := s.Len()
+			assert.Zero(t, groups, "no group left")
+			assert.Zero(t, waiting)
+			assert.False(t, s.Reserved(a))
+		})
+	}
+}
+
+func TestTombstonesForgetTheOldest(t *testing.T) {
+	var ts tombstones
+	for i := 0; i < goneCapacity+10; i++ {
+		ts.add(types.UID(fmt.Sprint(i)))
+	}
+	assert.Len(t, ts.set, goneCapacity)
+	assert.False(t, ts.has("0"))
+	assert.False(t, ts.has("9"))
+	assert.True(t, ts.has("10"))
+	assert.True(t, ts.has(types.UID(fmt.Sprint(goneCapacity+9))))
+}
