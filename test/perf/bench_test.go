@@ -51,6 +51,7 @@ var (
 	flagOut           = flag.String("perf.out", "", "results directory (default <repo>/_output/bench/<time>)")
 	flagFailOnStuck   = flag.Bool("perf.fail-on-stuck", false, "fail the benchmark if any run is stuck")
 	flagInterleave    = flag.Bool("perf.contention-interleave", false, "contention: create the gangs' members interleaved instead of gang by gang")
+	flagRetryStuck    = flag.Bool("perf.retry-stuck", false, "run a case again on a shape after one of its runs was stuck (default: later runs of that case are skipped, to bound the time spent on a case that cannot finish)")
 	flagPermitTimeout = flag.Int("perf.permit-timeout", 300, "WorkloadGang permitTimeoutSeconds for case C and D (the shipped manifests' value)")
 )
 
@@ -291,11 +292,18 @@ func BenchmarkGangScheduling(b *testing.B) {
 				rep.Heap = append(rep.Heap, h)
 			}
 		}
+		stuck := map[string]bool{}
 		for run := 1; run <= *flagRuns; run++ {
 			// Rotate the order so no case always runs first or last.
 			for i := range sh.Cases {
 				c := cases[sh.Cases[(i+run-1)%len(sh.Cases)]]
-				rep.Runs = append(rep.Runs, bn.run(sh, c, run, false))
+				if stuck[c.Name] && !*flagRetryStuck {
+					b.Logf("%s %s run %d: skipped, an earlier run was stuck", sh.Name, c.Name, run)
+					continue
+				}
+				r := bn.run(sh, c, run, false)
+				stuck[c.Name] = stuck[c.Name] || r.Stuck
+				rep.Runs = append(rep.Runs, r)
 			}
 		}
 		writeReport(b, out, rep)
