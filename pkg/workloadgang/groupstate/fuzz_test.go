@@ -46,29 +46,6 @@ const (
 	fuzzMaxOps = 160
 )
 
-// fuzzAfterDelete says which scheduler callbacks the fuzzer may issue for a
-// pod after our informer handler has delivered its deletion. All of them can
-// happen: the queue has its own informer handler and may still hold the pod
-// (Admit), and a scheduling cycle that popped the pod before the deletion
-// runs on (Reserve, PostFilter, Permit). Unreserve after a deletion is always
-// issued: the Store promises to handle it.
-//
-// All four are off, because the Store keeps state for the deleted pod (found
-// by this fuzzer; set one to true and it fails, within seconds for most):
-//   - reserve: Reserve makes the deleted pod a member again, for good: the
-//     group is never forgotten and Admit counts the pod toward minCount.
-//   - admit: Admit records the pod as gated or waiting for its Workload
-//     until the next Workload event (or AddPod completing the gang).
-//   - unplaced: Unplaced records the pod as unplaced until a member waits,
-//     room frees up or a backoff ends.
-//   - permit: Permit adds the pod to the waiting round; if the Workload is
-//     then deleted, WaitingRoundsOnWorkload moves it to the rejected members
-//     (no backoff timer follows), where it stays until the Workload is
-//     created again.
-var fuzzAfterDelete = struct{ admit, reserve, unplaced, permit bool }{
-	admit: false, reserve: false, unplaced: false, permit: false,
-}
-
 // fuzzStrictQuorum makes Permit's safety check stricter: members that the
 // scheduler has already rejected at Permit (timed out, or rejected with
 // their round) but whose Unreserve has not run yet do not count toward the
@@ -310,6 +287,14 @@ func (f fuzzHistory) String() string {
 // event that unblocks it). Every sequence ends by deleting every pod and
 // letting every scheduling attempt and timer finish; then the Store must
 // track nothing.
+//
+// Callbacks come for a pod after our informer handler has delivered its
+// deletion too: the queue has its own informer handler and may still hold
+// the pod (Admit), and a scheduling cycle that popped the pod before the
+// deletion runs on (Reserve, PostFilter, Permit, then Unreserve). The model
+// expects them to record nothing (Admit's verdict is free, Unplaced rejects
+// nothing, Permit says Deleted); before b97adab the Store kept state for the
+// deleted pod on each of them (found by this fuzzer).
 //
 // A failure prints the steps applied, with what each call returned. To see
 // them for a passing input, e.g. a seed:
@@ -726,9 +711,7 @@ func (h *fuzzHarness) queueSync(p *fuzzPod) {
 	p.queueEvents = p.queueEvents[1:]
 	if add {
 		p.ph = phIdle
-		if !p.gone || fuzzAfterDelete.admit {
-			h.admit(p)
-		}
+		h.admit(p)
 		return
 	}
 	p.unq = true
@@ -752,6 +735,16 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 		h.failf("Admit looked the Workload up %d times, want once", lookups)
 	}
 	h.note("Admit=%d members=%d", v, members)
+	p.held = v
+	if v == Admitted {
+		p.ph = phActive
+	}
+	if p.gone {
+		// Our handler has seen the pod deleted, the queue not yet: whatever
+		// the verdict, nothing may be recorded for the pod (check compares
+		// every count with the model's, which records nothing).
+		return
+	}
 
 	// Safety, from the model's members (live pods, and pods the scheduler
 	// reserved before our handler saw them), not from the Store's.
@@ -799,10 +792,6 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 	}
 	if v != want || members != wantMembers {
 		require.Equal(h.t, [2]int{int(want), wantMembers}, [2]int{int(v), members}, "Admit verdict and member count\n%v", h.hist())
-	}
-	p.held = v
-	if v == Admitted {
-		p.ph = phActive
 	}
 	h.forget()
 }
@@ -871,6 +860,11 @@ func (h *fuzzHarness) unplaced(p *fuzzPod) {
 	arrival := h.wls[p.gi>>2].created
 	h.note("Unplaced")
 	got := h.s.Unplaced(p.sched, arrival, h.now)
+	if p.gone {
+		// A deleted pod's PostFilter: nothing is recorded or rejected.
+		h.checkRejection("Unplaced after DeletePod", got, nil)
+		return
+	}
 	g := &h.groups[p.gi]
 	g.arrival = arrival
 	youngest := -1
@@ -956,6 +950,19 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	minCount := pol.MinCount
 	wl := h.wls[p.gi>>2]
 	res := h.s.Permit(p.sched, minCount, wl.created, fuzzTimeouts[p.gi>>2], h.now)
+	if p.gone {
+		// A deleted pod's Permit: nothing is recorded, and the plugin
+		// rejects the pod, so Unreserve runs in the same cycle.
+		if !res.Deleted || res.Wait != 0 || res.BackingOff || res.Admitted || res.ReservedOrBound != 0 || len(res.Allow) > 0 || len(res.Activate) > 0 {
+			require.Equal(h.t, PermitResult{Deleted: true}, res, "Permit after DeletePod\n%v", h.hist())
+		}
+		h.note("Permit: deleted")
+		h.unreserve(p)
+		return
+	}
+	if res.Deleted {
+		h.failf("Permit says %s was deleted; our handler has not seen it go", p.name)
+	}
 	g := &h.groups[p.gi]
 	g.minCount, g.arrival = minCount, wl.created
 	rob := h.count(p.gi, isReservedOrBound)
@@ -1122,7 +1129,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		h.queueSync(p)
 	case opAdmit:
 		p := h.find(slot, func(p *fuzzPod) bool {
-			return p.ph == phIdle && !p.unq && (!p.gone || fuzzAfterDelete.admit)
+			return p.ph == phIdle && !p.unq
 		})
 		if p == nil {
 			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
@@ -1139,7 +1146,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		record(p)
 		p.ph = phCycle
 	case opReserve:
-		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle && (!p.gone || fuzzAfterDelete.reserve) })
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle })
 		if p == nil {
 			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
 			return
@@ -1151,7 +1158,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 			h.unreserve(p)
 		}
 	case opUnplaced:
-		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle && (!p.gone || fuzzAfterDelete.unplaced) })
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phCycle })
 		if p == nil {
 			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
 			return
@@ -1159,7 +1166,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		record(p)
 		h.unplaced(p)
 	case opPermit:
-		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phReserved && (!p.gone || fuzzAfterDelete.permit) })
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phReserved })
 		if p == nil {
 			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
 			return
