@@ -288,6 +288,10 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	if res.Deleted {
 		return fwk.NewStatus(fwk.Unschedulable, "pod was deleted"), 0
 	}
+	if !res.Expired.BackoffUntil.IsZero() {
+		logger.V(4).Info("Gang's previous round timed out; rejecting its waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(res.Expired.Reject))
+		pl.rejectRound(ctx, res.Expired, rejectedTimeout, gang.PermitTimeoutReason)
+	}
 	if res.BackingOff {
 		st, _ := pl.store.Group(key)
 		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0

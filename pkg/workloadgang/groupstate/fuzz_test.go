@@ -52,7 +52,7 @@ const (
 // quorum, as they will not bind. The Store counts them until Unreserve, so
 // another member's Permit in that window lets the gang through short of
 // minCount (found by this fuzzer); off until the Store stops counting them.
-var fuzzStrictQuorum = false
+var fuzzStrictQuorum = true
 
 var (
 	// fuzzBackoff caps at the third rejection (1s, 2s, 3s).
@@ -507,6 +507,11 @@ func (h *fuzzHarness) rejectRound(gi int) *fuzzRejection {
 	rej := &fuzzRejection{gi: gi, until: g.backoffUntil}
 	for _, p := range h.take(gi, waitingFlag) {
 		p.rejected = true
+		// A rejected member stops counting toward the quorum now, not when
+		// its Unreserve runs.
+		if p.member && p.state == reserved {
+			p.state = pending
+		}
 		rej.reject = append(rej.reject, p)
 	}
 	return rej
@@ -831,10 +836,12 @@ func (h *fuzzHarness) unreserve(p *fuzzPod) {
 			}
 			return
 		}
-		if p.state == reserved {
-			p.state = pending
-		}
 		p.rejected = true
+		if p.state != reserved {
+			// Its reservation stopped counting with its rejected round.
+			return
+		}
+		p.state = pending
 		if h.count(p.gi, isReservedOrBound) >= g.minCount {
 			return
 		}
@@ -964,6 +971,15 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		h.failf("Permit says %s was deleted; our handler has not seen it go", p.name)
 	}
 	g := &h.groups[p.gi]
+	// A round found past its deadline has timed out, whether or not its
+	// members' Unreserve has run: it is rejected before the quorum count.
+	var expired *fuzzRejection
+	if h.count(p.gi, isWaiting) > 0 && !g.deadline.IsZero() && !h.now.Before(g.deadline) {
+		expired = h.rejectRound(p.gi)
+		expired.timedOut = true
+	}
+	h.checkRejection("Permit (expired round)", res.Expired, expired)
+	res.Expired = Rejection{}
 	g.minCount, g.arrival = minCount, wl.created
 	rob := h.count(p.gi, isReservedOrBound)
 	if rob != res.ReservedOrBound {
@@ -1272,6 +1288,9 @@ func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
 		r := Rejection{Group: fuzzKeys[gi]}
 		for _, p := range taken {
 			p.rejected = true
+			if p.member && p.state == reserved {
+				p.state = pending
+			}
 			r.Reject = append(r.Reject, p.uid)
 		}
 		want = append(want, r)

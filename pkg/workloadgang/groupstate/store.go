@@ -529,6 +529,11 @@ type PermitResult struct {
 	// Deleted is set when the pod was deleted while its scheduling cycle
 	// ran: it must not wait, and nothing was recorded.
 	Deleted bool
+	// Expired is the gang's previous round, found past its deadline: the
+	// framework has timed its members out (or is about to), so they no
+	// longer count, and the caller rejects any still waiting and handles
+	// the gang's backoff as for any rejected round. Zero when none.
+	Expired Rejection
 	// Admitted is set when this member brought the gang to its quorum: the
 	// gang was short of minCount before it, or members waited for it. It is
 	// set once per round, not for members that join a gang already at quorum.
@@ -556,8 +561,17 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	g := s.getOrCreate(key)
 	g.minCount = minCount
 	g.arrival = arrival
+	var expired Rejection
+	if len(g.waiting) > 0 && !g.deadline.IsZero() && !now.Before(g.deadline) {
+		// The round's members timed out at its deadline, but their
+		// Unreserve, which runs on their binding goroutines, has not reached
+		// us yet. Counting them would release this member without them.
+		expired = g.rejectRound(s.backoff, now).of(key)
+		expired.TimedOut = true
+	}
 	if g.reservedOrBound >= minCount {
 		res := PermitResult{
+			Expired:         expired,
 			ReservedOrBound: g.reservedOrBound,
 			// This member's own reservation is counted: without it the gang
 			// was short of its quorum.
@@ -579,7 +593,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	if now.Before(g.backoffUntil) {
 		// Admitted before the backoff started: no new round until it ends.
 		g.backedOff[pod.UID] = pod
-		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true}
+		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true, Expired: expired}
 	}
 	var roundStart time.Time
 	if len(g.waiting) == 0 || g.deadline.IsZero() {
@@ -596,6 +610,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		wait = time.Second
 	}
 	return PermitResult{
+		Expired:         expired,
 		Wait:            wait,
 		Activate:        takeAll(&g.rejected, &g.unplaced),
 		ReservedOrBound: g.reservedOrBound,
@@ -630,11 +645,14 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 		}
 		return Rejection{}
 	}
-	if state == reserved {
-		g.members[pod.UID] = pending
-		g.reservedOrBound--
-	}
 	g.rejected[pod.UID] = pod
+	if state != reserved {
+		// Its reservation stopped counting when its round was rejected:
+		// its late Unreserve changes nothing, and must not end a new round.
+		return Rejection{}
+	}
+	g.members[pod.UID] = pending
+	g.reservedOrBound--
 	if g.reservedOrBound >= g.minCount {
 		return Rejection{}
 	}
@@ -842,12 +860,19 @@ func (s *Store) BackoffExpired(key gang.GroupKey, now time.Time) []*v1.Pod {
 }
 
 // takeWaitingAsRejected empties the waiting round, remembering its members as
-// rejected, and returns their UIDs. Callers hold Store.mu.
+// rejected, and returns their UIDs. Their reservations stop counting toward
+// the quorum now, not when their Unreserve runs: the framework rejects them
+// at once, and a member reaching Permit in between must not be released on
+// their count. Callers hold Store.mu.
 func (g *group) takeWaitingAsRejected() []types.UID {
 	uids := make([]types.UID, 0, len(g.waiting))
 	for uid, p := range g.waiting {
 		uids = append(uids, uid)
 		g.rejected[uid] = p
+		if g.members[uid] == reserved {
+			g.members[uid] = pending
+			g.reservedOrBound--
+		}
 	}
 	clear(g.waiting)
 	g.deadline = time.Time{}

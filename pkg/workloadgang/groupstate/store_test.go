@@ -194,7 +194,8 @@ func TestUnreserveRejectsTheWholeRound(t *testing.T) {
 	assert.Equal(t, []types.UID{pods[1].UID}, rej.Reject)
 	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
 	st, _ := s.Group(workers)
-	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 1, MinCount: 3, Rejected: 2, Rejections: 1, BackoffUntil: startTime.Add(time.Second)}, st)
+	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 0, MinCount: 3, Rejected: 2, Rejections: 1, BackoffUntil: startTime.Add(time.Second)}, st,
+		"b's reservation stops counting when its round is rejected, before its own Unreserve")
 	assert.Empty(t, s.Unreserve(pods[1], startTime).Reject, "the round is already rejected")
 	st, _ = s.Group(workers)
 	assert.Equal(t, 0, st.ReservedOrBound)
@@ -589,4 +590,48 @@ func TestTombstonesForgetTheOldest(t *testing.T) {
 	assert.False(t, ts.has("9"))
 	assert.True(t, ts.has("10"))
 	assert.True(t, ts.has(types.UID(fmt.Sprint(goneCapacity+9))))
+}
+
+// TestRejectedMembersDoNotCountBeforeTheirUnreserve: the framework rejects a
+// waiting member (timeout, or its round rejected) at once, but its Unreserve
+// reaches the Store later, from its binding goroutine. A member reaching
+// Permit in between must not be released on the rejected members' count:
+// that would bind a gang short of minCount (found by FuzzStore).
+func TestRejectedMembersDoNotCountBeforeTheirUnreserve(t *testing.T) {
+	t.Run("round timed out", func(t *testing.T) {
+		s := New(testBackoff)
+		a, b := member("a", ""), member("b", "")
+		s.AddPod(a)
+		s.AddPod(b)
+		s.Reserve(a)
+		s.Permit(a, 2, startTime, timeout, startTime)
+		// a's wait ends at the deadline; b reaches Permit before a's Unreserve.
+		late := startTime.Add(timeout)
+		s.Reserve(b)
+		res := s.Permit(b, 2, startTime, timeout, late)
+		assert.Empty(t, res.Allow)
+		assert.True(t, res.BackingOff, "the timed-out round starts the gang's backoff")
+		assert.Equal(t, []types.UID{a.UID}, res.Expired.Reject)
+		assert.True(t, res.Expired.TimedOut)
+		assert.Equal(t, Rejection{}, s.Unreserve(a, late), "a's late Unreserve changes nothing")
+		st, _ := s.Group(workers)
+		assert.Equal(t, 1, st.ReservedOrBound, "only b")
+	})
+	t.Run("round rejected", func(t *testing.T) {
+		s := New(testBackoff)
+		a, b, c := member("a", ""), member("b", ""), member("c", "")
+		for _, p := range []*v1.Pod{a, b, c} {
+			s.AddPod(p)
+		}
+		s.Reserve(a)
+		s.Permit(a, 2, startTime, timeout, startTime)
+		rej := s.Unplaced(c, startTime, startTime)
+		require.Equal(t, []types.UID{a.UID}, rej.Reject)
+		// b was admitted before the rejection; it reaches Permit before a's
+		// Unreserve: the gang backs off, b is not released alone.
+		s.Reserve(b)
+		res := s.Permit(b, 2, startTime, timeout, startTime)
+		assert.Empty(t, res.Allow)
+		assert.True(t, res.BackingOff)
+	})
 }
