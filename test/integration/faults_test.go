@@ -31,7 +31,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 
@@ -392,22 +391,6 @@ func (e *env) completePendingGangs(g pendingGangs) {
 	e.waitScheduled(names(g.atPreEnqueue)...)
 	e.waitGangBound(e.group("train", "workers", ""), 3)
 	e.waitGangBound(e.group("small", "workers", ""), 2)
-}
-
-// newBareEnv is newEnv on the given control plane without a scheduler, for
-// tests that start their own: in-process, or as separate processes.
-func newBareEnv(t *testing.T, cp *controlplane.ControlPlane) *env {
-	t.Helper()
-	cs, err := clientset.NewForConfig(cp.Config)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "gang-"}}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
-	t.Cleanup(e.cleanup)
-	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
-	return e
 }
 
 // longPermitWorkload is a gang Workload whose members wait at Permit for 900

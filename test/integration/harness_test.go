@@ -176,6 +176,17 @@ func newEnv(t *testing.T, gates schedulerGates) *env {
 		features.GenericWorkload: bool(gates),
 		features.GangScheduling:  bool(gates),
 	})
+	e := newBareEnv(t, cp)
+	// Cleanups run last-in first-out: the scheduler stops before the pods
+	// and nodes it could act on are removed.
+	require.NoError(t, startScheduler(t, schedulerConfig(cp.Kubeconfig)))
+	return e
+}
+
+// newBareEnv is newEnv on the given control plane without a scheduler, for
+// tests that start their own: in-process, or as separate processes.
+func newBareEnv(t *testing.T, cp *controlplane.ControlPlane) *env {
+	t.Helper()
 	cs, err := clientset.NewForConfig(cp.Config)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -183,11 +194,8 @@ func newEnv(t *testing.T, gates schedulerGates) *env {
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "gang-"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
 	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
-	// Cleanups run last-in first-out: the scheduler stops before the pods
-	// and nodes it could act on are removed.
 	t.Cleanup(e.cleanup)
 	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
-	require.NoError(t, startScheduler(t, schedulerConfig(cp.Kubeconfig)))
 	return e
 }
 

@@ -38,7 +38,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/util/feature"
-	clientset "k8s.io/client-go/kubernetes"
 	featuregatetesting "k8s.io/component-base/featuregate/testing"
 	"k8s.io/component-base/metrics/legacyregistry"
 	"k8s.io/kubernetes/pkg/features"
@@ -73,15 +72,7 @@ func newObserveEnv(t *testing.T) *observeEnv {
 		features.GenericWorkload: false,
 		features.GangScheduling:  false,
 	})
-	cs, err := clientset.NewForConfig(cp.Config)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "gang-"}}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
-	t.Cleanup(e.cleanup)
-	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
+	e := newBareEnv(t, cp)
 	return &observeEnv{
 		env:        e,
 		metricsURL: startObservedScheduler(t, cp) + "/metrics",
