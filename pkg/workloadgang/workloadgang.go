@@ -95,7 +95,8 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 		store: groupstate.New(groupstate.Backoff{
 			Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 			Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
-		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second)),
+		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second),
+			groupstate.WithStillWaiting(func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil })),
 		now: time.Now,
 	}
 	pl.leader = leadership.FromContext(ctx)

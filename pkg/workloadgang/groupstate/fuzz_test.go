@@ -324,7 +324,13 @@ func runFuzzStore(t *testing.T, data []byte) {
 
 func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
 	hold := fuzzHolds[header[3]%4]
-	h := &fuzzHarness{t: t, s: New(fuzzBackoff, WithHold(hold)), hold: hold, now: fuzzStart, byUID: map[types.UID]*fuzzPod{}}
+	h := &fuzzHarness{t: t, hold: hold, now: fuzzStart, byUID: map[types.UID]*fuzzPod{}}
+	// The framework holds a member at Permit until it is allowed or
+	// rejected (timeout, deletion, its round rejected).
+	h.s = New(fuzzBackoff, WithHold(hold), WithStillWaiting(func(uid types.UID) bool {
+		p, ok := h.byUID[uid]
+		return ok && p.ph == phWaiting
+	}))
 	bits := uint32(header[0]) | uint32(header[1])<<8 | uint32(header[2])<<16
 	for slot := range h.pods {
 		h.pods[slot] = &fuzzPod{slot: slot, gi: int(bits>>(3*slot)) & 7}
@@ -980,6 +986,23 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	}
 	h.checkRejection("Permit (expired round)", res.Expired, expired)
 	res.Expired = Rejection{}
+	// At the quorum, members the framework no longer holds at Permit are
+	// dropped from the round and stop counting.
+	if h.count(p.gi, isReservedOrBound) >= minCount {
+		for _, q := range h.pods {
+			if q.gi != p.gi || !q.waiting || q.ph == phWaiting {
+				continue
+			}
+			q.waiting = false
+			q.rejected = true
+			if q.member && q.state == reserved {
+				q.state = pending
+			}
+		}
+		if h.count(p.gi, isWaiting) == 0 {
+			g.deadline = time.Time{}
+		}
+	}
 	g.minCount, g.arrival = minCount, wl.created
 	rob := h.count(p.gi, isReservedOrBound)
 	if rob != res.ReservedOrBound {

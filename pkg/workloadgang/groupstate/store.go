@@ -149,6 +149,18 @@ type Store struct {
 	// bring the pod back as a member, or its group is never forgotten and
 	// the ghost counts toward minCount.
 	gone tombstones
+	// stillWaiting reports whether a member of a round still waits at
+	// Permit in the framework (nil: assume it does). Immutable.
+	stillWaiting func(types.UID) bool
+}
+
+// WithStillWaiting lets Permit check, before it releases a round, that its
+// members still wait at Permit in the framework. A member the framework has
+// already rejected (deleted, preempted) but whose Unreserve or delete event
+// has not reached the Store yet must not be counted: releasing the others on
+// its count would bind the gang short of minCount.
+func WithStillWaiting(f func(types.UID) bool) Option {
+	return func(s *Store) { s.stillWaiting = f }
 }
 
 // goneCapacity bounds the deleted pods remembered: far more than can be in
@@ -568,6 +580,24 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		// us yet. Counting them would release this member without them.
 		expired = g.rejectRound(s.backoff, now).of(key)
 		expired.TimedOut = true
+	}
+	if g.reservedOrBound >= minCount && s.stillWaiting != nil {
+		// Drop the members the framework no longer holds: they stop
+		// counting, and their late Unreserve changes nothing.
+		for uid, p := range g.waiting {
+			if s.stillWaiting(uid) {
+				continue
+			}
+			delete(g.waiting, uid)
+			g.rejected[uid] = p
+			if g.members[uid] == reserved {
+				g.members[uid] = pending
+				g.reservedOrBound--
+			}
+		}
+		if len(g.waiting) == 0 {
+			g.deadline = time.Time{}
+		}
 	}
 	if g.reservedOrBound >= minCount {
 		res := PermitResult{

@@ -635,3 +635,25 @@ func TestRejectedMembersDoNotCountBeforeTheirUnreserve(t *testing.T) {
 		assert.True(t, res.BackingOff)
 	})
 }
+
+// TestPermitDropsMembersNoLongerWaiting: a member the framework no longer
+// holds at Permit (deleted or preempted, its Unreserve and delete event not
+// yet seen) must not complete the quorum for the others.
+func TestPermitDropsMembersNoLongerWaiting(t *testing.T) {
+	gone := map[types.UID]bool{}
+	s := New(testBackoff, WithStillWaiting(func(uid types.UID) bool { return !gone[uid] }))
+	a, b, c := member("a", ""), member("b", ""), member("c", "")
+	for _, p := range []*v1.Pod{a, b, c} {
+		s.AddPod(p)
+	}
+	s.Reserve(a)
+	s.Permit(a, 2, startTime, timeout, startTime)
+	gone[a.UID] = true // the framework rejected a: it was deleted
+	s.Reserve(b)
+	res := s.Permit(b, 2, startTime, timeout, startTime)
+	assert.Empty(t, res.Allow, "b must not be released on a's count")
+	assert.Positive(t, res.Wait, "b waits for another member")
+	assert.Equal(t, Rejection{}, s.Unreserve(a, startTime), "a's late Unreserve changes nothing")
+	s.Reserve(c)
+	assert.Equal(t, []types.UID{b.UID}, s.Permit(c, 2, startTime, timeout, startTime).Allow, "b and c complete the gang")
+}
