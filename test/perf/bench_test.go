@@ -65,6 +65,11 @@ type benchCase struct {
 	Kind  podKind
 	// PermitTimeout overrides -perf.permit-timeout if > 0.
 	PermitTimeout int
+	// NoNomination turns the scheduler feature gate
+	// NominatedNodeNameForExpectation (beta, on by default in 1.35) off. With
+	// it on, the scheduler writes each pod's nominatedNodeName before the pod
+	// waits at Permit: one API call per waiting gang member.
+	NoNomination bool
 }
 
 var cases = map[string]benchCase{
@@ -73,6 +78,8 @@ var cases = map[string]benchCase{
 	"C":     {Name: "C", Desc: "gangs, WorkloadGang (gates off, in-tree disabled)", Config: "workloadgang.yaml", Kind: gangPods},
 	"D":     {Name: "D", Desc: "basic groups, WorkloadGang", Config: "workloadgang.yaml", Kind: basicPods},
 	"C-t10": {Name: "C-t10", Desc: "gangs, WorkloadGang with permitTimeoutSeconds 10", Config: "workloadgang.yaml", Kind: gangPods, PermitTimeout: 10},
+	"C-nn":  {Name: "C-nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation off", Config: "workloadgang.yaml", Kind: gangPods, NoNomination: true},
+	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, NoNomination: true},
 }
 
 // shape is a cluster and a workload.
@@ -145,10 +152,21 @@ func selectShapes(spec string) ([]shape, error) {
 			want[strings.TrimSpace(c)] = true
 		}
 		for i := range out {
+			// Contention shapes keep their own cases (plain pods and basic
+			// groups never complete a gang there); the others run exactly
+			// the cases asked for, so extra cases (C-nn, B-nn) can be added.
 			var keep []string
-			for _, c := range out[i].Cases {
-				if want[c] {
-					keep = append(keep, c)
+			if out[i].Contention {
+				for _, c := range out[i].Cases {
+					if want[c] {
+						keep = append(keep, c)
+					}
+				}
+			} else {
+				for _, c := range strings.Split(*flagCases, ",") {
+					if _, ok := cases[strings.TrimSpace(c)]; ok {
+						keep = append(keep, strings.TrimSpace(c))
+					}
 				}
 			}
 			out[i].Cases = keep
@@ -243,8 +261,9 @@ func BenchmarkGangScheduling(b *testing.B) {
 		b.Fatal(err)
 	}
 	origGates := map[string]bool{
-		string(features.GenericWorkload): feature.DefaultFeatureGate.Enabled(features.GenericWorkload),
-		string(features.GangScheduling):  feature.DefaultFeatureGate.Enabled(features.GangScheduling),
+		string(features.GenericWorkload):                 feature.DefaultFeatureGate.Enabled(features.GenericWorkload),
+		string(features.GangScheduling):                  feature.DefaultFeatureGate.Enabled(features.GangScheduling),
+		string(features.NominatedNodeNameForExpectation): feature.DefaultFeatureGate.Enabled(features.NominatedNodeNameForExpectation),
 	}
 	b.Cleanup(func() { _ = feature.DefaultMutableFeatureGate.SetFromMap(origGates) })
 
@@ -338,10 +357,13 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func (bn *bench) setGates(on bool) {
+// setGates sets the scheduler feature gates of a case; the zero case is the
+// scheduler's defaults for the gates the cases change.
+func (bn *bench) setGates(c benchCase) {
 	if err := feature.DefaultMutableFeatureGate.SetFromMap(map[string]bool{
-		string(features.GenericWorkload): on,
-		string(features.GangScheduling):  on,
+		string(features.GenericWorkload):                 c.Gates,
+		string(features.GangScheduling):                  c.Gates,
+		string(features.NominatedNodeNameForExpectation): !c.NoNomination,
 	}); err != nil {
 		bn.b.Fatalf("feature gates: %v", err)
 	}
@@ -361,7 +383,7 @@ func (bn *bench) startScheduler(c benchCase) func() {
 	if c.PermitTimeout > 0 {
 		timeout = c.PermitTimeout
 	}
-	bn.setGates(c.Gates)
+	bn.setGates(c)
 	yaml, err := renderConfig(c.Config, configParams{Kubeconfig: bn.cp.Kubeconfig, QPS: clientQPS, PermitTimeoutSeconds: timeout})
 	if err != nil {
 		bn.b.Fatal(err)
@@ -441,7 +463,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 	stop()
 	hist := gatherHistogram(attemptMetric).minus(before)
 	w.close()
-	bn.setGates(false)
+	bn.setGates(benchCase{})
 
 	bound, gangs := w.snapshot()
 	r := runResult{
