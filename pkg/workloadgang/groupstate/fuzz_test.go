@@ -151,6 +151,12 @@ type fuzzEvent struct {
 // where the scheduler has it, and the Store's bookkeeping for it as the model
 // expects it.
 type fuzzPod struct {
+	// bindFailed: the pod passed Permit and its binding failed. Its Unreserve
+	// is due; until it runs it still counts, as it must: a released member's
+	// failed bind is the documented partial case (README, TestBindingFailure),
+	// which no Permit decision can undo.
+	bindFailed bool
+
 	slot, gen, gi int
 	uid           types.UID
 	name          string
@@ -826,6 +832,7 @@ func (h *fuzzHarness) reserve(p *fuzzPod) {
 
 // unreserve is Unreserve.
 func (h *fuzzHarness) unreserve(p *fuzzPod) {
+	p.bindFailed = false
 	h.note("Unreserve")
 	got := h.s.Unreserve(p.sched, h.now)
 	var want *fuzzRejection
@@ -1014,7 +1021,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		// Safety: the quorum is made of members that are live (the model
 		// never counts a pod whose deletion our handler has seen).
 		quorum := h.count(p.gi, func(q *fuzzPod) bool {
-			return isReservedOrBound(q) && !q.gone && (!fuzzStrictQuorum || q.ph != phRejecting)
+			return isReservedOrBound(q) && !q.gone && (!fuzzStrictQuorum || q.ph != phRejecting || q.bindFailed)
 		})
 		if quorum < minCount {
 			h.failf("Permit allowed a gang with %d reserved or bound live members, short of minCount %d", quorum, minCount)
@@ -1222,6 +1229,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		if variant%2 == 1 || p.deleted {
 			h.note("binding failed")
 			p.ph = phRejecting
+			p.bindFailed = true
 			return
 		}
 		h.note("bound")
