@@ -589,11 +589,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 				continue
 			}
 			delete(g.waiting, uid)
-			g.rejected[uid] = p
-			if g.members[uid] == reserved {
-				g.members[uid] = pending
-				g.reservedOrBound--
-			}
+			g.rejectWaiting(uid, p)
 		}
 		if len(g.waiting) == 0 {
 			g.deadline = time.Time{}
@@ -889,6 +885,17 @@ func (s *Store) BackoffExpired(key gang.GroupKey, now time.Time) []*v1.Pod {
 	return pods
 }
 
+// rejectWaiting records a member of the waiting round as rejected: its
+// reservation stops counting toward the quorum now. The caller removes it
+// from g.waiting. Callers hold Store.mu.
+func (g *group) rejectWaiting(uid types.UID, p *v1.Pod) {
+	g.rejected[uid] = p
+	if g.members[uid] == reserved {
+		g.members[uid] = pending
+		g.reservedOrBound--
+	}
+}
+
 // takeWaitingAsRejected empties the waiting round, remembering its members as
 // rejected, and returns their UIDs. Their reservations stop counting toward
 // the quorum now, not when their Unreserve runs: the framework rejects them
@@ -898,11 +905,7 @@ func (g *group) takeWaitingAsRejected() []types.UID {
 	uids := make([]types.UID, 0, len(g.waiting))
 	for uid, p := range g.waiting {
 		uids = append(uids, uid)
-		g.rejected[uid] = p
-		if g.members[uid] == reserved {
-			g.members[uid] = pending
-			g.reservedOrBound--
-		}
+		g.rejectWaiting(uid, p)
 	}
 	clear(g.waiting)
 	g.deadline = time.Time{}
