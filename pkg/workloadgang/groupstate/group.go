@@ -1,0 +1,152 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package groupstate
+
+import (
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// memberState is where a gang member stands in its scheduling life.
+type memberState uint8
+
+const (
+	// pending: the pod exists and has neither a reservation nor a node.
+	pending memberState = iota
+	// reserved: the pod holds a node reservation (Reserve ran; not bound yet).
+	reserved
+	// bound: the pod has spec.nodeName set.
+	bound
+)
+
+// group is the state of one gang instance. It is only touched under Store.mu.
+type group struct {
+	// members maps every live pod of the group to its state.
+	members map[types.UID]memberState
+	// reservedOrBound counts members in state reserved or bound: the quorum
+	// that Permit compares to minCount.
+	reservedOrBound int
+	// minCount is the gang's minCount as last read from its Workload by Admit
+	// or Permit; 0 while unknown or for a basic group.
+	minCount int
+	// gated holds members turned away by Admit for lack of members; they are
+	// handed back once the group has minCount members.
+	gated map[types.UID]*v1.Pod
+	// waiting holds members waiting at Permit for the quorum.
+	waiting map[types.UID]*v1.Pod
+	// rejected holds members sent back to the queue by a gang rejection; they
+	// are handed back for activation when a member makes progress again.
+	rejected map[types.UID]*v1.Pod
+	// deadline is when the current round of Permit waits ends; zero while no
+	// member waits. Every member of a round shares it, so the gang times out
+	// as one.
+	deadline time.Time
+	// roundStart is when the first member of the current round waited at
+	// Permit; set with deadline, meaningful while members wait.
+	roundStart time.Time
+	// rejections counts the rounds rejected since the gang last reached its
+	// quorum; it sets the length of the gang's backoff.
+	rejections int
+	// backoffUntil is when the gang may be attempted again after a rejected
+	// round; Admit holds members until then.
+	backoffUntil time.Time
+	// backedOff holds members turned away by Admit during the backoff; they
+	// are handed back when it expires.
+	backedOff map[types.UID]*v1.Pod
+	// arrival orders gangs (older first): set by Permit from the Workload.
+	arrival time.Time
+	// unplaced holds members that found no node while no round was waiting;
+	// the next member to wait hands them back, so that they are tried again
+	// while the round stands and, if they still find no node, end it at once.
+	unplaced map[types.UID]*v1.Pod
+	// progress is when the last member joined the waiting round: a held
+	// round (see Unplaced) is kept while members keep joining it.
+	progress time.Time
+	// holdChecked is set while a hold check is scheduled for the group (see
+	// HoldExpired), so that one timer, not one per member, watches a held
+	// round.
+	holdChecked bool
+}
+
+func newGroup() *group {
+	return &group{
+		members:   map[types.UID]memberState{},
+		gated:     map[types.UID]*v1.Pod{},
+		waiting:   map[types.UID]*v1.Pod{},
+		rejected:  map[types.UID]*v1.Pod{},
+		backedOff: map[types.UID]*v1.Pod{},
+		unplaced:  map[types.UID]*v1.Pod{},
+	}
+}
+
+func (g *group) empty() bool {
+	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0 && len(g.backedOff) == 0 && len(g.unplaced) == 0
+}
+
+// rejectWaiting records a member of the waiting round as rejected: its
+// reservation stops counting toward the quorum now. The caller removes it
+// from g.waiting. Callers hold Store.mu.
+func (g *group) rejectWaiting(uid types.UID, p *v1.Pod) {
+	g.rejected[uid] = p
+	if g.members[uid] == reserved {
+		g.members[uid] = pending
+		g.reservedOrBound--
+	}
+}
+
+// takeWaitingAsRejected empties the waiting round, remembering its members as
+// rejected, and returns their UIDs. Their reservations stop counting toward
+// the quorum now, not when their Unreserve runs: the framework rejects them
+// at once, and a member reaching Permit in between must not be released on
+// their count. Callers hold Store.mu.
+func (g *group) takeWaitingAsRejected() []types.UID {
+	uids := make([]types.UID, 0, len(g.waiting))
+	for uid, p := range g.waiting {
+		uids = append(uids, uid)
+		g.rejectWaiting(uid, p)
+	}
+	clear(g.waiting)
+	g.deadline = time.Time{}
+	return uids
+}
+
+// takeAll returns the pods of the sets, each pod once, and empties them.
+func takeAll(sets ...*map[types.UID]*v1.Pod) []*v1.Pod {
+	n := 0
+	for _, set := range sets {
+		n += len(*set)
+	}
+	if n == 0 {
+		return nil
+	}
+	pods := make([]*v1.Pod, 0, n)
+	seen := make(map[types.UID]bool, n)
+	for _, set := range sets {
+		for uid, p := range *set {
+			if !seen[uid] {
+				seen[uid] = true
+				pods = append(pods, p)
+			}
+		}
+		if len(*set) > 0 {
+			*set = map[types.UID]*v1.Pod{}
+		}
+	}
+	return pods
+}

@@ -1,0 +1,239 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package groupstate
+
+import (
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// Rejection is a rejected round: the members to reject, and when the gang's
+// backoff ends (zero when nothing was rejected). For a held round (see
+// Unplaced), it only carries HoldUntil: when to call HoldExpired.
+type Rejection struct {
+	// Group is the gang whose round was rejected or is held.
+	Group        gang.GroupKey
+	Reject       []types.UID
+	BackoffUntil time.Time
+	HoldUntil    time.Time
+	// TimedOut is set by Unreserve when the round ended because its Permit
+	// timeout passed, rather than because a member lost its reservation.
+	TimedOut bool
+}
+
+// of sets the rejection's group.
+func (r Rejection) of(key gang.GroupKey) Rejection {
+	r.Group = key
+	return r
+}
+
+// Reserve records that a member holds a node reservation.
+func (s *Store) Reserve(pod *v1.Pod) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone.has(pod.UID) {
+		return
+	}
+	g := s.getOrCreate(key)
+	if g.members[pod.UID] == pending {
+		// An unknown pod is a member too: the scheduler can see a pod before
+		// our informer handler does.
+		g.reservedOrBound++
+	}
+	g.members[pod.UID] = reserved
+	delete(g.rejected, pod.UID)
+	delete(g.unplaced, pod.UID)
+}
+
+// PermitResult is Permit's answer.
+type PermitResult struct {
+	// Allow lists the waiting members to release: the quorum is met.
+	Allow []types.UID
+	// Wait is how long the pod must wait; zero when the quorum is met.
+	Wait time.Duration
+	// Activate lists members that an earlier gang rejection sent back to the
+	// queue: this member's progress may let the gang form now.
+	Activate []*v1.Pod
+	// ReservedOrBound is the quorum count Permit compared with minCount.
+	ReservedOrBound int
+	// BackingOff is set when the gang is in its backoff: the member must
+	// give its reservation back; it is handed back when the backoff ends.
+	BackingOff bool
+	// Deleted is set when the pod was deleted while its scheduling cycle
+	// ran: it must not wait, and nothing was recorded.
+	Deleted bool
+	// Expired is the gang's previous round, found past its deadline: the
+	// framework has timed its members out (or is about to), so they no
+	// longer count, and the caller rejects any still waiting and handles
+	// the gang's backoff as for any rejected round. Zero when none.
+	Expired Rejection
+	// Admitted is set when this member brought the gang to its quorum: the
+	// gang was short of minCount before it, or members waited for it. It is
+	// set once per round, not for members that join a gang already at quorum.
+	Admitted bool
+	// QuorumWait is, when Admitted, how long the round's first member waited
+	// at Permit for the quorum; zero when no member waited.
+	QuorumWait time.Duration
+	// RoundStart is set when this member is the first to wait in a new
+	// round: when the round started; see Round.
+	RoundStart time.Time
+}
+
+// Permit decides whether a reserved member may bind. When the group has
+// minCount members reserved or bound, it returns the waiting members to
+// release; otherwise the pod joins the waiting round, whose deadline is set
+// by the first member to wait and is shared by all. arrival orders the gang
+// against others (its Workload's creation time): see Unplaced.
+func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout time.Duration, now time.Time) PermitResult {
+	key, _ := gang.KeyForPod(pod)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone.has(pod.UID) {
+		return PermitResult{Deleted: true}
+	}
+	g := s.getOrCreate(key)
+	g.minCount = minCount
+	g.arrival = arrival
+	var expired Rejection
+	if len(g.waiting) > 0 && !g.deadline.IsZero() && !now.Before(g.deadline) {
+		// The round's members timed out at its deadline, but their
+		// Unreserve, which runs on their binding goroutines, has not reached
+		// us yet. Counting them would release this member without them.
+		expired = g.rejectRound(s.backoff, now).of(key)
+		expired.TimedOut = true
+	}
+	if g.reservedOrBound >= minCount && s.stillWaiting != nil {
+		// Drop the members the framework no longer holds: they stop
+		// counting, and their late Unreserve changes nothing.
+		for uid, p := range g.waiting {
+			if s.stillWaiting(uid) {
+				continue
+			}
+			delete(g.waiting, uid)
+			g.rejectWaiting(uid, p)
+		}
+		if len(g.waiting) == 0 {
+			g.deadline = time.Time{}
+		}
+	}
+	if g.reservedOrBound >= minCount {
+		res := PermitResult{
+			Expired:         expired,
+			ReservedOrBound: g.reservedOrBound,
+			// This member's own reservation is counted: without it the gang
+			// was short of its quorum.
+			Admitted: len(g.waiting) > 0 || g.reservedOrBound-1 < minCount,
+		}
+		if len(g.waiting) > 0 {
+			res.QuorumWait = now.Sub(g.roundStart)
+		}
+		for uid := range g.waiting {
+			res.Allow = append(res.Allow, uid)
+		}
+		clear(g.waiting)
+		g.deadline = time.Time{}
+		g.rejections = 0
+		g.backoffUntil = time.Time{}
+		s.syncGroup(key, g)
+		return res
+	}
+	if now.Before(g.backoffUntil) {
+		// Admitted before the backoff started: no new round until it ends.
+		g.backedOff[pod.UID] = pod
+		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true, Expired: expired}
+	}
+	var roundStart time.Time
+	if len(g.waiting) == 0 || g.deadline.IsZero() {
+		g.deadline = now.Add(timeout)
+		g.roundStart, roundStart = now, now
+	}
+	g.waiting[pod.UID] = pod
+	g.progress = now
+	s.syncGroup(key, g)
+	wait := g.deadline.Sub(now)
+	if wait < time.Second {
+		// The round is about to time out; a short wait keeps this member in
+		// it, and the timeout of the others rejects it with them.
+		wait = time.Second
+	}
+	return PermitResult{
+		Expired:         expired,
+		Wait:            wait,
+		Activate:        takeAll(&g.rejected, &g.unplaced),
+		ReservedOrBound: g.reservedOrBound,
+		RoundStart:      roundStart,
+	}
+}
+
+// Unreserve records that a member lost its reservation (Permit rejection or
+// timeout, or a later failure). If the member was waiting for a quorum that
+// is now out of reach of the reserved members, the rest of the round is
+// returned for rejection: a gang never holds part of its capacity for
+// nothing. A member deleted meanwhile does not break the round: a
+// replacement pod may still complete it.
+func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return Rejection{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok {
+		return Rejection{}
+	}
+	defer s.syncGroup(key, g)
+	state, member := g.members[pod.UID]
+	_, wasWaiting := g.waiting[pod.UID]
+	delete(g.waiting, pod.UID)
+	if !member {
+		if len(g.waiting) == 0 {
+			g.deadline = time.Time{}
+		}
+		return Rejection{}
+	}
+	g.rejected[pod.UID] = pod
+	if state != reserved {
+		// Its reservation stopped counting when its round was rejected:
+		// its late Unreserve changes nothing, and must not end a new round.
+		return Rejection{}
+	}
+	g.members[pod.UID] = pending
+	g.reservedOrBound--
+	if g.reservedOrBound >= g.minCount {
+		return Rejection{}
+	}
+	// A waiting member that loses its reservation once the round's deadline
+	// has passed was rejected by its Permit timeout.
+	timedOut := wasWaiting && !g.deadline.IsZero() && !now.Before(g.deadline)
+	if len(g.waiting) == 0 && !wasWaiting {
+		return Rejection{}
+	}
+	// Otherwise the round ends: with the last waiting member, its own
+	// timeout or rejection ends it.
+	rej := g.rejectRound(s.backoff, now).of(key)
+	rej.TimedOut = timedOut
+	return rej
+}
