@@ -34,6 +34,7 @@ import (
 	schedconfig "k8s.io/kubernetes/pkg/scheduler/apis/config"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
+	"github.com/gangsched/gangsched/pkg/command"
 	"github.com/gangsched/gangsched/pkg/workloadgang"
 	"github.com/gangsched/gangsched/test/schedtest"
 )
@@ -204,6 +205,13 @@ profiles:
 			wantErr:        []string{"permitTimeout"},
 		},
 		{
+			// multiPoint alone runs WorkloadGang after DefaultPreemption.
+			name:           "WorkloadGang not first at PostFilter",
+			config:         profile,
+			serveWorkloads: true,
+			wantErr:        []string{"profiles[0].plugins.postFilter.enabled", `profile "gangsched" runs DefaultPreemption before WorkloadGang`},
+		},
+		{
 			name:           "Workload API not served",
 			config:         profile,
 			serveWorkloads: false,
@@ -225,7 +233,7 @@ profiles:
 // which builds its own cobra command to pass leadership to the plugins,
 // accepts every flag of the upstream kube-scheduler command.
 func TestCommandTakesEveryKubeSchedulerFlag(t *testing.T) {
-	ours := newCommand().Flags()
+	ours := command.NewSchedulerCommand("gangsched").Flags()
 	upstream := app.NewSchedulerCommand().Flags()
 	n := 0
 	upstream.VisitAll(func(f *pflag.Flag) {

@@ -16,8 +16,8 @@ limitations under the License.
 
 // Package schedtest sets up gangsched in-process for tests and benchmarks,
 // exactly as the gangsched command does: a KubeSchedulerConfiguration file
-// loaded through kube-scheduler's app.Setup, with every plugin of this
-// module registered.
+// loaded through command.Setup (kube-scheduler's app.Setup with every plugin
+// of this module registered and the profiles checked).
 package schedtest
 
 import (
@@ -33,19 +33,8 @@ import (
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	"k8s.io/kubernetes/pkg/scheduler"
 
-	_ "github.com/gangsched/gangsched/pkg/apis/config/scheme" // registers WorkloadGangArgs
-	"github.com/gangsched/gangsched/pkg/workloadgang"
+	"github.com/gangsched/gangsched/pkg/command"
 )
-
-// PluginOptions registers every plugin of this module with app.Setup or
-// app.NewSchedulerCommand.
-func PluginOptions() []app.Option {
-	var opts []app.Option
-	for name, factory := range workloadgang.Registry() {
-		opts = append(opts, app.WithPlugin(name, factory))
-	}
-	return opts
-}
 
 // Setup loads configFile (which must name its kubeconfig in
 // clientConnection.kubeconfig: with --config the scheduler ignores the
@@ -67,7 +56,7 @@ func Setup(ctx context.Context, configFile string, listener net.Listener) (*sche
 		return nil, nil, nil, err
 	}
 	opts.SecureServing.Listener = listener
-	cc, sched, err := app.Setup(ctx, opts, PluginOptions()...)
+	cc, sched, err := command.Setup(ctx, opts)
 	return cc, sched, opts, err
 }
 
