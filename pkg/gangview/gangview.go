@@ -34,6 +34,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -126,11 +128,19 @@ func (r *Row) Key() gang.GroupKey {
 
 // List is the -o json/yaml document: a versioned list of rows. It is the
 // CLI's own format, not an object any API server serves.
+//
+// *List is a runtime.Object so that the printers of k8s.io/cli-runtime (json,
+// yaml, jsonpath, go-template) take it as they take a kubectl list. It keeps
+// its own apiVersion and kind fields rather than embedding metav1.TypeMeta:
+// TypeMeta would print kind before apiVersion and reorder the documents
+// scripts already read.
 type List struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	Items      []Row  `json:"items"`
 }
+
+var _ runtime.Object = &List{}
 
 const (
 	// ListAPIVersion versions List's schema.
@@ -140,11 +150,48 @@ const (
 )
 
 // NewList wraps rows in a List; items is never null.
-func NewList(rows []Row) List {
+func NewList(rows []Row) *List {
 	if rows == nil {
 		rows = []Row{}
 	}
-	return List{APIVersion: ListAPIVersion, Kind: ListKind, Items: rows}
+	return &List{APIVersion: ListAPIVersion, Kind: ListKind, Items: rows}
+}
+
+// GetObjectKind returns the list itself: it carries its apiVersion and kind.
+func (l *List) GetObjectKind() schema.ObjectKind { return l }
+
+// GroupVersionKind returns the list's apiVersion and kind.
+func (l *List) GroupVersionKind() schema.GroupVersionKind {
+	return schema.FromAPIVersionAndKind(l.APIVersion, l.Kind)
+}
+
+// SetGroupVersionKind sets the list's apiVersion and kind.
+func (l *List) SetGroupVersionKind(gvk schema.GroupVersionKind) {
+	l.APIVersion, l.Kind = gvk.ToAPIVersionAndKind()
+}
+
+// DeepCopyObject returns a copy that shares nothing with l.
+func (l *List) DeepCopyObject() runtime.Object {
+	if l == nil {
+		return nil
+	}
+	out := &List{APIVersion: l.APIVersion, Kind: l.Kind}
+	if l.Items != nil {
+		out.Items = make([]Row, len(l.Items))
+		for i := range l.Items {
+			out.Items[i] = l.Items[i].DeepCopy()
+		}
+	}
+	return out
+}
+
+// DeepCopy returns a copy of r that shares no slice with it.
+func (r *Row) DeepCopy() Row {
+	out := *r
+	out.Created = *r.Created.DeepCopy()
+	out.Nodes = slices.Clone(r.Nodes)
+	out.PendingPods = slices.Clone(r.PendingPods)
+	return out
 }
 
 // builder accumulates one gang instance while the pods are scanned.

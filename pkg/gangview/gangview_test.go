@@ -26,6 +26,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -289,4 +290,22 @@ func TestListJSON(t *testing.T) {
 	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"0","policy":"gang","minCount":2,"pods":1,"bound":0,
 		"state":"WaitingForPods","status":"waiting for 1 more pods (1/2)","message":"m","created":"2026-01-02T03:04:05Z","pendingPods":["p"]}`, string(got))
 	assert.Equal(t, gang.GroupKey{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0"}, row.Key())
+}
+
+// TestListObject checks what the cli-runtime printers rely on: the list's
+// kind, and a deep copy that shares nothing.
+func TestListObject(t *testing.T) {
+	list := NewList([]Row{{Namespace: "a", Workload: "w", Created: at(0), Nodes: []string{"n1"}, PendingPods: []string{"p"}}})
+	assert.Equal(t, schema.GroupVersionKind{Group: "gangsched.io", Version: "v1alpha1", Kind: "GangList"}, list.GetObjectKind().GroupVersionKind())
+
+	cp, ok := list.DeepCopyObject().(*List)
+	require.True(t, ok)
+	assert.Equal(t, list, cp)
+	cp.Items[0].Nodes[0], cp.Items[0].PendingPods[0] = "changed", "changed"
+	cp.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: "g", Version: "v", Kind: "K"})
+	assert.Equal(t, []string{"n1"}, list.Items[0].Nodes)
+	assert.Equal(t, []string{"p"}, list.Items[0].PendingPods)
+	assert.Equal(t, ListAPIVersion, list.APIVersion)
+	assert.Equal(t, "g/v", cp.APIVersion)
+	assert.Equal(t, "K", cp.Kind)
 }
