@@ -24,50 +24,45 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	schedulingv1alpha1client "k8s.io/client-go/kubernetes/typed/scheduling/v1alpha1"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/pager"
+	"k8s.io/component-base/version"
 
 	"github.com/gangsched/gangsched/pkg/gangview"
 )
 
-const usageText = `kubectl gang shows the gangs of the Workload API (scheduling.k8s.io/v1alpha1):
-one row per gang instance (namespace, Workload, podGroup, replica key) with its
-policy, its live members, how many are bound, and what it waits for.
-
-Usage:
-  kubectl gang [WORKLOAD] [flags]
-
-Examples:
-  kubectl gang                  # gangs of the current namespace
-  kubectl gang -A               # gangs of every namespace
-  kubectl gang train -o wide    # gangs of Workload train, with nodes, pending pods and the scheduler's message
-  kubectl gang -o json          # for scripts: a GangList with one item per gang
-  kubectl gang -w               # print again on every change
-
-Flags:
-`
-
-// Output formats.
 const (
-	outputTable = "table"
-	outputWide  = "wide"
-	outputJSON  = "json"
-	outputYAML  = "yaml"
+	longHelp = `Show the gangs of the Workload API (scheduling.k8s.io/v1alpha1): one row per
+gang instance (namespace, Workload, podGroup, replica key) with its policy, its
+live members, how many are bound, and what it waits for.
+
+The connection, namespace and output flags are kubectl's.`
+
+	examples = `  kubectl gang                                # gangs of the current namespace
+  kubectl gang -A                             # gangs of every namespace
+  kubectl gang train -o wide                  # gangs of Workload train, with nodes, pending pods and the scheduler's message
+  kubectl gang -o json                        # for scripts: a GangList with one item per gang
+  kubectl gang -o jsonpath='{.items[*].status}'
+  kubectl gang --sort-by=.pods --no-headers
+  kubectl gang --as=alice --context=prod      # any kubectl connection flag
+  kubectl gang -w                             # print again on every change`
 )
 
 // watchInterval is the least time between two prints in --watch mode, so a
@@ -76,24 +71,24 @@ const watchInterval = time.Second
 
 // options are the parsed command line.
 type options struct {
-	namespace     string
+	// configFlags are kubectl's connection and namespace flags.
+	configFlags   *genericclioptions.ConfigFlags
+	printFlags    *printFlags
 	allNamespaces bool
-	output        string
 	watch         bool
-	kubeconfig    string
-	context       string
+	version       bool
 	// workload, if set, keeps only the gangs of that Workload.
 	workload string
 }
 
 // deps is what run takes from its surroundings; tests replace them.
 type deps struct {
-	stdout, stderr io.Writer
+	streams genericiooptions.IOStreams
 	// now is the clock that ages rows.
 	now func() time.Time
-	// client returns the API clients and the namespace of the kubeconfig's
-	// current context.
-	client func(*options) (*clients, string, error)
+	// client returns the API clients and the namespace that the flags (or
+	// the kubeconfig's current context) name.
+	client func(*genericclioptions.ConfigFlags) (*clients, string, error)
 	// interval is the least time between two prints in watch mode.
 	interval time.Duration
 }
@@ -101,48 +96,119 @@ type deps struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], deps{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, client: kubeClient, interval: watchInterval})
-	switch {
-	case errors.Is(err, pflag.ErrHelp):
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	if err := run(ctx, os.Args[1:], deps{streams: streams, now: time.Now, client: kubeClient, interval: watchInterval}); err != nil {
+		fmt.Fprintln(os.Stderr, errorMessage(err))
+		stop()
 		os.Exit(1)
 	}
 }
 
-// parseFlags parses the command line; -h prints the usage and returns
-// pflag.ErrHelp.
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{}
-	fs := pflag.NewFlagSet("kubectl-gang", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
-	fs.StringVarP(&o.namespace, "namespace", "n", "", "The namespace to show; default: the namespace of the kubeconfig's current context.")
-	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "Show the gangs of every namespace.")
-	fs.StringVarP(&o.output, "output", "o", outputTable, "Output format: table, wide, json or yaml.")
-	fs.BoolVarP(&o.watch, "watch", "w", false, "After printing, watch Workloads and Pods and print again on every change (at most once per second).")
-	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "Path to the kubeconfig file; default: $KUBECONFIG, then ~/.kube/config.")
-	fs.StringVar(&o.context, "context", "", "The kubeconfig context to use; default: its current context.")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil, err
+// errorMessage words err as kubectl does (cmdutil.StandardErrorMessage): an
+// error the API server returned as "Error from server (Reason): message", a
+// server that cannot be reached as such, anything else as "error: message".
+func errorMessage(err error) string {
+	var status apierrors.APIStatus
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &status):
+		s := status.Status()
+		switch {
+		case s.Reason == metav1.StatusReasonUnauthorized:
+			return fmt.Sprintf("error: You must be logged in to the server (%s)", s.Message)
+		case s.Reason != "":
+			return fmt.Sprintf("Error from server (%s): %s", s.Reason, s.Message)
+		default:
+			return fmt.Sprintf("Error from server: %s", s.Message)
 		}
-		return nil, fmt.Errorf("%w\nSee 'kubectl gang -h' for usage", err)
+	case errors.As(err, &urlErr):
+		if strings.Contains(urlErr.Err.Error(), "connection refused") {
+			host := urlErr.URL
+			if u, err := url.Parse(urlErr.URL); err == nil {
+				host = u.Host
+			}
+			return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
+		}
+		return fmt.Sprintf("Unable to connect to the server: %v", urlErr.Err)
 	}
-	if !slices.Contains([]string{outputTable, outputWide, outputJSON, outputYAML}, o.output) {
-		return nil, fmt.Errorf("unknown output format %q: want table, wide, json or yaml", o.output)
+	return "error: " + err.Error()
+}
+
+// newCommand returns the command with kubectl's flags: ConfigFlags for the
+// connection and namespace, printFlags for the output.
+func newCommand(ctx context.Context, d deps) *cobra.Command {
+	o := &options{
+		configFlags: genericclioptions.NewConfigFlags(true),
+		printFlags:  newPrintFlags(),
 	}
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		o.workload = fs.Arg(0)
-	default:
-		return nil, fmt.Errorf("at most one Workload name, got %q", fs.Args())
+	cmd := &cobra.Command{
+		Use:     "gang [WORKLOAD]",
+		Short:   "Show the gangs of the Workload API and what they wait for",
+		Long:    longHelp,
+		Example: examples,
+		Annotations: map[string]string{
+			// Help and usage say "kubectl gang", as kubectl runs the plugin.
+			cobra.CommandDisplayNameAnnotation: "kubectl gang",
+		},
+		Args:          cobra.MaximumNArgs(1),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.version {
+				_, err := fmt.Fprintf(d.streams.Out, "kubectl-gang %s\n", version.Get().GitVersion)
+				return err
+			}
+			if len(args) == 1 {
+				o.workload = args[0]
+			}
+			return o.show(ctx, d)
+		},
 	}
-	return o, nil
+	cmd.SetIn(d.streams.In)
+	cmd.SetOut(d.streams.Out)
+	cmd.SetErr(d.streams.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nSee 'kubectl gang -h' for help and examples", err)
+	})
+	flags := cmd.Flags()
+	o.configFlags.AddFlags(flags)
+	o.printFlags.addFlags(cmd)
+	flags.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "If present, list the gangs across all namespaces. Namespace in current context is ignored even if specified with --namespace.")
+	flags.BoolVarP(&o.watch, "watch", "w", false, "After listing, watch Workloads and Pods and print again on every change (at most once per second).")
+	flags.BoolVar(&o.version, "version", false, "Print the version (gangsched's) and quit.")
+	return cmd
+}
+
+// run runs the command with args (without the program name).
+func run(ctx context.Context, args []string, d deps) error {
+	cmd := newCommand(ctx, d)
+	cmd.SetArgs(args)
+	return cmd.Execute()
+}
+
+// show lists and prints the gangs, and with --watch keeps printing until
+// ctx ends. The output flags are checked before the API server is asked.
+func (o *options) show(ctx context.Context, d deps) error {
+	p, err := o.printFlags.toPrinter(d.streams)
+	if err != nil {
+		return err
+	}
+	cs, ns, err := d.client(o.configFlags)
+	if err != nil {
+		return err
+	}
+	if o.allNamespaces {
+		ns = metav1.NamespaceAll
+	}
+	p.namespace, p.workload = ns, o.workload
+	if o.watch {
+		return watchGangs(ctx, cs, ns, p, d)
+	}
+	workloads, pods, err := list(ctx, cs, ns)
+	if err != nil {
+		return err
+	}
+	return p.print(filterRows(gangview.Rows(workloads, pods), o.workload), d.now())
 }
 
 // clients are the two typed API clients the command needs. A full clientset
@@ -155,25 +221,21 @@ type clients struct {
 	origin any
 }
 
-// kubeClient loads the user's kubeconfig the way kubectl does: --kubeconfig,
-// else $KUBECONFIG, else ~/.kube/config (in a pod: the in-cluster config),
-// with --context overriding its current context.
-func kubeClient(o *options) (*clients, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = o.kubeconfig
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: o.context})
-	cfg, err := cc.ClientConfig()
-	if clientcmd.IsEmptyConfig(err) {
-		return nil, "", errors.New("no kubeconfig: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config")
-	}
+// kubeClient connects as kubectl does with the same flags: the kubeconfig of
+// --kubeconfig, else $KUBECONFIG, else ~/.kube/config (in a pod: the
+// in-cluster config; with none of them, kubectl's http://localhost:8080),
+// with every override (--context, --as, --server, ...) applied. The
+// namespace is -n's, else the chosen context's.
+func kubeClient(f *genericclioptions.ConfigFlags) (*clients, string, error) {
+	cfg, err := f.ToRESTConfig()
 	if err != nil {
 		return nil, "", err
 	}
-	ns, _, err := cc.Namespace()
+	ns, _, err := f.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return nil, "", err
 	}
-	cfg.UserAgent = "kubectl-gang"
+	cfg.UserAgent = "kubectl-gang/" + version.Get().GitVersion
 	core, err := corev1client.NewForConfig(cfg)
 	if err != nil {
 		return nil, "", err
@@ -183,34 +245,6 @@ func kubeClient(o *options) (*clients, string, error) {
 		return nil, "", err
 	}
 	return &clients{core: core, scheduling: scheduling, origin: core}, ns, nil
-}
-
-// run is the command: parse, list, print, and with --watch keep printing
-// until ctx ends.
-func run(ctx context.Context, args []string, d deps) error {
-	o, err := parseFlags(args, d.stderr)
-	if err != nil {
-		return err
-	}
-	cs, ns, err := d.client(o)
-	if err != nil {
-		return err
-	}
-	switch {
-	case o.allNamespaces:
-		ns = metav1.NamespaceAll
-	case o.namespace != "":
-		ns = o.namespace
-	}
-	p := &printer{out: d.stdout, errOut: d.stderr, format: o.output, namespace: ns, workload: o.workload}
-	if o.watch {
-		return watchGangs(ctx, cs, ns, p, d)
-	}
-	workloads, pods, err := list(ctx, cs, ns)
-	if err != nil {
-		return err
-	}
-	return p.print(filterRows(gangview.Rows(workloads, pods), o.workload), d.now())
 }
 
 // errWorkloadAPINotServed names the API server flags that enable the Workload

@@ -21,10 +21,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,8 +43,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/component-base/version"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -144,19 +151,31 @@ func cluster() []runtime.Object {
 }
 
 // testDeps runs the command against cs, in namespace team-a by default.
-func testDeps(cs *fake.Clientset, stdout, stderr *bytes.Buffer) deps {
+func testDeps(cs *fake.Clientset, stdout, stderr io.Writer) deps {
 	return deps{
-		stdout: stdout, stderr: stderr,
+		streams:  genericiooptions.IOStreams{In: strings.NewReader(""), Out: stdout, ErrOut: stderr},
 		now:      func() time.Time { return now },
 		client:   fakeClient(cs, "team-a"),
 		interval: 10 * time.Millisecond,
 	}
 }
 
-func fakeClient(cs *fake.Clientset, ns string) func(*options) (*clients, string, error) {
-	return func(*options) (*clients, string, error) {
+// fakeClient returns cs, in namespace -n or else ns (the current context's).
+func fakeClient(cs *fake.Clientset, ns string) func(*genericclioptions.ConfigFlags) (*clients, string, error) {
+	return func(f *genericclioptions.ConfigFlags) (*clients, string, error) {
+		if *f.Namespace != "" {
+			ns = *f.Namespace
+		}
 		return &clients{core: cs.CoreV1(), scheduling: cs.SchedulingV1alpha1(), origin: cs}, ns, nil
 	}
+}
+
+// writeColumnsFile writes a -o custom-columns-file template.
+func writeColumnsFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "columns.txt")
+	require.NoError(t, os.WriteFile(path, []byte("NAMESPACE   GANG          PODS   NODES\nnamespace   {.podGroup}   .pods  nodes[*]\n"), 0o600))
+	return path
 }
 
 // TestGolden checks every output format against testdata/NAME.golden;
@@ -165,19 +184,37 @@ func TestGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		// argsFor, if set, returns args that need the test (a file).
+		argsFor func(t *testing.T) []string
 	}{
 		{name: "table", args: nil},
 		{name: "table-all-namespaces", args: []string{"-A"}},
 		{name: "table-namespace-workload", args: []string{"eval", "--namespace", "team-a"}},
+		{name: "table-no-headers", args: []string{"--no-headers"}},
+		{name: "table-sort-by", args: []string{"-A", "--sort-by", "{.pods}"}},
 		{name: "wide", args: []string{"--all-namespaces", "-o", "wide"}},
 		{name: "json", args: []string{"-A", "-o", "json"}},
 		{name: "yaml", args: []string{"-A", "--output=yaml"}},
 		{name: "json-empty", args: []string{"-n", "team-c", "-o", "json"}},
+		{name: "name", args: []string{"-o", "name"}},
+		{name: "jsonpath", args: []string{"-A", "-o", `jsonpath={range .items[*]}{.namespace}/{.workload}/{.podGroup}{"\t"}{.state}{"\n"}{end}`}},
+		{name: "jsonpath-as-json", args: []string{"-o", "jsonpath-as-json={.items[?(@.state==\"Running\")].workload}"}},
+		{name: "go-template", args: []string{"-o", `go-template={{range .items}}{{.workload}} {{.pods}}/{{.minCount}}{{"\n"}}{{end}}`}},
+		{name: "template-flag", args: []string{"--template", `{{len .items}} gangs{{"\n"}}`}},
+		{name: "custom-columns", args: []string{"-A", "-o", "custom-columns=NAMESPACE:.namespace,GANG:{.workload},PENDING:.pendingPods[*],MESSAGE:message", "--sort-by=created"}},
+		{name: "custom-columns-no-headers", args: []string{"-o", "custom-columns=W:workload,S:state", "--no-headers"}},
+		{name: "custom-columns-file", argsFor: func(t *testing.T) []string {
+			return []string{"-A", "-o", "custom-columns-file=" + writeColumnsFile(t)}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.argsFor != nil {
+				args = tt.argsFor(t)
+			}
 			var stdout, stderr bytes.Buffer
-			require.NoError(t, run(context.Background(), tt.args, testDeps(fake.NewClientset(cluster()...), &stdout, &stderr)))
+			require.NoError(t, run(context.Background(), args, testDeps(fake.NewClientset(cluster()...), &stdout, &stderr)))
 			assert.Empty(t, stderr.String())
 			golden := filepath.Join("testdata", tt.name+".golden")
 			if *update {
@@ -210,13 +247,24 @@ func TestRunMessages(t *testing.T) {
 	}{
 		{name: "empty namespace", args: []string{"-n", "team-c"}, wantStderr: "No gangs found in team-c namespace.\n"},
 		{name: "unknown Workload", args: []string{"nope"}, wantStderr: "No gangs found of Workload nope in team-a namespace.\n"},
+		{name: "empty, custom columns", args: []string{"-n", "team-c", "-o", "custom-columns=W:workload"}, wantStderr: "No gangs found in team-c namespace.\n"},
+		{name: "empty, name", args: []string{"-n", "team-c", "-o", "name"}},
+		{name: "empty, sorted", args: []string{"-n", "team-c", "--sort-by", "nope"}, wantStderr: "No gangs found in team-c namespace.\n"},
 		{name: "API not served", setup: notServed,
 			wantErr: "start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=scheduling.k8s.io/v1alpha1=true"},
 		{name: "API not served, watching", args: []string{"-w"}, setup: notServed, wantErr: "--feature-gates=GenericWorkload=true"},
 		{name: "other list errors pass through", setup: forbidden, wantErr: "listing Workloads: workloads.scheduling.k8s.io is forbidden: RBAC says no"},
-		{name: "unknown output", args: []string{"-o", "xml"}, wantErr: `unknown output format "xml"`},
-		{name: "two names", args: []string{"a", "b"}, wantErr: "at most one Workload name"},
-		{name: "unknown flag", args: []string{"--nope"}, wantErr: "unknown flag: --nope"},
+		{name: "unknown output", args: []string{"-o", "xml"},
+			wantErr: `unable to match a printer suitable for the output format "xml", allowed formats are: custom-columns,custom-columns-file,go-template,`},
+		{name: "custom columns without columns", args: []string{"-o", "custom-columns="}, wantErr: "custom-columns format specified but no custom columns given"},
+		{name: "custom columns without a path", args: []string{"-o", "custom-columns=NAME"}, wantErr: "unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>"},
+		{name: "custom columns file missing", args: []string{"-o", "custom-columns-file=/nonexistent"}, wantErr: "error reading template /nonexistent"},
+		{name: "bad jsonpath", args: []string{"-o", "jsonpath={.items[}"}, wantErr: "error parsing jsonpath {.items[}"},
+		{name: "sort by a missing field", args: []string{"--sort-by", "{.nope}"}, wantErr: `couldn't find any field with path "{.nope}" in the list of gangs`},
+		{name: "sort by a list", args: []string{"-A", "--sort-by", ".nodes"}, wantErr: "cannot sort by a field of type []interface {}"},
+		{name: "sort by a bad path", args: []string{"--sort-by", "{{.pods}}"}, wantErr: "--sort-by: unexpected path string"},
+		{name: "two names", args: []string{"a", "b"}, wantErr: "accepts at most 1 arg(s), received 2"},
+		{name: "unknown flag", args: []string{"--nope"}, wantErr: "unknown flag: --nope\nSee 'kubectl gang -h' for help and examples"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,17 +286,69 @@ func TestRunMessages(t *testing.T) {
 	}
 }
 
+// TestErrorMessage checks that errors read as kubectl's: the API server's
+// with its reason, whatever wraps them.
+func TestErrorMessage(t *testing.T) {
+	pods := schema.GroupResource{Resource: "pods"}
+	forbidden := apierrors.NewForbidden(pods, "", errors.New(`User "alice" cannot list resource "pods" in API group "" in the namespace "team-a"`))
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "forbidden", err: fmt.Errorf("listing pods: %w", forbidden),
+			want: `Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "team-a"`},
+		{name: "unauthorized", err: apierrors.NewUnauthorized("Unauthorized"), want: "error: You must be logged in to the server (Unauthorized)"},
+		{name: "status without a reason", err: &apierrors.StatusError{ErrStatus: metav1.Status{Message: "boom"}}, want: "Error from server: boom"},
+		{name: "connection refused", err: fmt.Errorf("listing Workloads: %w", &url.Error{Op: "Get", URL: "http://localhost:8080/apis", Err: syscall.ECONNREFUSED}),
+			want: "The connection to the server localhost:8080 was refused - did you specify the right host or port?"},
+		{name: "other connection errors", err: &url.Error{Op: "Get", URL: "https://10.0.0.1/apis", Err: errors.New("i/o timeout")},
+			want: "Unable to connect to the server: i/o timeout"},
+		{name: "not from the server", err: errors.New("at most one Workload"), want: "error: at most one Workload"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, errorMessage(tt.err))
+		})
+	}
+}
+
 func TestHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-h"}, testDeps(fake.NewClientset(), &stdout, &stderr))
-	require.ErrorIs(t, err, pflag.ErrHelp)
-	assert.Contains(t, stderr.String(), "kubectl gang [WORKLOAD] [flags]")
-	assert.Contains(t, stderr.String(), "-A, --all-namespaces")
+	require.NoError(t, run(context.Background(), []string{"-h"}, testDeps(fake.NewClientset(), &stdout, &stderr)))
+	assert.Empty(t, stderr.String())
+	// kubectl's flags, with kubectl's help text.
+	for _, want := range []string{
+		"kubectl gang [WORKLOAD] [flags]",
+		"-A, --all-namespaces",
+		"--as string",
+		"Username to impersonate for the operation.",
+		"--context string",
+		"--request-timeout string",
+		"-n, --namespace string",
+		"--insecure-skip-tls-verify",
+		"-o, --output string",
+		"custom-columns, custom-columns-file, go-template, go-template-file, json, jsonpath, jsonpath-as-json, jsonpath-file, kyaml, name, template, templatefile, wide, yaml",
+		"--no-headers",
+		"--sort-by string",
+		"--template string",
+		"-w, --watch",
+	} {
+		assert.Contains(t, stdout.String(), want)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"--version"}, testDeps(fake.NewClientset(), &stdout, &stderr)))
+	assert.Equal(t, "kubectl-gang "+version.Get().GitVersion+"\n", stdout.String())
+	assert.Empty(t, stderr.String())
 }
 
 // TestKubeClient checks that the kubeconfig is found and read as kubectl
-// reads it: $KUBECONFIG or --kubeconfig, the current context or --context,
-// and the namespace of the chosen context.
+// reads it, through kubectl's flags: $KUBECONFIG or --kubeconfig, the
+// current context or --context, and -n or else the chosen context's
+// namespace.
 func TestKubeClient(t *testing.T) {
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "config")
@@ -272,16 +372,25 @@ current-context: first
 	tests := []struct {
 		name       string
 		env        string
-		opts       options
+		args       []string
 		wantNS     string
+		wantHost   string
+		wantAs     string
 		wantErrSub string
 	}{
-		{name: "KUBECONFIG, current context", env: kubeconfig, wantNS: "team-a"},
-		{name: "--context", env: kubeconfig, opts: options{context: "second"}, wantNS: "team-b"},
-		{name: "--kubeconfig over KUBECONFIG", env: filepath.Join(dir, "missing"), opts: options{kubeconfig: kubeconfig, context: "second"}, wantNS: "team-b"},
-		{name: "context without namespace", env: kubeconfig, opts: options{context: "bare"}, wantNS: "default"},
-		{name: "unknown context", env: kubeconfig, opts: options{context: "nope"}, wantErrSub: `context "nope" does not exist`},
-		{name: "no kubeconfig", env: filepath.Join(dir, "missing"), wantErrSub: "no kubeconfig: pass --kubeconfig, set KUBECONFIG"},
+		{name: "KUBECONFIG, current context", env: kubeconfig, wantNS: "team-a", wantHost: "https://127.0.0.1:1"},
+		{name: "--context", env: kubeconfig, args: []string{"--context", "second"}, wantNS: "team-b", wantHost: "https://127.0.0.1:1"},
+		{name: "--kubeconfig over KUBECONFIG", env: filepath.Join(dir, "missing"), args: []string{"--kubeconfig", kubeconfig, "--context=second"},
+			wantNS: "team-b", wantHost: "https://127.0.0.1:1"},
+		{name: "-n over the context's", env: kubeconfig, args: []string{"--context", "second", "-n", "team-c"}, wantNS: "team-c", wantHost: "https://127.0.0.1:1"},
+		{name: "context without namespace", env: kubeconfig, args: []string{"--context", "bare"}, wantNS: "default", wantHost: "https://127.0.0.1:1"},
+		{name: "--as", env: kubeconfig, args: []string{"--as", "alice"}, wantNS: "team-a", wantHost: "https://127.0.0.1:1", wantAs: "alice"},
+		{name: "--server and --token without a kubeconfig", env: filepath.Join(dir, "missing"), args: []string{"--server", "https://127.0.0.1:2", "--token", "t"},
+			wantNS: "default", wantHost: "https://127.0.0.1:2"},
+		// As kubectl: no kubeconfig means the insecure local port.
+		{name: "no kubeconfig", env: filepath.Join(dir, "missing"), wantNS: "default", wantHost: "http://localhost:8080"},
+		{name: "unknown context", env: kubeconfig, args: []string{"--context", "nope"}, wantErrSub: `context "nope" does not exist`},
+		{name: "unknown cluster", env: kubeconfig, args: []string{"--cluster", "nope"}, wantErrSub: `cluster "nope" does not exist`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,7 +398,11 @@ current-context: first
 			// Not in a pod, whatever the machine: no in-cluster fallback.
 			t.Setenv("KUBERNETES_SERVICE_HOST", "")
 			t.Setenv("HOME", dir)
-			c, ns, err := kubeClient(&tt.opts)
+			f := genericclioptions.NewConfigFlags(true)
+			fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+			f.AddFlags(fs)
+			require.NoError(t, fs.Parse(tt.args))
+			c, ns, err := kubeClient(f)
 			if tt.wantErrSub != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErrSub)
@@ -299,6 +412,11 @@ current-context: first
 			assert.Equal(t, tt.wantNS, ns)
 			assert.NotNil(t, c.core)
 			assert.NotNil(t, c.scheduling)
+			// The clients were made from this configuration.
+			cfg, err := f.ToRESTConfig()
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantHost, cfg.Host)
+			assert.Equal(t, tt.wantAs, cfg.Impersonate.UserName)
 		})
 	}
 }
@@ -341,7 +459,7 @@ func TestWatch(t *testing.T) {
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := deps{stdout: &stdout, stderr: &stderr, now: func() time.Time { return now }, client: fakeClient(cs, "team-a"), interval: 10 * time.Millisecond}
+	d := testDeps(cs, &stdout, &stderr)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-w", "eval"}, d) }()
 
