@@ -196,6 +196,7 @@ func TestGolden(t *testing.T) {
 		{name: "json", args: []string{"-A", "-o", "json"}},
 		{name: "yaml", args: []string{"-A", "--output=yaml"}},
 		{name: "json-empty", args: []string{"-n", "team-c", "-o", "json"}},
+		{name: "kyaml", args: []string{"eval", "-o", "kyaml"}},
 		{name: "name", args: []string{"-o", "name"}},
 		{name: "jsonpath", args: []string{"-A", "-o", `jsonpath={range .items[*]}{.namespace}/{.workload}/{.podGroup}{"\t"}{.state}{"\n"}{end}`}},
 		{name: "jsonpath-as-json", args: []string{"-o", "jsonpath-as-json={.items[?(@.state==\"Running\")].workload}"}},
