@@ -141,7 +141,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 				obj = tomb.Obj
 			}
 			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
-				pl.onWorkloadDelete(logger, w)
+				pl.onWorkloadDelete(ctx, w)
 			}
 		},
 	})
@@ -177,15 +177,11 @@ func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w *schedulingv1alph
 // onWorkloadDelete rejects the members of the Workload's gangs that wait at
 // Permit: without their Workload they must not bind. PreEnqueue then holds
 // them until the Workload is recreated.
-func (pl *WorkloadGang) onWorkloadDelete(logger klog.Logger, w *schedulingv1alpha1.Workload) {
-	wk := gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}
-	rounds := pl.store.WaitingRoundsOnWorkload(wk)
-	logger.V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rounds", len(rounds))
-	reason := "Workload " + wk.String() + " was deleted"
+func (pl *WorkloadGang) onWorkloadDelete(ctx context.Context, w *schedulingv1alpha1.Workload) {
+	rounds := pl.store.WaitingRoundsOnWorkload(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name})
+	klog.FromContext(ctx).V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rounds", len(rounds))
 	for _, r := range rounds {
-		pl.rejectWaiting(r.Reject, reason)
-		gangsRejected.WithLabelValues(rejectedWorkloadDeleted).Inc()
-		pl.reportRejected(w, r.Group, gang.GangRejectedMessage(r.Group, reason))
+		pl.act(ctx, r, nil, w)
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,34 +36,25 @@ import (
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
+	"k8s.io/utils/clock"
+	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
-// testClock is the plugin's clock in tests, safe for its timers.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+// fakeClock is the plugin's clock in the tests that move time: a step runs
+// the plugin's timers that fall due. Each runs on its own goroutine, as with
+// the real clock: FakeClock runs them under its lock, where a timer that
+// reads the clock, as the plugin's do, would deadlock.
+type fakeClock struct{ *testingclock.FakeClock }
+
+func newFakeClock() fakeClock {
+	return fakeClock{testingclock.NewFakeClock(time.Unix(10000, 0))}
 }
 
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) step(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// withClock gives the plugin a clock the test moves.
-func (e *testEnv) withClock() *testClock {
-	c := &testClock{t: time.Unix(10000, 0)}
-	e.pl.now = c.now
-	return c
+func (c fakeClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	return c.FakeClock.AfterFunc(d, func() { go f() })
 }
 
 // outcomes is a reading of the plugin's round counters. The counters are
@@ -142,18 +132,18 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		name      string
 		args      *config.WorkloadGangArgs
 		objs      []runtime.Object
-		run       func(t *testing.T, e *testEnv, clk *testClock)
+		run       func(t *testing.T, e *testEnv, clk fakeClock)
 		want      outcomes
 		wantEvent string
 	}{
 		{
 			name: "the round reaches its quorum",
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, clk *testClock) {
+			run: func(t *testing.T, e *testEnv, clk fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
-				clk.step(time.Second)
+				clk.Step(time.Second)
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p2).Code())
-				clk.step(1500 * time.Millisecond)
+				clk.Step(1500 * time.Millisecond)
 				require.True(t, e.reserveAndPermit(t, p3).IsSuccess())
 			},
 			want:      outcomes{admitted: 1, quorumWaits: 1, quorumWaitSum: 2.5},
@@ -162,7 +152,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		{
 			name: "a gang of one reaches its quorum without a wait",
 			objs: []runtime.Object{gangWorkload("solo", 1), groupPod("s1", "solo")},
-			run: func(t *testing.T, e *testEnv, _ *testClock) {
+			run: func(t *testing.T, e *testEnv, _ fakeClock) {
 				require.True(t, e.reserveAndPermit(t, groupPod("s1", "solo")).IsSuccess())
 			},
 			want:      outcomes{admitted: 1, quorumWaits: 1},
@@ -171,7 +161,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		{
 			name: "a member finds no node",
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, _ *testClock) {
+			run: func(t *testing.T, e *testEnv, _ fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				e.pl.PostFilter(e.ctx, nil, p3, nil)
 				e.requireRejected(t, p1, "member p3 found no node")
@@ -185,7 +175,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 				createdAt(gangWorkload("old", 2), 100), groupPod("o1", "old"), groupPod("o2", "old"),
 				createdAt(gangWorkload("young", 2), 200), groupPod("y1", "young"), groupPod("y2", "young"),
 			},
-			run: func(t *testing.T, e *testEnv, _ *testClock) {
+			run: func(t *testing.T, e *testEnv, _ fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, groupPod("y1", "young")).Code())
 				e.pl.PostFilter(e.ctx, nil, groupPod("o1", "old"), nil)
 				e.requireRejected(t, groupPod("y1", "young"), "yielding to the older gang ns/old/pg")
@@ -196,7 +186,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		{
 			name: "a waiting member loses its reservation",
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, _ *testClock) {
+			run: func(t *testing.T, e *testEnv, _ fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p2).Code())
 				e.unreserve(p1)
@@ -208,12 +198,12 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		{
 			name: "the round times out",
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, clk *testClock) {
+			run: func(t *testing.T, e *testEnv, clk fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p2).Code())
 				// The framework's timer rejects p1 at the deadline, then
 				// its binding cycle runs Unreserve.
-				clk.step(300 * time.Second)
+				clk.Step(300 * time.Second)
 				e.fh.GetWaitingPod(p1.UID).Reject("", "rejected due to timeout")
 				e.unreserve(p1)
 				e.requireRejected(t, p2, "the Permit timeout passed")
@@ -225,7 +215,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 			name: "the starving gang's hold expires",
 			args: holdArgs,
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, clk *testClock) {
+			run: func(t *testing.T, e *testEnv, clk fakeClock) {
 				// A first rejection makes the gang starving.
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				e.pl.PostFilter(e.ctx, nil, p3, nil)
@@ -233,11 +223,11 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 				e.unreserve(p1)
 				// Past the backoff, and past the interval between two
 				// GangRejected Events of the gang.
-				clk.step(gangEventInterval + time.Second)
+				clk.Step(gangEventInterval + time.Second)
 				// Now it holds its round, until no member joins for 1s.
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				e.pl.PostFilter(e.ctx, nil, p3, nil)
-				clk.step(2 * time.Second)
+				clk.Step(2 * time.Second)
 				e.requireRejected(t, p1, "no more members found room within 1s")
 			},
 			want: outcomes{rejected: map[string]float64{rejectedMemberUnschedulable: 1, rejectedHoldExpired: 1}},
@@ -247,7 +237,7 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 		{
 			name: "the Workload is deleted",
 			objs: train(),
-			run: func(t *testing.T, e *testEnv, _ *testClock) {
+			run: func(t *testing.T, e *testEnv, _ fakeClock) {
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p1).Code())
 				require.NoError(t, e.cs.SchedulingV1alpha1().Workloads("ns").Delete(e.ctx, "train", metav1.DeleteOptions{}))
 				e.requireRejected(t, p1, "Workload ns/train was deleted")
@@ -258,8 +248,8 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEnv(t, tc.args, tc.objs...)
-			clk := e.withClock()
+			clk := newFakeClock()
+			e := newTestEnvWithClock(t, tc.args, clk, tc.objs...)
 			before := readOutcomes(t)
 			tc.run(t, e, clk)
 			// Every rejected pod was awaited, so every count is in.
@@ -323,10 +313,9 @@ func gather(t *testing.T, g metrics.Gatherer, name string) map[string]float64 {
 func TestStoreGauges(t *testing.T) {
 	nopg := st.MakeWorkload().Name("nopg").Namespace("ns").PodGroup(st.MakePodGroup().Name("other").MinCount(1).Obj()).Obj()
 	flaky := []*v1.Pod{groupPod("d1", "flaky"), groupPod("d2", "flaky")}
-	e := newTestEnv(t, nil, nopg, gangWorkload("short", 3), gangWorkload("flaky", 2),
+	e := newTestEnvWithClock(t, nil, newFakeClock(), nopg, gangWorkload("short", 3), gangWorkload("flaky", 2),
 		groupPod("a1", "missing"), groupPod("a2", "missing"), groupPod("b1", "nopg"),
 		groupPod("c1", "short"), groupPod("c2", "short"), flaky[0], flaky[1])
-	e.withClock()
 	c := newStoreCollector()
 	c.add(e.ctx, e.pl.store)
 	registry := metrics.NewKubeRegistry()
@@ -372,7 +361,7 @@ func TestStoreCollectorForgetsStoppedPlugins(t *testing.T) {
 	heldStore := func() *groupstate.Store {
 		s := groupstate.New(groupstate.Backoff{Initial: time.Second, Max: time.Second})
 		s.AddPod(groupPod("p", "missing"))
-		s.Admit(groupPod("p", "missing"), time.Now(), func() groupstate.Policy { return groupstate.Policy{} })
+		s.Admit(groupPod("p", "missing"), func() groupstate.Policy { return groupstate.Policy{} })
 		return s
 	}
 	ctx1, stop1 := context.WithCancel(context.Background())

@@ -235,7 +235,7 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 	}
 	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", msg)
 	if r.recorder != nil {
-		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", msg)
+		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", "%s", msg)
 	}
 	return nil
 }

@@ -142,7 +142,7 @@ func (e *gangEvents) allow(key gang.GroupKey, reason string) bool {
 // if it still waits gangWaitingDelay later: once per round, with the count
 // reached by then. It runs off the scheduling path, on a timer.
 func (pl *WorkloadGang) reportWaitingRound(key gang.GroupKey, start time.Time) {
-	time.AfterFunc(pl.events.waitingDelay, func() { pl.recordWaitingRound(key, start) })
+	pl.clock.AfterFunc(pl.events.waitingDelay, func() { pl.recordWaitingRound(key, start) })
 }
 
 // recordWaitingRound records GangWaiting if the round that started at start
@@ -167,13 +167,6 @@ func (pl *WorkloadGang) reportAdmitted(w *schedulingv1alpha1.Workload, key gang.
 func (pl *WorkloadGang) reportRejected(w *schedulingv1alpha1.Workload, key gang.GroupKey, msg string) {
 	pl.events.record(w, key, v1.EventTypeWarning, reasonGangRejected, msg)
 }
-
-// pluginClock is the plugin's clock (WorkloadGang.now, which tests replace)
-// as a clock.PassiveClock.
-type pluginClock struct{ pl *WorkloadGang }
-
-func (c pluginClock) Now() time.Time                  { return c.pl.now() }
-func (c pluginClock) Since(t time.Time) time.Duration { return c.pl.now().Sub(t) }
 
 // workload returns the gang's Workload from the informer cache, nil when it
 // is gone.

@@ -106,8 +106,8 @@ func TestGangEventsForgetStaleGangs(t *testing.T) {
 
 func TestGangWaitingOncePerRound(t *testing.T) {
 	p1, p2, p3 := groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")
-	e := newTestEnv(t, nil, gangWorkload("train", 3), p1, p2, p3)
-	clk := e.withClock()
+	clk := newFakeClock()
+	e := newTestEnvWithClock(t, nil, clk, gangWorkload("train", 3), p1, p2, p3)
 	// The test records the Event itself, not the plugin's timer.
 	e.pl.events.waitingDelay = time.Hour
 	key := keyOf(p1)
@@ -116,7 +116,7 @@ func TestGangWaitingOncePerRound(t *testing.T) {
 	round, ok := e.pl.store.Round(key)
 	require.True(t, ok)
 	assert.False(t, e.pl.recordWaitingRound(key, round.Start.Add(-time.Second)), "an earlier round has ended")
-	clk.step(time.Second)
+	clk.Step(time.Second)
 	require.Equal(t, fwk.Wait, e.reserveAndPermit(t, p2).Code())
 	require.True(t, e.pl.recordWaitingRound(key, round.Start), "the round still waits")
 	assert.Equal(t, "Normal GangWaiting gang ns/train/pg waiting for quorum: 2/3 reserved or bound", <-e.recorder.Events)

@@ -40,6 +40,7 @@ import (
 	schedulinglisters "k8s.io/client-go/listers/scheduling/v1alpha1"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/utils/clock"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/apis/config/validation"
@@ -66,8 +67,9 @@ type WorkloadGang struct {
 	// leader tells whether the scheduler process leads: a standby writes
 	// nothing to the API (see package leadership).
 	leader *leadership.Tracker
-	// now is the clock, replaced in tests.
-	now func() time.Time
+	// clock is the plugin's one source of time: for its decisions (the
+	// store reads it too), its timers and its Events' rate limits.
+	clock clock.WithDelayedExecution
 }
 
 var _ fwk.PreEnqueuePlugin = &WorkloadGang{}
@@ -80,6 +82,11 @@ var _ fwk.PermitPlugin = &WorkloadGang{}
 // API server does not serve the Workload API, instead of letting the
 // scheduler hang on an informer that can never sync.
 func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
+	return newWithClock(ctx, obj, fh, clock.RealClock{})
+}
+
+// newWithClock is New with the given clock; tests pass a fake one.
+func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk clock.WithDelayedExecution) (*WorkloadGang, error) {
 	args, err := getArgs(obj)
 	if err != nil {
 		return nil, err
@@ -96,12 +103,13 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 			Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 			Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
 		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second),
-			groupstate.WithStillWaiting(func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil })),
-		now: time.Now,
+			groupstate.WithStillWaiting(func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil }),
+			groupstate.WithClock(clk)),
+		clock: clk,
 	}
 	pl.leader = leadership.FromContext(ctx)
 	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
-	pl.events = newGangEvents(fh.EventRecorder(), pluginClock{pl}, gangEventInterval, gangEventQPS, gangEventBurst)
+	pl.events = newGangEvents(fh.EventRecorder(), clk, gangEventInterval, gangEventQPS, gangEventBurst)
 	registerMetrics()
 	liveStores.add(ctx, pl.store)
 	if err := pl.registerEventHandlers(ctx); err != nil {
@@ -142,7 +150,7 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 	}
 	var policy groupstate.Policy
 	var lookupErr error
-	verdict, _ := pl.store.Admit(pod, pl.now(), func() groupstate.Policy {
+	verdict, _ := pl.store.Admit(pod, func() groupstate.Policy {
 		policy, _, lookupErr = pl.lookupPolicy(key)
 		return policy
 	})
@@ -174,7 +182,7 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 	case groupstate.WaitingForPodGroup:
 		return gang.MissingPodGroupMessage(r.key.WorkloadKey(), r.key.PodGroup)
 	case groupstate.WaitingForBackoff:
-		return gang.BackoffMessage(r.key, st.Rejections, st.BackoffUntil.Sub(pl.now()))
+		return gang.BackoffMessage(r.key, st.Rejections, st.BackoffUntil.Sub(pl.clock.Now()))
 	default:
 		return gang.WaitingForPodsMessage(r.key, st.Members, r.minCount)
 	}
@@ -195,23 +203,11 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 // that follow (DefaultPreemption) for gang members only; the shipped configs
 // run WorkloadGang first at PostFilter.
 func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
-	key, w, _, _ := pl.gangOf(pod)
+	_, w, _, _ := pl.gangOf(pod)
 	if w == nil {
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
-	rej := pl.store.Unplaced(pod, w.CreationTimestamp.Time, pl.now())
-	switch {
-	case !rej.HoldUntil.IsZero():
-		klog.FromContext(ctx).V(4).Info("Gang member found no node; the starving gang holds its waiting members", "pod", klog.KObj(pod), "group", key, "until", rej.HoldUntil)
-		pl.checkHold(ctx, rej)
-	case rej.BackoffUntil.IsZero():
-	case rej.Group == key:
-		klog.FromContext(ctx).V(4).Info("Gang member found no node; rejecting waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject))
-		pl.rejectRound(ctx, rej, rejectedMemberUnschedulable, fmt.Sprintf("member %s found no node", pod.Name))
-	default:
-		klog.FromContext(ctx).V(4).Info("Gang member found no node; a younger gang yields its room", "pod", klog.KObj(pod), "group", key, "yielding", rej.Group, "rejected", len(rej.Reject))
-		pl.rejectRound(ctx, rej, rejectedYielded, fmt.Sprintf("yielding to the older gang %s", key))
-	}
+	pl.act(ctx, pl.store.Unplaced(pod, w.CreationTimestamp.Time), pod, nil)
 	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
 
@@ -227,51 +223,12 @@ func (pl *WorkloadGang) Reserve(ctx context.Context, _ fwk.CycleState, pod *v1.P
 // round of members waiting at Permit that can no longer reach minCount, the
 // whole round is rejected now rather than at its timeout.
 func (pl *WorkloadGang) Unreserve(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) {
-	key, ok := gang.KeyForPod(pod)
-	if !ok {
+	if _, ok := gang.KeyForPod(pod); !ok {
 		return
 	}
-	rej := pl.store.Unreserve(pod, pl.now())
+	out := pl.store.Unreserve(pod)
 	pl.reporter.clearNomination(pod)
-	if rej.BackoffUntil.IsZero() {
-		return
-	}
-	klog.FromContext(ctx).V(4).Info("Rejecting waiting gang members", "pod", klog.KObj(pod), "group", key, "rejected", len(rej.Reject), "timedOut", rej.TimedOut)
-	if rej.TimedOut {
-		pl.rejectRound(ctx, rej, rejectedTimeout, gang.PermitTimeoutReason)
-		return
-	}
-	pl.rejectRound(ctx, rej, rejectedMemberUnreserved, fmt.Sprintf("member %s lost its reservation before the gang reached minCount", pod.Name))
-}
-
-// rejectRound rejects the members of a rejected round still waiting at
-// Permit, counts and reports the rejection (cause is the metric's reason
-// label), and activates the gang's members when its backoff ends.
-func (pl *WorkloadGang) rejectRound(ctx context.Context, rej groupstate.Rejection, cause, reason string) {
-	key := rej.Group
-	msg := gang.GangRejectedMessage(key, reason)
-	pl.rejectWaiting(rej.Reject, msg)
-	gangsRejected.WithLabelValues(cause).Inc()
-	pl.reportRejected(pl.workload(key), key, msg)
-	logger := klog.FromContext(ctx)
-	time.AfterFunc(rej.BackoffUntil.Sub(pl.now()), func() {
-		pl.activate(logger, pl.store.BackoffExpired(key, pl.now()))
-	})
-}
-
-// checkHold checks a held round when its hold may run out, and rejects it
-// if no member joined it meanwhile.
-func (pl *WorkloadGang) checkHold(ctx context.Context, held groupstate.Rejection) {
-	time.AfterFunc(held.HoldUntil.Sub(pl.now()), func() {
-		rej := pl.store.HoldExpired(held.Group, pl.now())
-		switch {
-		case !rej.HoldUntil.IsZero():
-			pl.checkHold(ctx, rej)
-		case !rej.BackoffUntil.IsZero():
-			klog.FromContext(ctx).V(4).Info("Starving gang made no progress; rejecting its waiting members", "group", rej.Group, "rejected", len(rej.Reject))
-			pl.rejectRound(ctx, rej, rejectedHoldExpired, fmt.Sprintf("no more members found room within %ds", pl.args.StarvingGangHoldSeconds))
-		}
-	})
+	pl.act(ctx, out, pod, nil)
 }
 
 // Permit holds a reserved gang member until minCount members of its group
@@ -285,28 +242,28 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		return nil, 0
 	}
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, minCount, w.CreationTimestamp.Time, pl.permitTimeout(w), pl.now())
-	if res.Deleted {
+	res := pl.store.Permit(pod, minCount, w.CreationTimestamp.Time, pl.permitTimeout(w))
+	if res.Kind == groupstate.PermitDeleted {
 		return fwk.NewStatus(fwk.Unschedulable, "pod was deleted"), 0
 	}
-	if !res.Expired.BackoffUntil.IsZero() {
-		logger.V(4).Info("Gang's previous round timed out; rejecting its waiting members", "pod", klog.KObj(pod), "group", key, "rejected", len(res.Expired.Reject))
-		pl.rejectRound(ctx, res.Expired, rejectedTimeout, gang.PermitTimeoutReason)
-	}
-	if res.BackingOff {
+	// The gang's previous round, found timed out, is rejected whatever
+	// becomes of this member.
+	pl.act(ctx, res.Expired, pod, nil)
+	switch res.Kind {
+	case groupstate.PermitBackingOff:
 		st, _ := pl.store.Group(key)
-		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.now()))), 0
-	}
-	if len(res.Activate) > 0 {
-		pl.handle.Activate(logger, podMap(res.Activate))
-	}
-	if res.Wait > 0 {
+		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.clock.Now()))), 0
+	case groupstate.PermitWait:
+		if len(res.Activate) > 0 {
+			pl.handle.Activate(logger, podMap(res.Activate))
+		}
 		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", minCount, "activated", len(res.Activate))
 		if !res.RoundStart.IsZero() {
 			pl.reportWaitingRound(key, res.RoundStart)
 		}
 		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
 	}
+	// PermitRelease: this member binds, and the waiting ones with it.
 	logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
 	for _, uid := range res.Allow {
 		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
@@ -372,15 +329,6 @@ func (pl *WorkloadGang) permitTimeout(w *schedulingv1alpha1.Workload) time.Durat
 		}
 	}
 	return time.Duration(pl.args.PermitTimeoutSeconds) * time.Second
-}
-
-// rejectWaiting rejects the given pods if they still wait at Permit.
-func (pl *WorkloadGang) rejectWaiting(uids []types.UID, msg string) {
-	for _, uid := range uids {
-		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
-			wp.Reject(Name, msg)
-		}
-	}
 }
 
 // podMap shapes pods for Handle.Activate.

@@ -43,6 +43,7 @@ import (
 	"k8s.io/kubernetes/pkg/scheduler/metrics"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 	tf "k8s.io/kubernetes/pkg/scheduler/testing/framework"
+	"k8s.io/utils/clock"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/gang"
@@ -96,6 +97,12 @@ var workloadAPI = []*metav1.APIResourceList{{
 
 func newTestEnv(t *testing.T, args *config.WorkloadGangArgs, objs ...runtime.Object) *testEnv {
 	t.Helper()
+	return newTestEnvWithClock(t, args, clock.RealClock{}, objs...)
+}
+
+// newTestEnvWithClock is newTestEnv with the plugin on the given clock.
+func newTestEnvWithClock(t *testing.T, args *config.WorkloadGangArgs, clk clock.WithDelayedExecution, objs ...runtime.Object) *testEnv {
+	t.Helper()
 	_, ctx := ktesting.NewTestContext(t)
 	ctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
@@ -110,11 +117,12 @@ func newTestEnv(t *testing.T, args *config.WorkloadGangArgs, objs ...runtime.Obj
 		if args != nil {
 			obj = args
 		}
-		p, err := New(ctx, obj, fh)
-		if err == nil {
-			pl = p.(*WorkloadGang)
+		p, err := newWithClock(ctx, obj, fh, clk)
+		if err != nil {
+			return nil, err
 		}
-		return p, err
+		pl = p
+		return p, nil
 	}
 	fh, err := tf.NewFramework(ctx, []tf.RegisterPluginFunc{
 		tf.RegisterQueueSortPlugin(queuesort.Name, queuesort.New),

@@ -17,8 +17,6 @@ limitations under the License.
 package groupstate
 
 import (
-	"time"
-
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -58,7 +56,7 @@ const (
 // is remembered when turned away, so the event that unblocks it hands it
 // back (for a backoff, BackoffExpired). It returns the verdict and, for
 // gangs, the member count it compared.
-func (s *Store) Admit(pod *v1.Pod, now time.Time, lookup func() Policy) (v Verdict, members int) {
+func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int) {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return Admitted, 0
@@ -101,7 +99,7 @@ func (s *Store) Admit(pod *v1.Pod, now time.Time, lookup func() Policy) (v Verdi
 		return WaitingForMembers, members
 	}
 	delete(g.gated, pod.UID)
-	if now.Before(g.backoffUntil) {
+	if s.clock.Now().Before(g.backoffUntil) {
 		g.backedOff[pod.UID] = pod
 		return WaitingForBackoff, members
 	}
@@ -133,31 +131,20 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
 	return pods
 }
 
-// WaitingOnWorkload returns the UIDs of members of the Workload's gangs that
-// wait at Permit, and forgets their round; used to reject them when the
-// Workload is deleted. The rejected members are remembered for activation.
-func (s *Store) WaitingOnWorkload(wk gang.WorkloadKey) []types.UID {
-	var uids []types.UID
-	for _, r := range s.WaitingRoundsOnWorkload(wk) {
-		uids = append(uids, r.Reject...)
-	}
-	return uids
-}
-
 // WaitingRoundsOnWorkload is WaitingOnWorkload round by round: one
-// Rejection (Group and Reject only: no backoff starts) per gang of the
+// RoundRejected outcome (CauseWorkloadDeleted: no backoff starts) per gang of the
 // Workload that has members waiting at Permit, so that each rejected round
 // can be counted and reported.
-func (s *Store) WaitingRoundsOnWorkload(wk gang.WorkloadKey) []Rejection {
+func (s *Store) WaitingRoundsOnWorkload(wk gang.WorkloadKey) []RoundOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var rounds []Rejection
+	var rounds []RoundOutcome
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
 		if len(g.waiting) == 0 {
 			continue
 		}
-		rounds = append(rounds, Rejection{Group: key, Reject: g.takeWaitingAsRejected()})
+		rounds = append(rounds, RoundOutcome{Kind: RoundRejected, Group: key, Cause: CauseWorkloadDeleted, Reject: g.takeWaitingAsRejected()})
 		s.syncGroup(key, g)
 	}
 	return rounds

@@ -43,20 +43,20 @@ func (b Backoff) duration(rejections int) time.Duration {
 
 // rejectRound rejects the waiting round and starts the backoff. Callers
 // hold Store.mu.
-func (g *group) rejectRound(b Backoff, now time.Time) Rejection {
+func (g *group) rejectRound(key gang.GroupKey, b Backoff, now time.Time, cause Cause) RoundOutcome {
 	g.rejections++
 	g.backoffUntil = now.Add(b.duration(g.rejections))
-	return Rejection{Reject: g.takeWaitingAsRejected(), BackoffUntil: g.backoffUntil}
+	return RoundOutcome{Kind: RoundRejected, Group: key, Cause: cause, Reject: g.takeWaitingAsRejected(), BackoffUntil: g.backoffUntil}
 }
 
 // BackoffExpired hands back, once the gang's backoff has ended, the members
 // that Admit held during it and those the rejection sent back, for the
 // caller to activate.
-func (s *Store) BackoffExpired(key gang.GroupKey, now time.Time) []*v1.Pod {
+func (s *Store) BackoffExpired(key gang.GroupKey) []*v1.Pod {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[key]
-	if !ok || now.Before(g.backoffUntil) {
+	if !ok || s.clock.Now().Before(g.backoffUntil) {
 		return nil
 	}
 	pods := takeAll(&g.backedOff, &g.rejected, &g.unplaced)

@@ -28,6 +28,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -252,9 +253,11 @@ type fuzzStep struct {
 
 // fuzzHarness applies a sequence to a Store and to the model.
 type fuzzHarness struct {
-	t      *testing.T
-	s      *Store
-	now    time.Time
+	t   *testing.T
+	s   *Store
+	now time.Time
+	// clk is the Store's clock; it follows now.
+	clk    *testingclock.FakeClock
 	pods   [fuzzPods]*fuzzPod
 	byUID  map[types.UID]*fuzzPod
 	groups [fuzzGroups]fuzzGroup
@@ -330,10 +333,10 @@ func runFuzzStore(t *testing.T, data []byte) {
 
 func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
 	hold := fuzzHolds[header[3]%4]
-	h := &fuzzHarness{t: t, hold: hold, now: fuzzStart, byUID: map[types.UID]*fuzzPod{}}
+	h := &fuzzHarness{t: t, hold: hold, now: fuzzStart, clk: testingclock.NewFakeClock(fuzzStart), byUID: map[types.UID]*fuzzPod{}}
 	// The framework holds a member at Permit until it is allowed or
 	// rejected (timeout, deletion, its round rejected).
-	h.s = New(fuzzBackoff, WithHold(hold), WithStillWaiting(func(uid types.UID) bool {
+	h.s = New(fuzzBackoff, WithHold(hold), WithClock(h.clk), WithStillWaiting(func(uid types.UID) bool {
 		p, ok := h.byUID[uid]
 		return ok && p.ph == phWaiting
 	}))
@@ -545,24 +548,25 @@ func (h *fuzzHarness) rejectWaiting(call string, uids []types.UID) {
 	}
 }
 
-// checkRejection compares a Rejection with the model's, and applies it as
-// the plugin does: reject the round and schedule BackoffExpired.
-func (h *fuzzHarness) checkRejection(call string, got Rejection, want *fuzzRejection) {
+// checkRejection compares a RoundOutcome with the model's, and applies it
+// as the plugin does: reject the round and schedule BackoffExpired.
+func (h *fuzzHarness) checkRejection(call string, got RoundOutcome, want *fuzzRejection) {
 	if want == nil {
-		if got.Group != (gang.GroupKey{}) || len(got.Reject) > 0 || !got.BackoffUntil.IsZero() || !got.HoldUntil.IsZero() || got.TimedOut {
-			require.Equal(h.t, Rejection{}, got, "%s rejected a round; the model did not\n%v", call, h.hist())
+		if got.Kind != NoChange || got.Group != (gang.GroupKey{}) || len(got.Reject) > 0 || !got.BackoffUntil.IsZero() || !got.HoldUntil.IsZero() || got.Cause != NoCause {
+			require.Equal(h.t, RoundOutcome{}, got, "%s rejected a round; the model did not\n%v", call, h.hist())
 		}
 		return
 	}
 	require.Equal(h.t, fuzzKeys[want.gi], got.Group, "%s rejected the wrong gang\n%v", call, h.hist())
 	if !want.holdUntil.IsZero() {
-		require.Equal(h.t, Rejection{Group: fuzzKeys[want.gi], HoldUntil: want.holdUntil}, got, "%s: a held round\n%v", call, h.hist())
+		require.Equal(h.t, RoundOutcome{Kind: RoundHeld, Group: fuzzKeys[want.gi], HoldUntil: want.holdUntil}, got, "%s: a held round\n%v", call, h.hist())
 		h.timers = append(h.timers, fuzzTimer{due: got.HoldUntil, gi: want.gi, hold: true})
 		h.note("%s round held until +%s", fuzzKeys[want.gi], got.HoldUntil.Sub(fuzzStart))
 		return
 	}
+	require.Equal(h.t, RoundRejected, got.Kind, "%s: a rejection\n%v", call, h.hist())
 	require.Zero(h.t, got.HoldUntil, "%s: a rejection with a hold\n%v", call, h.hist())
-	require.Equal(h.t, want.timedOut, got.TimedOut, "%s: TimedOut\n%v", call, h.hist())
+	require.Equal(h.t, want.timedOut, got.Cause == CauseTimeout, "%s: timed out (cause %s)\n%v", call, got.Cause, h.hist())
 	require.Equal(h.t, want.until, got.BackoffUntil, "%s: backoff after %d rejections\n%v", call, h.groups[want.gi].rejections, h.hist())
 	require.Equal(h.t, fuzzUIDs(want.reject), uidStrings(got.Reject), "%s rejected other members than the waiting round\n%v", call, h.hist())
 	h.rejectWaiting(call, got.Reject)
@@ -747,7 +751,7 @@ func (h *fuzzHarness) queueSync(p *fuzzPod) {
 func (h *fuzzHarness) admit(p *fuzzPod) {
 	pol := h.policy(p)
 	lookups := 0
-	v, members := h.s.Admit(p.sched, h.now, func() Policy { lookups++; return pol })
+	v, members := h.s.Admit(p.sched, func() Policy { lookups++; return pol })
 	if lookups != 1 {
 		h.failf("Admit looked the Workload up %d times, want once", lookups)
 	}
@@ -834,7 +838,7 @@ func (h *fuzzHarness) reserve(p *fuzzPod) {
 func (h *fuzzHarness) unreserve(p *fuzzPod) {
 	p.bindFailed = false
 	h.note("Unreserve")
-	got := h.s.Unreserve(p.sched, h.now)
+	got := h.s.Unreserve(p.sched)
 	var want *fuzzRejection
 	func() {
 		if !h.exists(p.gi) {
@@ -879,7 +883,7 @@ func (h *fuzzHarness) unplaced(p *fuzzPod) {
 	}
 	arrival := h.wls[p.gi>>2].created
 	h.note("Unplaced")
-	got := h.s.Unplaced(p.sched, arrival, h.now)
+	got := h.s.Unplaced(p.sched, arrival)
 	if p.gone {
 		// A deleted pod's PostFilter: nothing is recorded or rejected.
 		h.checkRejection("Unplaced after DeletePod", got, nil)
@@ -936,7 +940,7 @@ func (h *fuzzHarness) holds(gi int) bool {
 // holdExpired is the plugin's hold timer firing: HoldExpired, then another
 // check, or the round's rejection.
 func (h *fuzzHarness) holdExpired(gi int) {
-	got := h.s.HoldExpired(fuzzKeys[gi], h.now)
+	got := h.s.HoldExpired(fuzzKeys[gi])
 	h.note("HoldExpired(%s) at +%s", fuzzKeys[gi], h.now.Sub(fuzzStart))
 	var want *fuzzRejection
 	g := &h.groups[gi]
@@ -969,18 +973,18 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	}
 	minCount := pol.MinCount
 	wl := h.wls[p.gi>>2]
-	res := h.s.Permit(p.sched, minCount, wl.created, fuzzTimeouts[p.gi>>2], h.now)
+	res := h.s.Permit(p.sched, minCount, wl.created, fuzzTimeouts[p.gi>>2])
 	if p.gone {
 		// A deleted pod's Permit: nothing is recorded, and the plugin
 		// rejects the pod, so Unreserve runs in the same cycle.
-		if !res.Deleted || res.Wait != 0 || res.BackingOff || res.Admitted || res.ReservedOrBound != 0 || len(res.Allow) > 0 || len(res.Activate) > 0 {
-			require.Equal(h.t, PermitResult{Deleted: true}, res, "Permit after DeletePod\n%v", h.hist())
+		if res.Kind != PermitDeleted || res.Wait != 0 || res.Admitted || res.ReservedOrBound != 0 || len(res.Allow) > 0 || len(res.Activate) > 0 {
+			require.Equal(h.t, PermitResult{Kind: PermitDeleted}, res, "Permit after DeletePod\n%v", h.hist())
 		}
 		h.note("Permit: deleted")
 		h.unreserve(p)
 		return
 	}
-	if res.Deleted {
+	if res.Kind == PermitDeleted {
 		h.failf("Permit says %s was deleted; our handler has not seen it go", p.name)
 	}
 	g := &h.groups[p.gi]
@@ -992,7 +996,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		expired.timedOut = true
 	}
 	h.checkRejection("Permit (expired round)", res.Expired, expired)
-	res.Expired = Rejection{}
+	res.Expired = RoundOutcome{}
 	// At the quorum, members the framework no longer holds at Permit are
 	// dropped from the round and stop counting.
 	if h.count(p.gi, isReservedOrBound) >= minCount {
@@ -1026,13 +1030,13 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		if quorum < minCount {
 			h.failf("Permit allowed a gang with %d reserved or bound live members, short of minCount %d", quorum, minCount)
 		}
-		want := PermitResult{ReservedOrBound: rob, Admitted: h.count(p.gi, isWaiting) > 0 || rob-1 < minCount}
+		want := PermitResult{Kind: PermitRelease, ReservedOrBound: rob, Admitted: h.count(p.gi, isWaiting) > 0 || rob-1 < minCount}
 		if h.count(p.gi, isWaiting) > 0 {
 			want.QuorumWait = h.now.Sub(g.roundStart)
 		}
 		allow := h.take(p.gi, waitingFlag)
 		g.deadline, g.rejections, g.backoffUntil = time.Time{}, 0, time.Time{}
-		if res.Admitted != want.Admitted || res.QuorumWait != want.QuorumWait || res.Wait != 0 || res.BackingOff ||
+		if res.Kind != want.Kind || res.Admitted != want.Admitted || res.QuorumWait != want.QuorumWait || res.Wait != 0 ||
 			len(res.Activate) > 0 || !res.RoundStart.IsZero() {
 			res.Allow = nil
 			require.Equal(h.t, want, res, "Permit at quorum\n%v", h.hist())
@@ -1054,8 +1058,8 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	case h.now.Before(g.backoffUntil):
 		h.note("Permit: backing off")
 		p.backedOff = true
-		if res.Wait != 0 || !res.BackingOff || res.Admitted || res.QuorumWait != 0 || !res.RoundStart.IsZero() || len(res.Allow) > 0 || len(res.Activate) > 0 {
-			require.Equal(h.t, PermitResult{ReservedOrBound: rob, BackingOff: true}, res, "Permit during the backoff must back off, and only that\n%v", h.hist())
+		if res.Kind != PermitBackingOff || res.Wait != 0 || res.Admitted || res.QuorumWait != 0 || !res.RoundStart.IsZero() || len(res.Allow) > 0 || len(res.Activate) > 0 {
+			require.Equal(h.t, PermitResult{Kind: PermitBackingOff, ReservedOrBound: rob}, res, "Permit during the backoff must back off, and only that\n%v", h.hist())
 		}
 		h.forget()
 		// Permit returns Unschedulable: Unreserve runs in the same cycle.
@@ -1073,9 +1077,9 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		wantWait := max(g.deadline.Sub(h.now), time.Second)
 		activate := h.take(p.gi, rejectedFlag, unplacedFlag)
 		h.note("Permit: wait %s", res.Wait)
-		if !res.RoundStart.Equal(wantRoundStart) || res.Wait != wantWait || res.Admitted || res.BackingOff || res.QuorumWait != 0 || len(res.Allow) > 0 {
+		if !res.RoundStart.Equal(wantRoundStart) || res.Wait != wantWait || res.Kind != PermitWait || res.Admitted || res.QuorumWait != 0 || len(res.Allow) > 0 {
 			res.Activate = nil
-			require.Equal(h.t, PermitResult{ReservedOrBound: rob, Wait: wantWait, RoundStart: wantRoundStart}, res, "Permit: the member waits\n%v", h.hist())
+			require.Equal(h.t, PermitResult{Kind: PermitWait, ReservedOrBound: rob, Wait: wantWait, RoundStart: wantRoundStart}, res, "Permit: the member waits\n%v", h.hist())
 		}
 		h.handBack("Permit", res.Activate, activate)
 		p.ph = phWaiting
@@ -1086,7 +1090,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 
 // backoffExpired is the plugin's backoff timer firing.
 func (h *fuzzHarness) backoffExpired(gi int) {
-	got := h.s.BackoffExpired(fuzzKeys[gi], h.now)
+	got := h.s.BackoffExpired(fuzzKeys[gi])
 	var want []*fuzzPod
 	if h.exists(gi) && !h.now.Before(h.groups[gi].backoffUntil) {
 		want = h.take(gi, backedOffFlag, rejectedFlag, unplacedFlag)
@@ -1124,6 +1128,7 @@ func (h *fuzzHarness) advance(to time.Time) {
 		}
 		if due.After(h.now) {
 			h.now = due
+			h.clk.SetTime(h.now)
 		}
 		if waiter != nil {
 			h.note("%s timed out at Permit", waiter.name)
@@ -1140,6 +1145,7 @@ func (h *fuzzHarness) advance(to time.Time) {
 	}
 	if to.After(h.now) {
 		h.now = to
+		h.clk.SetTime(h.now)
 	}
 }
 
@@ -1301,22 +1307,22 @@ func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
 	h.wls[wl] = fuzzWorkload{}
 	h.note("delete w%d", wl)
 	wk := gang.WorkloadKey{Namespace: "ns", Name: fmt.Sprintf("w%d", wl)}
-	var rounds []Rejection
+	var rounds []RoundOutcome
 	if flat {
 		if uids := h.s.WaitingOnWorkload(wk); len(uids) > 0 {
-			rounds = []Rejection{{Reject: uids}}
+			rounds = []RoundOutcome{{Reject: uids}}
 		}
 	} else {
 		rounds = h.s.WaitingRoundsOnWorkload(wk)
 	}
-	var want []Rejection
+	var want []RoundOutcome
 	for gi := wl << 2; gi < (wl+1)<<2; gi++ {
 		taken := h.take(gi, waitingFlag)
 		if len(taken) == 0 {
 			continue
 		}
 		h.groups[gi].deadline = time.Time{}
-		r := Rejection{Group: fuzzKeys[gi]}
+		r := RoundOutcome{Kind: RoundRejected, Group: fuzzKeys[gi], Cause: CauseWorkloadDeleted}
 		for _, p := range taken {
 			p.rejected = true
 			if p.member && p.state == reserved {
@@ -1331,10 +1337,10 @@ func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
 		for _, r := range want {
 			all = append(all, r.Reject...)
 		}
-		want = []Rejection{{Reject: all}}
+		want = []RoundOutcome{{Reject: all}}
 	}
 	// Compare as sets: rounds and members come in map order.
-	norm := func(rs []Rejection) []string {
+	norm := func(rs []RoundOutcome) []string {
 		var out []string
 		for _, r := range rs {
 			require.Zero(h.t, r.BackoffUntil, "a Workload's deletion starts no backoff\n%v", h.hist())

@@ -48,40 +48,41 @@ import (
 // duration per attempt.
 //
 // A rejected round starts its gang's backoff. The cost is O(waiting rounds).
-func (s *Store) Unplaced(pod *v1.Pod, arrival, now time.Time) Rejection {
+func (s *Store) Unplaced(pod *v1.Pod, arrival time.Time) RoundOutcome {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gone.has(pod.UID) {
-		return Rejection{}
+		return RoundOutcome{}
 	}
+	now := s.clock.Now()
 	g := s.getOrCreate(key)
 	g.arrival = arrival
 	defer s.syncGroup(key, g)
 	if victim, ok := s.youngestRoundAfter(key, g); ok {
 		g.unplaced[pod.UID] = pod
 		vg := s.groups[victim]
-		rej := vg.rejectRound(s.backoff, now).of(victim)
+		out := vg.rejectRound(victim, s.backoff, now, CauseYielded)
 		s.syncGroup(victim, vg)
-		return rej
+		return out
 	}
 	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
 		g.unplaced[pod.UID] = pod
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	if s.holds(key, g, now) {
 		g.unplaced[pod.UID] = pod
 		if g.holdChecked {
-			return Rejection{}
+			return RoundOutcome{}
 		}
 		g.holdChecked = true
-		return Rejection{Group: key, HoldUntil: g.progress.Add(s.hold)}
+		return RoundOutcome{Kind: RoundHeld, Group: key, HoldUntil: g.progress.Add(s.hold)}
 	}
 	g.rejected[pod.UID] = pod
-	return g.rejectRound(s.backoff, now).of(key)
+	return g.rejectRound(key, s.backoff, now, CauseMemberUnschedulable)
 }
 
 // holds reports whether a gang's waiting round is held rather than rejected
@@ -104,23 +105,24 @@ func (s *Store) holds(key gang.GroupKey, g *group, now time.Time) bool {
 // still short of its quorum, the round is rejected and its gang backs off.
 // If a member joined meanwhile, the returned HoldUntil asks for another
 // check then. Otherwise (the round formed or ended) there is nothing to do.
-func (s *Store) HoldExpired(key gang.GroupKey, now time.Time) Rejection {
+func (s *Store) HoldExpired(key gang.GroupKey) RoundOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[key]
 	if !ok {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	defer s.syncGroup(key, g)
 	if len(g.waiting) == 0 || g.reservedOrBound >= g.minCount {
 		g.holdChecked = false
-		return Rejection{}
+		return RoundOutcome{}
 	}
+	now := s.clock.Now()
 	if until := g.progress.Add(s.hold); now.Before(until) {
-		return Rejection{Group: key, HoldUntil: until}
+		return RoundOutcome{Kind: RoundHeld, Group: key, HoldUntil: until}
 	}
 	g.holdChecked = false
-	return g.rejectRound(s.backoff, now).of(key)
+	return g.rejectRound(key, s.backoff, now, CauseHoldExpired)
 }
 
 // TakeOldestUnplaced hands back the unplaced members of the oldest gang that

@@ -54,28 +54,28 @@ func TestStats(t *testing.T) {
 		{
 			name: "waiting for the Workload, and for a podGroup of another",
 			run: func(s *Store) {
-				s.Admit(member("a", ""), startTime, noWl)
-				s.Admit(member("b", ""), startTime, noWl)
-				s.Admit(otherMember("c"), startTime, noPG)
+				s.Admit(member("a", ""), noWl)
+				s.Admit(member("b", ""), noWl)
+				s.Admit(otherMember("c"), noPG)
 			},
 			wantHeld: map[Verdict]int{WaitingForWorkload: 2, WaitingForPodGroup: 1},
 		},
 		{
 			name: "the Workload appears without the podGroup",
 			run: func(s *Store) {
-				s.Admit(member("a", ""), startTime, noWl)
-				s.Admit(member("b", ""), startTime, noWl)
+				s.Admit(member("a", ""), noWl)
+				s.Admit(member("b", ""), noWl)
 				s.WorkloadChanged(trainKey)
-				s.Admit(member("a", ""), startTime, noPG)
+				s.Admit(member("a", ""), noPG)
 			},
 			wantHeld: map[Verdict]int{WaitingForPodGroup: 1},
 		},
 		{
 			name: "the held pods are admitted or deleted",
 			run: func(s *Store) {
-				s.Admit(member("a", ""), startTime, noPG)
-				s.Admit(member("b", ""), startTime, noPG)
-				s.Admit(member("a", ""), startTime, basicPG)
+				s.Admit(member("a", ""), noPG)
+				s.Admit(member("b", ""), noPG)
+				s.Admit(member("a", ""), basicPG)
 				s.DeletePod(member("b", ""))
 			},
 			wantHeld: map[Verdict]int{},
@@ -87,12 +87,12 @@ func TestStats(t *testing.T) {
 				s.AddPod(a)
 				s.AddPod(b)
 				s.Reserve(a)
-				s.Permit(a, 2, startTime, timeout, startTime)
-				s.Unplaced(b, startTime, startTime)
-				s.Admit(a, startTime, gangOf(2))
-				s.Admit(b, startTime, gangOf(2))
+				s.Permit(a, 2, startTime, timeout)
+				s.Unplaced(b, startTime)
+				s.Admit(a, gangOf(2))
+				s.Admit(b, gangOf(2))
 				s.AddPod(member("c", "1"))
-				s.Admit(member("c", "1"), startTime, gangOf(2))
+				s.Admit(member("c", "1"), gangOf(2))
 			},
 			wantGroups: 2,
 			wantHeld:   map[Verdict]int{WaitingForBackoff: 2, WaitingForMembers: 1},
@@ -100,7 +100,7 @@ func TestStats(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(testBackoff)
+			s, _ := newStore(testBackoff)
 			tc.run(s)
 			st := s.Stats()
 			assert.Equal(t, tc.wantGroups, st.Groups)
@@ -126,13 +126,13 @@ func nonZero(m map[Verdict]int) map[Verdict]int {
 }
 
 func TestPermitReportsTheQuorum(t *testing.T) {
-	s := New(testBackoff)
+	s, clk := newStore(testBackoff)
 	a, b, c, d := member("a", ""), member("b", ""), member("c", ""), member("d", "")
 	for _, p := range []*v1.Pod{a, b, c, d} {
 		s.AddPod(p)
 	}
 	s.Reserve(a)
-	first := s.Permit(a, 3, startTime, timeout, startTime)
+	first := s.Permit(a, 3, startTime, timeout)
 	assert.Equal(t, startTime, first.RoundStart, "the first member starts the round")
 	assert.False(t, first.Admitted)
 	round, ok := s.Round(workers)
@@ -140,19 +140,22 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 	assert.Equal(t, Round{Start: startTime, Waiting: 1, ReservedOrBound: 1, MinCount: 3}, round)
 
 	s.Reserve(b)
-	second := s.Permit(b, 3, startTime, timeout, startTime.Add(time.Second))
+	clk.SetTime(startTime.Add(time.Second))
+	second := s.Permit(b, 3, startTime, timeout)
 	assert.True(t, second.RoundStart.IsZero(), "the second member joins the round")
 	assert.False(t, second.Admitted)
 
 	s.Reserve(c)
-	quorum := s.Permit(c, 3, startTime, timeout, startTime.Add(2500*time.Millisecond))
+	clk.SetTime(startTime.Add(2500 * time.Millisecond))
+	quorum := s.Permit(c, 3, startTime, timeout)
 	assert.True(t, quorum.Admitted)
 	assert.Equal(t, 2500*time.Millisecond, quorum.QuorumWait, "from the first member's wait")
 	_, ok = s.Round(workers)
 	assert.False(t, ok, "no round waits once the quorum is met")
 
 	s.Reserve(d)
-	extra := s.Permit(d, 3, startTime, timeout, startTime.Add(3*time.Second))
+	clk.SetTime(startTime.Add(3 * time.Second))
+	extra := s.Permit(d, 3, startTime, timeout)
 	assert.Zero(t, extra.Wait)
 	assert.False(t, extra.Admitted, "a member that joins a gang at quorum admits nothing")
 
@@ -161,50 +164,54 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 	replacement := member("e", "")
 	s.AddPod(replacement)
 	s.Reserve(replacement)
-	again := s.Permit(replacement, 3, startTime, timeout, startTime.Add(4*time.Second))
+	clk.SetTime(startTime.Add(4 * time.Second))
+	again := s.Permit(replacement, 3, startTime, timeout)
 	assert.True(t, again.Admitted, "the gang is back at its quorum")
 	assert.Zero(t, again.QuorumWait, "no member waited")
 }
 
 func TestUnreserveTellsATimeout(t *testing.T) {
 	tests := []struct {
-		name         string
-		unreserveAt  time.Duration
-		wantTimedOut bool
+		name        string
+		unreserveAt time.Duration
+		wantCause   Cause
 	}{
-		{name: "before the deadline", unreserveAt: timeout - time.Millisecond},
-		{name: "at the deadline", unreserveAt: timeout, wantTimedOut: true},
-		{name: "after the deadline", unreserveAt: timeout + time.Second, wantTimedOut: true},
+		{name: "before the deadline", unreserveAt: timeout - time.Millisecond, wantCause: CauseMemberUnreserved},
+		{name: "at the deadline", unreserveAt: timeout, wantCause: CauseTimeout},
+		{name: "after the deadline", unreserveAt: timeout + time.Second, wantCause: CauseTimeout},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(testBackoff)
+			s, clk := newStore(testBackoff)
 			a, b, c := member("a", ""), member("b", ""), member("c", "")
 			for _, p := range []*v1.Pod{a, b, c} {
 				s.AddPod(p)
 			}
 			s.Reserve(a)
-			s.Permit(a, 3, startTime, timeout, startTime)
+			s.Permit(a, 3, startTime, timeout)
 			s.Reserve(b)
-			s.Permit(b, 3, startTime, timeout, startTime.Add(time.Second))
-			rej := s.Unreserve(a, startTime.Add(tc.unreserveAt))
+			clk.SetTime(startTime.Add(time.Second))
+			s.Permit(b, 3, startTime, timeout)
+			clk.SetTime(startTime.Add(tc.unreserveAt))
+			rej := s.Unreserve(a)
+			assert.Equal(t, RoundRejected, rej.Kind)
 			assert.Equal(t, []types.UID{b.UID}, rej.Reject)
-			assert.Equal(t, tc.wantTimedOut, rej.TimedOut)
-			assert.Equal(t, Rejection{}, s.Unreserve(b, startTime.Add(tc.unreserveAt)), "the round is already rejected")
+			assert.Equal(t, tc.wantCause, rej.Cause)
+			assert.Equal(t, RoundOutcome{}, s.Unreserve(b), "the round is already rejected")
 		})
 	}
 }
 
 func TestWaitingRoundsOnWorkload(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	a0, b0, a1, c2 := member("a", "0"), member("b", "0"), member("a", "1"), member("c", "2")
 	for _, p := range []*v1.Pod{a0, b0, a1, c2} {
 		s.AddPod(p)
 		s.Reserve(p)
 	}
-	s.Permit(a0, 3, startTime, timeout, startTime)
-	s.Permit(b0, 3, startTime, timeout, startTime)
-	s.Permit(a1, 2, startTime, timeout, startTime)
+	s.Permit(a0, 3, startTime, timeout)
+	s.Permit(b0, 3, startTime, timeout)
+	s.Permit(a1, 2, startTime, timeout)
 	rounds := s.WaitingRoundsOnWorkload(trainKey)
 	got := map[string][]types.UID{}
 	for _, r := range rounds {

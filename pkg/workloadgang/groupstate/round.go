@@ -25,24 +25,80 @@ import (
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
-// Rejection is a rejected round: the members to reject, and when the gang's
-// backoff ends (zero when nothing was rejected). For a held round (see
-// Unplaced), it only carries HoldUntil: when to call HoldExpired.
-type Rejection struct {
-	// Group is the gang whose round was rejected or is held.
-	Group        gang.GroupKey
-	Reject       []types.UID
-	BackoffUntil time.Time
-	HoldUntil    time.Time
-	// TimedOut is set by Unreserve when the round ended because its Permit
-	// timeout passed, rather than because a member lost its reservation.
-	TimedOut bool
+// OutcomeKind is what a decision did to a gang's waiting round.
+type OutcomeKind uint8
+
+const (
+	// NoChange: the round, if any, goes on; the caller has nothing to do.
+	NoChange OutcomeKind = iota
+	// RoundRejected: the round was rejected. The caller rejects the members
+	// in Reject that still wait at Permit and, when BackoffUntil is set,
+	// calls BackoffExpired then.
+	RoundRejected
+	// RoundHeld: the starving gang keeps its round (see Unplaced); the
+	// caller calls HoldExpired at HoldUntil.
+	RoundHeld
+)
+
+// Cause is why a round was rejected. The caller words its message and
+// counts it by cause.
+type Cause uint8
+
+const (
+	// NoCause: nothing was rejected (NoChange, RoundHeld).
+	NoCause Cause = iota
+	// CauseTimeout: the round's Permit timeout passed before its quorum.
+	CauseTimeout
+	// CauseMemberUnschedulable: a member of the gang found no node.
+	CauseMemberUnschedulable
+	// CauseMemberUnreserved: a waiting member lost its reservation.
+	CauseMemberUnreserved
+	// CauseYielded: the gang gave its room to an older gang whose member
+	// found no node.
+	CauseYielded
+	// CauseHoldExpired: the held round of a starving gang saw no member
+	// join it for the hold duration.
+	CauseHoldExpired
+	// CauseWorkloadDeleted: the gang's Workload was deleted; no backoff
+	// starts.
+	CauseWorkloadDeleted
+)
+
+// causeNames are the causes' names, for logs.
+var causeNames = [...]string{
+	NoCause:                  "none",
+	CauseTimeout:             "timeout",
+	CauseMemberUnschedulable: "member unschedulable",
+	CauseMemberUnreserved:    "member unreserved",
+	CauseYielded:             "yielded",
+	CauseHoldExpired:         "hold expired",
+	CauseWorkloadDeleted:     "workload deleted",
 }
 
-// of sets the rejection's group.
-func (r Rejection) of(key gang.GroupKey) Rejection {
-	r.Group = key
-	return r
+func (c Cause) String() string {
+	if int(c) < len(causeNames) {
+		return causeNames[c]
+	}
+	return "unknown"
+}
+
+// RoundOutcome is what a decision did to a gang's waiting round: nothing,
+// a rejection, or a hold. Kind says which; the other fields are set only
+// for the kinds that name them.
+type RoundOutcome struct {
+	Kind OutcomeKind
+	// Group is the gang whose round was rejected or is held; with
+	// CauseYielded, not the gang of the member that found no node.
+	Group gang.GroupKey
+	// Cause is why a RoundRejected round was rejected.
+	Cause Cause
+	// Reject lists the members of a RoundRejected round to reject.
+	Reject []types.UID
+	// BackoffUntil is when a RoundRejected gang's backoff ends; zero for
+	// CauseWorkloadDeleted, which starts none.
+	BackoffUntil time.Time
+	// HoldUntil is when to check a RoundHeld round (HoldExpired).
+	HoldUntil time.Time
 }
 
 // Reserve records that a member holds a node reservation.
@@ -67,28 +123,41 @@ func (s *Store) Reserve(pod *v1.Pod) {
 	delete(g.unplaced, pod.UID)
 }
 
+// PermitKind is Permit's decision for the member.
+type PermitKind uint8
+
+const (
+	// PermitRelease: the quorum is met; the member binds, and so do the
+	// waiting members in Allow.
+	PermitRelease PermitKind = iota + 1
+	// PermitWait: the member waits at Permit for Wait.
+	PermitWait
+	// PermitBackingOff: the gang is in its backoff: the member must give
+	// its reservation back; it is handed back when the backoff ends.
+	PermitBackingOff
+	// PermitDeleted: the pod was deleted while its scheduling cycle ran:
+	// it must not wait, and nothing was recorded.
+	PermitDeleted
+)
+
 // PermitResult is Permit's answer.
 type PermitResult struct {
-	// Allow lists the waiting members to release: the quorum is met.
+	Kind PermitKind
+	// Allow lists the waiting members to release (PermitRelease).
 	Allow []types.UID
-	// Wait is how long the pod must wait; zero when the quorum is met.
+	// Wait is how long the pod must wait (PermitWait).
 	Wait time.Duration
 	// Activate lists members that an earlier gang rejection sent back to the
 	// queue: this member's progress may let the gang form now.
 	Activate []*v1.Pod
 	// ReservedOrBound is the quorum count Permit compared with minCount.
 	ReservedOrBound int
-	// BackingOff is set when the gang is in its backoff: the member must
-	// give its reservation back; it is handed back when the backoff ends.
-	BackingOff bool
-	// Deleted is set when the pod was deleted while its scheduling cycle
-	// ran: it must not wait, and nothing was recorded.
-	Deleted bool
 	// Expired is the gang's previous round, found past its deadline: the
 	// framework has timed its members out (or is about to), so they no
 	// longer count, and the caller rejects any still waiting and handles
-	// the gang's backoff as for any rejected round. Zero when none.
-	Expired Rejection
+	// the gang's backoff as for any rejected round (RoundRejected,
+	// CauseTimeout). NoChange when none.
+	Expired RoundOutcome
 	// Admitted is set when this member brought the gang to its quorum: the
 	// gang was short of minCount before it, or members waited for it. It is
 	// set once per round, not for members that join a gang already at quorum.
@@ -106,23 +175,23 @@ type PermitResult struct {
 // release; otherwise the pod joins the waiting round, whose deadline is set
 // by the first member to wait and is shared by all. arrival orders the gang
 // against others (its Workload's creation time): see Unplaced.
-func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout time.Duration, now time.Time) PermitResult {
+func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout time.Duration) PermitResult {
 	key, _ := gang.KeyForPod(pod)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gone.has(pod.UID) {
-		return PermitResult{Deleted: true}
+		return PermitResult{Kind: PermitDeleted}
 	}
+	now := s.clock.Now()
 	g := s.getOrCreate(key)
 	g.minCount = minCount
 	g.arrival = arrival
-	var expired Rejection
+	var expired RoundOutcome
 	if len(g.waiting) > 0 && !g.deadline.IsZero() && !now.Before(g.deadline) {
 		// The round's members timed out at its deadline, but their
 		// Unreserve, which runs on their binding goroutines, has not reached
 		// us yet. Counting them would release this member without them.
-		expired = g.rejectRound(s.backoff, now).of(key)
-		expired.TimedOut = true
+		expired = g.rejectRound(key, s.backoff, now, CauseTimeout)
 	}
 	if g.reservedOrBound >= minCount && s.stillWaiting != nil {
 		// Drop the members the framework no longer holds: they stop
@@ -140,6 +209,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	}
 	if g.reservedOrBound >= minCount {
 		res := PermitResult{
+			Kind:            PermitRelease,
 			Expired:         expired,
 			ReservedOrBound: g.reservedOrBound,
 			// This member's own reservation is counted: without it the gang
@@ -162,7 +232,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	if now.Before(g.backoffUntil) {
 		// Admitted before the backoff started: no new round until it ends.
 		g.backedOff[pod.UID] = pod
-		return PermitResult{ReservedOrBound: g.reservedOrBound, BackingOff: true, Expired: expired}
+		return PermitResult{Kind: PermitBackingOff, ReservedOrBound: g.reservedOrBound, Expired: expired}
 	}
 	var roundStart time.Time
 	if len(g.waiting) == 0 || g.deadline.IsZero() {
@@ -179,6 +249,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		wait = time.Second
 	}
 	return PermitResult{
+		Kind:            PermitWait,
 		Expired:         expired,
 		Wait:            wait,
 		Activate:        takeAll(&g.rejected, &g.unplaced),
@@ -193,16 +264,16 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 // returned for rejection: a gang never holds part of its capacity for
 // nothing. A member deleted meanwhile does not break the round: a
 // replacement pod may still complete it.
-func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
+func (s *Store) Unreserve(pod *v1.Pod) RoundOutcome {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[key]
 	if !ok {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	defer s.syncGroup(key, g)
 	state, member := g.members[pod.UID]
@@ -212,28 +283,30 @@ func (s *Store) Unreserve(pod *v1.Pod, now time.Time) Rejection {
 		if len(g.waiting) == 0 {
 			g.deadline = time.Time{}
 		}
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	g.rejected[pod.UID] = pod
 	if state != reserved {
 		// Its reservation stopped counting when its round was rejected:
 		// its late Unreserve changes nothing, and must not end a new round.
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	g.members[pod.UID] = pending
 	g.reservedOrBound--
 	if g.reservedOrBound >= g.minCount {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	// A waiting member that loses its reservation once the round's deadline
 	// has passed was rejected by its Permit timeout.
-	timedOut := wasWaiting && !g.deadline.IsZero() && !now.Before(g.deadline)
+	now := s.clock.Now()
+	cause := CauseMemberUnreserved
+	if wasWaiting && !g.deadline.IsZero() && !now.Before(g.deadline) {
+		cause = CauseTimeout
+	}
 	if len(g.waiting) == 0 && !wasWaiting {
-		return Rejection{}
+		return RoundOutcome{}
 	}
 	// Otherwise the round ends: with the last waiting member, its own
 	// timeout or rejection ends it.
-	rej := g.rejectRound(s.backoff, now).of(key)
-	rej.TimedOut = timedOut
-	return rej
+	return g.rejectRound(key, s.backoff, now, cause)
 }

@@ -71,16 +71,6 @@ func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
 	}, true
 }
 
-// Len returns the number of tracked groups and of pods waiting for a Workload.
-func (s *Store) Len() (groups, waitingForWorkload int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, set := range s.waitingForWorkload {
-		waitingForWorkload += len(set)
-	}
-	return len(s.groups), waitingForWorkload
-}
-
 // Round is a copy of a group's waiting round.
 type Round struct {
 	// Start is when the round's first member waited at Permit.

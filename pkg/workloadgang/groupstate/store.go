@@ -37,6 +37,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -76,6 +77,9 @@ type Store struct {
 	// stillWaiting reports whether a member of a round still waits at
 	// Permit in the framework (nil: assume it does). Immutable.
 	stillWaiting func(types.UID) bool
+	// clock is the one source of time of every decision: deadlines,
+	// backoffs and holds are all measured on it. Immutable.
+	clock clock.PassiveClock
 }
 
 // Option configures a Store.
@@ -86,6 +90,13 @@ type Option func(*Store)
 // last one joined: see Unplaced. Zero (the default) disables holding.
 func WithHold(d time.Duration) Option {
 	return func(s *Store) { s.hold = d }
+}
+
+// WithClock sets the clock the Store reads the time from (default: the
+// real clock). The plugin passes its own, so that the Store and the
+// plugin's timers agree; tests pass a fake one.
+func WithClock(c clock.PassiveClock) Option {
+	return func(s *Store) { s.clock = c }
 }
 
 // WithStillWaiting lets Permit check, before it releases a round, that its
@@ -107,6 +118,7 @@ func New(backoff Backoff, opts ...Option) *Store {
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},
 		workloadFound:      map[gang.WorkloadKey]struct{}{},
+		clock:              clock.RealClock{},
 	}
 	for _, opt := range opts {
 		opt(s)

@@ -27,26 +27,34 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	st "k8s.io/kubernetes/pkg/scheduler/testing"
+	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 // member builds a pod of group ns/train/workers with the given replica key.
 func member(name, replicaKey string) *v1.Pod {
-	return &v1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, UID: types.UID("uid-" + name + "-" + replicaKey)},
-		Spec: v1.PodSpec{WorkloadRef: &v1.WorkloadReference{
-			Name: "train", PodGroup: "workers", PodGroupReplicaKey: replicaKey,
-		}},
-	}
+	return memberWrapper(name, replicaKey).Obj()
+}
+
+// memberWrapper is member as a builder, for pods that need more.
+func memberWrapper(name, replicaKey string) *st.PodWrapper {
+	return st.MakePod().Namespace("ns").Name(name).UID("uid-" + name + "-" + replicaKey).
+		WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "workers", PodGroupReplicaKey: replicaKey})
 }
 
 func onNode(p *v1.Pod) *v1.Pod {
 	p = p.DeepCopy()
 	p.Spec.NodeName = "node"
 	return p
+}
+
+// newStore returns a Store on a fake clock set to startTime.
+func newStore(b Backoff, opts ...Option) (*Store, *testingclock.FakeClock) {
+	clk := testingclock.NewFakeClock(startTime)
+	return New(b, append(opts, WithClock(clk))...), clk
 }
 
 var (
@@ -103,11 +111,11 @@ func TestAdmit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(testBackoff)
+			s, _ := newStore(testBackoff)
 			for _, p := range tc.existing {
 				s.AddPod(p)
 			}
-			v, members := s.Admit(tc.pod, startTime, tc.lookup)
+			v, members := s.Admit(tc.pod, tc.lookup)
 			assert.Equal(t, tc.wantVerdict, v)
 			assert.Equal(t, tc.wantMembers, members)
 		})
@@ -115,30 +123,30 @@ func TestAdmit(t *testing.T) {
 }
 
 func TestLastMemberActivatesGatedMembers(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	a, b, c := member("a", ""), member("b", ""), member("c", "")
 	s.AddPod(a)
 	s.AddPod(b)
 	// The queue judged b and c before our informer handler saw c.
-	v, _ := s.Admit(b, startTime, gangOf(3))
+	v, _ := s.Admit(b, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
-	v, _ = s.Admit(c, startTime, gangOf(3))
+	v, _ = s.Admit(c, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
 	got := s.AddPod(c)
 	assert.ElementsMatch(t, []string{"b", "c"}, names(got), "the last member's arrival must hand back every gated member")
 	assert.Empty(t, s.AddPod(a), "the gated set is handed back once")
-	v, _ = s.Admit(a, startTime, gangOf(3))
+	v, _ = s.Admit(a, gangOf(3))
 	assert.Equal(t, Admitted, v)
 }
 
 func TestWorkloadChangedHandsBackWaiters(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
-	v, _ := s.Admit(a, startTime, noWl)
+	v, _ := s.Admit(a, noWl)
 	require.Equal(t, WaitingForWorkload, v)
-	v, _ = s.Admit(b, startTime, gangOf(3))
+	v, _ = s.Admit(b, gangOf(3))
 	require.Equal(t, WaitingForMembers, v)
 	got := s.WorkloadChanged(trainKey)
 	assert.ElementsMatch(t, []string{"a", "b"}, names(got))
@@ -149,21 +157,23 @@ func TestWorkloadChangedHandsBackWaiters(t *testing.T) {
 }
 
 func TestPermitReleasesTheGangTogether(t *testing.T) {
-	s := New(testBackoff)
+	s, clk := newStore(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
 	}
 	for i, p := range pods[:2] {
 		s.Reserve(p)
-		res := s.Permit(p, 3, startTime, timeout, startTime.Add(time.Duration(i)*time.Second))
+		clk.SetTime(startTime.Add(time.Duration(i) * time.Second))
+		res := s.Permit(p, 3, startTime, timeout)
 		require.Empty(t, res.Allow)
 		// The round's deadline is set by its first member.
 		assert.Equal(t, timeout-time.Duration(i)*time.Second, res.Wait)
 		assert.Equal(t, i+1, res.ReservedOrBound)
 	}
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, startTime, timeout, startTime)
+	clk.SetTime(startTime)
+	res := s.Permit(pods[2], 3, startTime, timeout)
 	assert.Zero(t, res.Wait)
 	assert.ElementsMatch(t, []types.UID{pods[0].UID, pods[1].UID}, res.Allow)
 	st, _ := s.Group(workers)
@@ -176,49 +186,51 @@ func TestPermitReleasesTheGangTogether(t *testing.T) {
 	extra := member("d", "")
 	s.AddPod(extra)
 	s.Reserve(extra)
-	assert.Zero(t, s.Permit(extra, 3, startTime, timeout, startTime).Wait)
+	assert.Zero(t, s.Permit(extra, 3, startTime, timeout).Wait)
 }
 
 func TestUnreserveRejectsTheWholeRound(t *testing.T) {
-	s := New(testBackoff)
+	s, clk := newStore(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
 	}
 	for _, p := range pods[:2] {
 		s.Reserve(p)
-		s.Permit(p, 3, startTime, timeout, startTime)
+		s.Permit(p, 3, startTime, timeout)
 	}
 	// a times out: b must not keep its capacity until its own timeout.
-	rej := s.Unreserve(pods[0], startTime)
+	rej := s.Unreserve(pods[0])
 	assert.Equal(t, []types.UID{pods[1].UID}, rej.Reject)
 	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
 	st, _ := s.Group(workers)
 	assert.Equal(t, GroupStatus{Members: 3, ReservedOrBound: 0, MinCount: 3, Rejected: 2, Rejections: 1, BackoffUntil: startTime.Add(time.Second)}, st,
 		"b's reservation stops counting when its round is rejected, before its own Unreserve")
-	assert.Empty(t, s.Unreserve(pods[1], startTime).Reject, "the round is already rejected")
+	assert.Empty(t, s.Unreserve(pods[1]).Reject, "the round is already rejected")
 	st, _ = s.Group(workers)
 	assert.Equal(t, 0, st.ReservedOrBound)
 
 	// The gang backs off: members are held until the backoff ends, then
 	// handed back together with the rejected ones.
-	v, _ := s.Admit(pods[2], startTime, gangOf(3))
+	v, _ := s.Admit(pods[2], gangOf(3))
 	assert.Equal(t, WaitingForBackoff, v)
-	assert.Empty(t, s.BackoffExpired(workers, startTime), "backoff still running")
-	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers, startTime.Add(time.Second))))
-	v, _ = s.Admit(pods[2], startTime.Add(time.Second), gangOf(3))
+	assert.Empty(t, s.BackoffExpired(workers), "backoff still running")
+	clk.SetTime(startTime.Add(time.Second))
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers)))
+	v, _ = s.Admit(pods[2], gangOf(3))
 	assert.Equal(t, Admitted, v)
 
 	// The next member to make progress activates members rejected meanwhile.
 	later := startTime.Add(time.Second)
-	s.Unreserve(pods[0], later)
+	clk.SetTime(later)
+	s.Unreserve(pods[0])
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, startTime, timeout, later)
+	res := s.Permit(pods[2], 3, startTime, timeout)
 	assert.ElementsMatch(t, []string{"a"}, names(res.Activate))
 }
 
 func TestBackoffGrowsAndResets(t *testing.T) {
-	s := New(testBackoff)
+	s, clk := newStore(testBackoff)
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
@@ -226,83 +238,84 @@ func TestBackoffGrowsAndResets(t *testing.T) {
 	var got []time.Duration
 	for i := 0; i < 4; i++ {
 		s.Reserve(a)
-		require.NotZero(t, s.Permit(a, 2, startTime, timeout, now).Wait)
-		rej := s.Unreserve(a, now) // a's own timeout ends its lone round
+		clk.SetTime(now)
+		require.NotZero(t, s.Permit(a, 2, startTime, timeout).Wait)
+		rej := s.Unreserve(a) // a's own timeout ends its lone round
 		got = append(got, rej.BackoffUntil.Sub(now))
 		now = rej.BackoffUntil
 	}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}, got, "exponential, capped at Max")
 	s.Reserve(a)
-	s.Permit(a, 2, startTime, timeout, now)
+	clk.SetTime(now)
+	s.Permit(a, 2, startTime, timeout)
 	s.Reserve(b)
-	require.Zero(t, s.Permit(b, 2, startTime, timeout, now).Wait)
+	require.Zero(t, s.Permit(b, 2, startTime, timeout).Wait)
 	st, _ := s.Group(workers)
 	assert.Zero(t, st.Rejections, "quorum resets the backoff")
 }
 
 func TestUnplacedMember(t *testing.T) {
-	s := New(testBackoff)
+	s, clk := newStore(testBackoff)
 	a, b, c := member("a", ""), member("b", ""), member("c", "")
 	for _, p := range []*v1.Pod{a, b, c} {
 		s.AddPod(p)
 	}
 	// c finds no node before anyone waits: it is remembered...
-	assert.Empty(t, s.Unplaced(c, startTime, startTime).Reject, "no round to reject")
+	assert.Empty(t, s.Unplaced(c, startTime).Reject, "no round to reject")
 	s.Reserve(a)
-	res := s.Permit(a, 3, startTime, timeout, startTime)
+	res := s.Permit(a, 3, startTime, timeout)
 	// ...and handed back by the first member to wait, to be tried again.
 	assert.Equal(t, []string{"c"}, names(res.Activate))
 	// Still no node: the round ends now, not at its timeout.
-	rej := s.Unplaced(c, startTime, startTime)
+	rej := s.Unplaced(c, startTime)
 	assert.Equal(t, []types.UID{a.UID}, rej.Reject)
 	assert.Equal(t, startTime.Add(time.Second), rej.BackoffUntil)
 
 	// b was admitted before the backoff began: it may not start a new round.
 	s.Reserve(b)
-	assert.True(t, s.Permit(b, 3, startTime, timeout, startTime).BackingOff)
-	s.Unreserve(b, startTime)
-	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers, startTime.Add(time.Second))))
+	assert.Equal(t, PermitBackingOff, s.Permit(b, 3, startTime, timeout).Kind)
+	s.Unreserve(b)
+	clk.SetTime(startTime.Add(time.Second))
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, names(s.BackoffExpired(workers)))
 }
 
 func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
 	for _, p := range pods {
 		s.AddPod(p)
 	}
 	for _, p := range pods[:2] {
 		s.Reserve(p)
-		s.Permit(p, 3, startTime, timeout, startTime)
+		s.Permit(p, 3, startTime, timeout)
 	}
 	s.DeletePod(pods[0])
-	assert.Empty(t, s.Unreserve(pods[0], startTime).Reject, "a deleted member must not reject the others")
+	assert.Empty(t, s.Unreserve(pods[0]).Reject, "a deleted member must not reject the others")
 	replacement := member("a2", "")
 	s.AddPod(replacement)
 	s.Reserve(replacement)
-	assert.NotZero(t, s.Permit(replacement, 3, startTime, timeout, startTime).Wait, "b and the replacement make 2 of 3")
+	assert.NotZero(t, s.Permit(replacement, 3, startTime, timeout).Wait, "b and the replacement make 2 of 3")
 	s.Reserve(pods[2])
-	res := s.Permit(pods[2], 3, startTime, timeout, startTime)
+	res := s.Permit(pods[2], 3, startTime, timeout)
 	assert.Zero(t, res.Wait)
 	assert.ElementsMatch(t, []types.UID{pods[1].UID, replacement.UID}, res.Allow)
 }
 
 func TestWaitingOnWorkload(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
 	s.Reserve(a)
-	s.Permit(a, 2, startTime, timeout, startTime)
+	s.Permit(a, 2, startTime, timeout)
 	assert.Equal(t, []types.UID{a.UID}, s.WaitingOnWorkload(trainKey))
 	assert.ElementsMatch(t, []string{"a"}, names(s.WorkloadChanged(trainKey)), "recreating the Workload activates the rejected member")
 }
 
 func TestTerminatedAndDeletingPodsDoNotCount(t *testing.T) {
-	s := New(testBackoff)
-	done := member("a", "")
-	done.Status.Phase = v1.PodSucceeded
-	deleting := member("b", "")
-	deleting.DeletionTimestamp = &metav1.Time{Time: startTime}
+	s, _ := newStore(testBackoff)
+	done := memberWrapper("a", "").Phase(v1.PodSucceeded).Obj()
+	deleting := memberWrapper("b", "").Terminating().Obj()
 	live := member("c", "")
 	s.AddPod(live)
 	s.AddPod(done)
@@ -315,21 +328,21 @@ func TestTerminatedAndDeletingPodsDoNotCount(t *testing.T) {
 }
 
 func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	var pods []*v1.Pod
 	for i := 0; i < 20; i++ {
 		p := member(fmt.Sprint(i), fmt.Sprint(i%4))
 		pods = append(pods, p)
 		s.AddPod(p)
-		s.Admit(p, startTime, gangOf(10))
+		s.Admit(p, gangOf(10))
 		if i%2 == 0 {
 			s.Reserve(p)
-			s.Permit(p, 10, startTime, timeout, startTime)
+			s.Permit(p, 10, startTime, timeout)
 		}
 	}
 	for i, p := range pods {
 		if i%3 == 0 {
-			s.Unreserve(p, startTime)
+			s.Unreserve(p)
 		}
 		s.DeletePod(p)
 	}
@@ -343,7 +356,7 @@ func TestNothingLeaksOnceAllPodsAreGone(t *testing.T) {
 // handed back once its gang is complete: no gang waits forever.
 func TestSiblingsAlwaysMeet(t *testing.T) {
 	const gangs, size = 50, 8
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	var mu sync.Mutex
 	admitted := map[types.UID]bool{}
 	var handedBack []*v1.Pod
@@ -364,7 +377,7 @@ func TestSiblingsAlwaysMeet(t *testing.T) {
 				if rand.Intn(2) == 0 {
 					runtime.Gosched() // vary the interleaving
 				}
-				if v, _ := s.Admit(p, startTime, gangOf(size)); v == Admitted {
+				if v, _ := s.Admit(p, gangOf(size)); v == Admitted {
 					mu.Lock()
 					admitted[p.UID] = true
 					mu.Unlock()
@@ -374,7 +387,7 @@ func TestSiblingsAlwaysMeet(t *testing.T) {
 	}
 	wg.Wait()
 	for _, p := range handedBack {
-		v, _ := s.Admit(p, startTime, gangOf(size))
+		v, _ := s.Admit(p, gangOf(size))
 		require.Equal(t, Admitted, v)
 		admitted[p.UID] = true
 	}
@@ -392,14 +405,14 @@ func BenchmarkGangLifecycle(b *testing.B) {
 			}
 			b.ResetTimer()
 			for n := 0; n < b.N; n++ {
-				s := New(testBackoff)
+				s, _ := newStore(testBackoff)
 				for _, p := range pods {
 					s.AddPod(p)
-					s.Admit(p, startTime, gangOf(size))
+					s.Admit(p, gangOf(size))
 				}
 				for _, p := range pods {
 					s.Reserve(p)
-					s.Permit(p, size, startTime, timeout, startTime)
+					s.Permit(p, size, startTime, timeout)
 				}
 				for _, p := range pods {
 					s.UpdatePod(onNode(p))
@@ -414,25 +427,25 @@ func BenchmarkGangLifecycle(b *testing.B) {
 }
 
 func TestYoungerGangYieldsToOlder(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	old0, old1 := member("o0", "old"), member("o1", "old")
 	young0 := member("y0", "young")
 	for _, p := range []*v1.Pod{old0, old1, young0, member("y1", "young")} {
 		s.AddPod(p)
 	}
 	s.Reserve(old0)
-	s.Permit(old0, 2, startTime, timeout, startTime)
+	s.Permit(old0, 2, startTime, timeout)
 	s.Reserve(young0)
-	s.Permit(young0, 2, startTime.Add(time.Second), timeout, startTime)
+	s.Permit(young0, 2, startTime.Add(time.Second), timeout)
 	// The older gang's member finds no node: the younger round gives its room.
-	rej := s.Unplaced(old1, startTime, startTime)
+	rej := s.Unplaced(old1, startTime)
 	assert.Equal(t, replica("young"), rej.Group)
 	assert.Equal(t, []types.UID{young0.UID}, rej.Reject)
 	st, _ := s.Group(replica("old"))
 	assert.Equal(t, 1, st.Waiting, "the older round keeps waiting")
 	// The younger gang's member finds no node: no younger round; its own
 	// round is empty, so nothing is rejected.
-	assert.Empty(t, s.Unplaced(member("y1", "young"), startTime.Add(time.Second), startTime).Reject)
+	assert.Empty(t, s.Unplaced(member("y1", "young"), startTime.Add(time.Second)).Reject)
 }
 
 // replica returns the workers group with the given replica key.
@@ -443,13 +456,13 @@ func replica(r string) gang.GroupKey {
 }
 
 func TestTakeOldestUnplaced(t *testing.T) {
-	s := New(testBackoff)
+	s, _ := newStore(testBackoff)
 	young, old := member("y", "young"), member("o", "old")
 	s.AddPod(young)
 	s.AddPod(old)
 	assert.Empty(t, s.TakeOldestUnplaced())
-	s.Unplaced(young, startTime.Add(time.Second), startTime)
-	s.Unplaced(old, startTime, startTime)
+	s.Unplaced(young, startTime.Add(time.Second))
+	s.Unplaced(old, startTime)
 	assert.Equal(t, []string{"o"}, names(s.TakeOldestUnplaced()), "the oldest gang first")
 	assert.Equal(t, []string{"y"}, names(s.TakeOldestUnplaced()))
 	assert.Empty(t, s.TakeOldestUnplaced())
@@ -476,7 +489,7 @@ func TestStarvingGangHolds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(testBackoff, WithHold(tc.hold))
+			s, clk := newStore(testBackoff, WithHold(tc.hold))
 			a, b, c := member("a", "big"), member("b", "big"), member("c", "big")
 			for _, p := range []*v1.Pod{a, b, c} {
 				s.AddPod(p)
@@ -488,43 +501,51 @@ func TestStarvingGangHolds(t *testing.T) {
 				s.AddPod(o)
 				s.AddPod(member("o2", "old"))
 				s.Reserve(o)
-				s.Permit(o, 2, startTime, timeout, now)
+				clk.SetTime(now)
+				s.Permit(o, 2, startTime, timeout)
 			}
 			if tc.rejectedBefore {
 				s.Reserve(a)
-				s.Permit(a, 3, arrival, timeout, now)
-				rej := s.Unplaced(c, arrival, now)
+				s.Permit(a, 3, arrival, timeout)
+				rej := s.Unplaced(c, arrival)
 				require.Equal(t, []types.UID{a.UID}, rej.Reject)
 				now = rej.BackoffUntil
-				s.BackoffExpired(replica("big"), now)
+				clk.SetTime(now)
+				s.BackoffExpired(replica("big"))
 			}
 			s.Reserve(a)
-			s.Permit(a, 3, arrival, timeout, now)
-			rej := s.Unplaced(c, arrival, now)
+			s.Permit(a, 3, arrival, timeout)
+			rej := s.Unplaced(c, arrival)
 			st, _ := s.Group(replica("big"))
 			if !tc.wantHeld {
 				assert.Equal(t, []types.UID{a.UID}, rej.Reject, "the round gives its room back")
 				assert.Zero(t, st.Waiting)
 				return
 			}
+			assert.Equal(t, RoundHeld, rej.Kind)
 			assert.Empty(t, rej.Reject)
 			assert.Equal(t, now.Add(hold), rej.HoldUntil, "one check, a hold after the last member joined")
 			assert.Equal(t, 1, st.Waiting, "the round holds its room")
-			assert.True(t, s.Unplaced(b, arrival, now).HoldUntil.IsZero(), "a check is already scheduled")
+			assert.True(t, s.Unplaced(b, arrival).HoldUntil.IsZero(), "a check is already scheduled")
 
 			// b joins later: the hold runs from then.
 			s.Reserve(b)
-			res := s.Permit(b, 3, arrival, timeout, now.Add(2*time.Second))
+			clk.SetTime(now.Add(2 * time.Second))
+			res := s.Permit(b, 3, arrival, timeout)
 			assert.ElementsMatch(t, []string{"c"}, names(res.Activate), "the unplaced member is tried again")
-			again := s.HoldExpired(replica("big"), now.Add(hold))
+			clk.SetTime(now.Add(hold))
+			again := s.HoldExpired(replica("big"))
 			assert.Equal(t, now.Add(2*time.Second+hold), again.HoldUntil, "progress extends the hold")
 			assert.Empty(t, again.Reject)
 
 			// No member joins for the hold: the round gives its room back.
-			last := s.HoldExpired(replica("big"), again.HoldUntil)
+			clk.SetTime(again.HoldUntil)
+			last := s.HoldExpired(replica("big"))
+			assert.Equal(t, CauseHoldExpired, last.Cause)
 			assert.ElementsMatch(t, []types.UID{a.UID, b.UID}, last.Reject)
 			assert.False(t, last.BackoffUntil.IsZero())
-			assert.True(t, s.HoldExpired(replica("big"), last.BackoffUntil).HoldUntil.IsZero(), "nothing left to check")
+			clk.SetTime(last.BackoffUntil)
+			assert.True(t, s.HoldExpired(replica("big")).HoldUntil.IsZero(), "nothing left to check")
 		})
 	}
 }
@@ -532,22 +553,25 @@ func TestStarvingGangHolds(t *testing.T) {
 // TestHoldEndsWithTheRound checks that a hold check finds nothing to do once
 // the held round has formed.
 func TestHoldEndsWithTheRound(t *testing.T) {
-	s := New(testBackoff, WithHold(5*time.Second))
+	s, clk := newStore(testBackoff, WithHold(5*time.Second))
 	a, b := member("a", ""), member("b", "")
 	s.AddPod(a)
 	s.AddPod(b)
 	s.Reserve(a)
-	s.Permit(a, 2, startTime, timeout, startTime)
-	rej := s.Unplaced(b, startTime, startTime)
-	s.BackoffExpired(workers, rej.BackoffUntil)
+	s.Permit(a, 2, startTime, timeout)
+	rej := s.Unplaced(b, startTime)
+	clk.SetTime(rej.BackoffUntil)
+	s.BackoffExpired(workers)
 	now := rej.BackoffUntil
 	s.Reserve(a)
-	s.Permit(a, 2, startTime, timeout, now)
-	held := s.Unplaced(b, startTime, now)
+	clk.SetTime(now)
+	s.Permit(a, 2, startTime, timeout)
+	held := s.Unplaced(b, startTime)
 	require.False(t, held.HoldUntil.IsZero())
 	s.Reserve(b)
-	assert.Equal(t, []types.UID{a.UID}, s.Permit(b, 2, startTime, timeout, now).Allow)
-	assert.Equal(t, Rejection{}, s.HoldExpired(workers, held.HoldUntil))
+	assert.Equal(t, []types.UID{a.UID}, s.Permit(b, 2, startTime, timeout).Allow)
+	clk.SetTime(held.HoldUntil)
+	assert.Equal(t, RoundOutcome{}, s.HoldExpired(workers))
 }
 
 // TestLateCallsForADeletedPod checks that scheduler callbacks that arrive
@@ -557,17 +581,17 @@ func TestLateCallsForADeletedPod(t *testing.T) {
 		name string
 		call func(s *Store, p *v1.Pod)
 	}{
-		{name: "Admit", call: func(s *Store, p *v1.Pod) { s.Admit(p, startTime, gangOf(2)) }},
+		{name: "Admit", call: func(s *Store, p *v1.Pod) { s.Admit(p, gangOf(2)) }},
 		{name: "Reserve", call: func(s *Store, p *v1.Pod) { s.Reserve(p) }},
 		{name: "Permit", call: func(s *Store, p *v1.Pod) {
-			assert.True(t, s.Permit(p, 2, startTime, timeout, startTime).Deleted)
+			assert.Equal(t, PermitDeleted, s.Permit(p, 2, startTime, timeout).Kind)
 		}},
-		{name: "Unplaced", call: func(s *Store, p *v1.Pod) { s.Unplaced(p, startTime, startTime) }},
-		{name: "Unreserve", call: func(s *Store, p *v1.Pod) { s.Unreserve(p, startTime) }},
+		{name: "Unplaced", call: func(s *Store, p *v1.Pod) { s.Unplaced(p, startTime) }},
+		{name: "Unreserve", call: func(s *Store, p *v1.Pod) { s.Unreserve(p) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(testBackoff)
+			s, _ := newStore(testBackoff)
 			a := member("a", "")
 			s.AddPod(a)
 			s.DeletePod(a)
@@ -599,40 +623,42 @@ func TestTombstonesForgetTheOldest(t *testing.T) {
 // that would bind a gang short of minCount (found by FuzzStore).
 func TestRejectedMembersDoNotCountBeforeTheirUnreserve(t *testing.T) {
 	t.Run("round timed out", func(t *testing.T) {
-		s := New(testBackoff)
+		s, clk := newStore(testBackoff)
 		a, b := member("a", ""), member("b", "")
 		s.AddPod(a)
 		s.AddPod(b)
 		s.Reserve(a)
-		s.Permit(a, 2, startTime, timeout, startTime)
+		s.Permit(a, 2, startTime, timeout)
 		// a's wait ends at the deadline; b reaches Permit before a's Unreserve.
 		late := startTime.Add(timeout)
 		s.Reserve(b)
-		res := s.Permit(b, 2, startTime, timeout, late)
+		clk.SetTime(late)
+		res := s.Permit(b, 2, startTime, timeout)
 		assert.Empty(t, res.Allow)
-		assert.True(t, res.BackingOff, "the timed-out round starts the gang's backoff")
+		assert.Equal(t, PermitBackingOff, res.Kind, "the timed-out round starts the gang's backoff")
 		assert.Equal(t, []types.UID{a.UID}, res.Expired.Reject)
-		assert.True(t, res.Expired.TimedOut)
-		assert.Equal(t, Rejection{}, s.Unreserve(a, late), "a's late Unreserve changes nothing")
+		assert.Equal(t, RoundRejected, res.Expired.Kind)
+		assert.Equal(t, CauseTimeout, res.Expired.Cause)
+		assert.Equal(t, RoundOutcome{}, s.Unreserve(a), "a's late Unreserve changes nothing")
 		st, _ := s.Group(workers)
 		assert.Equal(t, 1, st.ReservedOrBound, "only b")
 	})
 	t.Run("round rejected", func(t *testing.T) {
-		s := New(testBackoff)
+		s, _ := newStore(testBackoff)
 		a, b, c := member("a", ""), member("b", ""), member("c", "")
 		for _, p := range []*v1.Pod{a, b, c} {
 			s.AddPod(p)
 		}
 		s.Reserve(a)
-		s.Permit(a, 2, startTime, timeout, startTime)
-		rej := s.Unplaced(c, startTime, startTime)
+		s.Permit(a, 2, startTime, timeout)
+		rej := s.Unplaced(c, startTime)
 		require.Equal(t, []types.UID{a.UID}, rej.Reject)
 		// b was admitted before the rejection; it reaches Permit before a's
 		// Unreserve: the gang backs off, b is not released alone.
 		s.Reserve(b)
-		res := s.Permit(b, 2, startTime, timeout, startTime)
+		res := s.Permit(b, 2, startTime, timeout)
 		assert.Empty(t, res.Allow)
-		assert.True(t, res.BackingOff)
+		assert.Equal(t, PermitBackingOff, res.Kind)
 	})
 }
 
@@ -641,19 +667,19 @@ func TestRejectedMembersDoNotCountBeforeTheirUnreserve(t *testing.T) {
 // yet seen) must not complete the quorum for the others.
 func TestPermitDropsMembersNoLongerWaiting(t *testing.T) {
 	gone := map[types.UID]bool{}
-	s := New(testBackoff, WithStillWaiting(func(uid types.UID) bool { return !gone[uid] }))
+	s, _ := newStore(testBackoff, WithStillWaiting(func(uid types.UID) bool { return !gone[uid] }))
 	a, b, c := member("a", ""), member("b", ""), member("c", "")
 	for _, p := range []*v1.Pod{a, b, c} {
 		s.AddPod(p)
 	}
 	s.Reserve(a)
-	s.Permit(a, 2, startTime, timeout, startTime)
+	s.Permit(a, 2, startTime, timeout)
 	gone[a.UID] = true // the framework rejected a: it was deleted
 	s.Reserve(b)
-	res := s.Permit(b, 2, startTime, timeout, startTime)
+	res := s.Permit(b, 2, startTime, timeout)
 	assert.Empty(t, res.Allow, "b must not be released on a's count")
 	assert.Positive(t, res.Wait, "b waits for another member")
-	assert.Equal(t, Rejection{}, s.Unreserve(a, startTime), "a's late Unreserve changes nothing")
+	assert.Equal(t, RoundOutcome{}, s.Unreserve(a), "a's late Unreserve changes nothing")
 	s.Reserve(c)
-	assert.Equal(t, []types.UID{b.UID}, s.Permit(c, 2, startTime, timeout, startTime).Allow, "b and c complete the gang")
+	assert.Equal(t, []types.UID{b.UID}, s.Permit(c, 2, startTime, timeout).Allow, "b and c complete the gang")
 }
