@@ -21,6 +21,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
@@ -41,7 +42,8 @@ func (pl *WorkloadGang) EventsToRegister(_ context.Context) ([]fwk.ClusterEventW
 		// workloadRef is immutable, so Pod/Update cannot change membership.
 		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.Add}, QueueingHintFn: pl.isSchedulableAfterPodAdded},
 		// A Workload that appears, or is recreated with the missing podGroup
-		// or another minCount, may unblock its pods.
+		// or another minCount, may unblock its pods; an update only when
+		// it changes what the gang depends on (gangChanged).
 		{Event: fwk.ClusterEvent{Resource: fwk.Workload, ActionType: fwk.Add | fwk.Update}, QueueingHintFn: pl.isSchedulableAfterWorkloadChange},
 	}, nil
 }
@@ -69,15 +71,19 @@ func (pl *WorkloadGang) isSchedulableAfterPodAdded(logger klog.Logger, pod *v1.P
 }
 
 // isSchedulableAfterWorkloadChange queues a pod when its own Workload was
-// added or changed.
+// added, or updated in something its gang depends on (gangChanged).
 func (pl *WorkloadGang) isSchedulableAfterWorkloadChange(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
-	_, w, err := util.As[*schedulingv1alpha1.Workload](oldObj, newObj)
+	old, w, err := util.As[*schedulingv1alpha1.Workload](oldObj, newObj)
 	if err != nil {
 		return fwk.Queue, err
 	}
 	key, ok := gang.KeyForPod(pod)
 	if !ok || key.Namespace != w.Namespace || key.Workload != w.Name {
 		logger.V(5).Info("changed Workload is not the pod's", "pod", klog.KObj(pod), "workload", klog.KObj(w))
+		return fwk.QueueSkip, nil
+	}
+	if old != nil && !gangChanged(old, w) {
+		logger.V(5).Info("the pod's Workload changed in nothing its gang depends on", "pod", klog.KObj(pod), "workload", klog.KObj(w))
 		return fwk.QueueSkip, nil
 	}
 	logger.V(5).Info("the pod's Workload changed, which may make it schedulable", "pod", klog.KObj(pod), "workload", klog.KObj(w))
@@ -133,7 +139,9 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
 				old, _ := oldObj.(*schedulingv1alpha1.Workload)
 				pl.checkAnnotations(old, w)
-				pl.onWorkloadChange(logger, w)
+				if old == nil || gangChanged(old, w) {
+					pl.onWorkloadChange(logger, w)
+				}
 			}
 		},
 		DeleteFunc: func(obj interface{}) {
@@ -146,6 +154,23 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		},
 	})
 	return err
+}
+
+// gangChanged reports whether a Workload update changes something the
+// gangs of the Workload depend on, so that pods waiting on it must be judged
+// again:
+//   - the UID: a relist collapses a delete and a recreate into one update,
+//     and the new Workload may have the missing podGroup or another
+//     minCount;
+//   - spec.podGroups: immutable in the API, compared to be safe should that
+//     ever change.
+//
+// No annotation change makes a held pod schedulable today: the Permit
+// timeout annotation (gang.PermitTimeoutAnnotation) applies to the next
+// round only, read by Permit, and checkAnnotations reports invalid values
+// whatever this returns. Labels and the other metadata matter to nothing.
+func gangChanged(old, w *schedulingv1alpha1.Workload) bool {
+	return old.UID != w.UID || !apiequality.Semantic.DeepEqual(old.Spec.PodGroups, w.Spec.PodGroups)
 }
 
 // checkAnnotations reports an invalid gangsched annotation on a Workload in

@@ -1,0 +1,70 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workloadgang
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	"k8s.io/klog/v2/ktesting"
+	fwk "k8s.io/kube-scheduler/framework"
+	st "k8s.io/kubernetes/pkg/scheduler/testing"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+func TestIsSchedulableAfterWorkloadChange(t *testing.T) {
+	train := gangWorkload("train", 3)
+	train.UID = "uid-1"
+	withAnnotation := train.DeepCopy()
+	withAnnotation.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "30", "team": "ml"}
+	withLabel := train.DeepCopy()
+	withLabel.Labels = map[string]string{"team": "ml"}
+	recreated := gangWorkload("train", 2)
+	recreated.UID = "uid-2"
+	otherPodGroups := train.DeepCopy()
+	otherPodGroups.Spec.PodGroups = append(otherPodGroups.Spec.PodGroups, *st.MakePodGroup().Name("extra").MinCount(1).Obj())
+	other := gangWorkload("other", 3)
+	tests := []struct {
+		name     string
+		old, new *schedulingv1alpha1.Workload
+		want     fwk.QueueingHint
+	}{
+		{name: "the pod's Workload is added", new: train, want: fwk.Queue},
+		{name: "another Workload is added", new: other, want: fwk.QueueSkip},
+		{name: "an update of nothing", old: train, new: train.DeepCopy(), want: fwk.QueueSkip},
+		{name: "an annotation changes", old: train, new: withAnnotation, want: fwk.QueueSkip},
+		{name: "a label changes", old: train, new: withLabel, want: fwk.QueueSkip},
+		{name: "deleted and recreated, seen as an update", old: train, new: recreated, want: fwk.Queue},
+		{name: "podGroups change", old: train, new: otherPodGroups, want: fwk.Queue},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, _ := ktesting.NewTestContext(t)
+			var oldObj interface{}
+			if tc.old != nil {
+				oldObj = tc.old
+			}
+			pl := &WorkloadGang{}
+			got, err := pl.isSchedulableAfterWorkloadChange(logger, groupPod("p1", "train"), oldObj, tc.new)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
