@@ -49,10 +49,11 @@ if [[ "${mode}" != unit ]]; then
   export GANGSCHED_BIN_DIR="${BIN_DIR}"
 fi
 
-# Integration packages: everything under test/, and hack/localup (its demo
-# test runs make run's code against the real binaries).
+# Integration packages: everything under test/, internal/controlplane (its
+# tests start the real binaries) and hack/localup (its demo test runs make
+# run's code against the real binaries).
 is_integration() {
-  [[ "$1" == */test/* || "$1" == */hack/localup ]]
+  [[ "$1" == */test/* || "$1" == */internal/controlplane || "$1" == */hack/localup ]]
 }
 mapfile -t all_pkgs < <(go list ./...)
 pkgs=()

@@ -32,7 +32,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 func testPod(name, workload, podGroup, replicaKey, cpu string) *corev1.Pod {

@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Command localup powers `make run`: it starts a real etcd and kube-apiserver
-// (test/controlplane), the gangsched binary as a process, a few fake nodes,
+// (internal/controlplane), the gangsched binary as a process, a few fake nodes,
 // applies manifests/examples/*.yaml and prints a live view of how the example
 // pods are grouped and bound. It runs until SIGINT/SIGTERM, or with
 // --exit-after-demo until the examples that fit are bound.
@@ -49,7 +49,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 type options struct {

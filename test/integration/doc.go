@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package integration runs gangsched scenarios against a real control plane:
-// etcd and kube-apiserver processes built from Go modules (test/controlplane),
+// etcd and kube-apiserver processes built from Go modules (internal/controlplane),
 // and the real kube-scheduler, set up from a KubeSchedulerConfiguration file
 // exactly as the gangsched command does, running WorkloadGang in-process so
 // the race detector sees the plugin.

@@ -34,8 +34,8 @@ import (
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 
+	"github.com/gangsched/gangsched/internal/controlplane"
 	"github.com/gangsched/gangsched/pkg/gang"
-	"github.com/gangsched/gangsched/test/controlplane"
 )
 
 // TestSchedulerRestartMidGang SIGKILLs gangsched while one gang waits at

@@ -46,7 +46,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 const (

@@ -40,9 +40,9 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
+	"github.com/gangsched/gangsched/internal/controlplane"
 	"github.com/gangsched/gangsched/pkg/gang"
 	"github.com/gangsched/gangsched/pkg/gangview"
-	"github.com/gangsched/gangsched/test/controlplane"
 )
 
 // TestKubectlGang builds a known state with the real scheduler (a bound

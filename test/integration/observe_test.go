@@ -42,8 +42,8 @@ import (
 	"k8s.io/component-base/metrics/legacyregistry"
 	"k8s.io/kubernetes/pkg/features"
 
+	"github.com/gangsched/gangsched/internal/controlplane"
 	"github.com/gangsched/gangsched/pkg/gang"
-	"github.com/gangsched/gangsched/test/controlplane"
 	"github.com/gangsched/gangsched/test/schedtest"
 )
 

@@ -35,7 +35,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 // leaseName is the Lease that gangsched processes of one test elect their

@@ -43,8 +43,8 @@ import (
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/gangsched/gangsched/internal/controlplane"
 	"github.com/gangsched/gangsched/pkg/gang"
-	"github.com/gangsched/gangsched/test/controlplane"
 )
 
 const (

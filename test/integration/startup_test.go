@@ -21,7 +21,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 // TestStartupFailsWithoutWorkloadAPI proves that against an API server that

@@ -38,7 +38,7 @@ import (
 	"k8s.io/kubernetes/pkg/features"
 	"k8s.io/utils/ptr"
 
-	"github.com/gangsched/gangsched/test/controlplane"
+	"github.com/gangsched/gangsched/internal/controlplane"
 )
 
 var (
