@@ -131,10 +131,26 @@ func WaitingForPodsPhrase(have, minCount int) string {
 	return fmt.Sprintf("waiting for %d more pods (%d/%d)", minCount-have, have, minCount)
 }
 
+// NotSchedulableSuffix is added to WaitingForPodsMessage when some pods of
+// the gang exist but do not count, because this scheduler cannot schedule
+// them yet: they have scheduling gates, or name another scheduler.
+func NotSchedulableSuffix(gated, otherScheduler int) string {
+	switch {
+	case gated > 0 && otherScheduler > 0:
+		return fmt.Sprintf("; %d have scheduling gates and %d are for another scheduler", gated, otherScheduler)
+	case gated > 0:
+		return fmt.Sprintf("; %d have scheduling gates", gated)
+	case otherScheduler > 0:
+		return fmt.Sprintf("; %d are for another scheduler", otherScheduler)
+	}
+	return ""
+}
+
 // IsWaitingForPodsMessage reports whether msg is a WaitingForPodsMessage
-// about group k, whatever its counts. Held pods keep that message after the
-// gang has its members, until the scheduler writes another, so a view must
-// be able to recognize it as stale.
+// about group k, whatever its counts, with or without a
+// NotSchedulableSuffix. Held pods keep that message after the gang has its
+// members, until the scheduler writes another, so a view must be able to
+// recognize it as stale.
 func IsWaitingForPodsMessage(k GroupKey, msg string) bool {
 	var more, have, minCount int
 	// Names are DNS labels and hold no '%', but escape them all the same.
@@ -143,7 +159,35 @@ func IsWaitingForPodsMessage(k GroupKey, msg string) bool {
 		return false
 	}
 	// Sscanf ignores trailing text; the message must be exactly one we write.
-	return msg == WaitingForPodsMessage(k, have, minCount)
+	base := WaitingForPodsMessage(k, have, minCount)
+	rest, ok := strings.CutPrefix(msg, base)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	var gated, other int
+	if _, err := fmt.Sscanf(rest, "; %d have scheduling gates and %d are for another scheduler", &gated, &other); err == nil && rest == NotSchedulableSuffix(gated, other) {
+		return true
+	}
+	if _, err := fmt.Sscanf(rest, "; %d have scheduling gates", &gated); err == nil && rest == NotSchedulableSuffix(gated, 0) {
+		return true
+	}
+	if _, err := fmt.Sscanf(rest, "; %d are for another scheduler", &other); err == nil && rest == NotSchedulableSuffix(0, other) {
+		return true
+	}
+	return false
+}
+
+// CannotFitMessage says that a gang cannot be placed on the nodes its
+// members may use even if every other pod were gone: more members need
+// the given resources, and the nodes it may use (nodes of them, with
+// allocatable in all) could hold only canHold of them. The gang reserves
+// nothing until the nodes change.
+func CannotFitMessage(k GroupKey, more int, needs string, nodes, canHold int, allocatable string) string {
+	return fmt.Sprintf("gang %s cannot fit in the nodes it may use even with every other pod gone: %d more members need %s; the %d nodes it may use (%s allocatable) hold at most %d of them; waiting for the nodes to change",
+		k, more, needs, nodes, allocatable, canHold)
 }
 
 // WaitingForQuorumMessage says that a reserved gang member waits at Permit

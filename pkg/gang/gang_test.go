@@ -73,6 +73,10 @@ func TestIsWaitingForPodsMessage(t *testing.T) {
 		{name: "another replica of the group", key: k, msg: WaitingForPodsMessage(keyed, 1, 3), want: false},
 		{name: "another gang", key: k, msg: WaitingForPodsMessage(GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg2"}, 1, 3), want: false},
 		{name: "trailing text", key: k, msg: WaitingForPodsMessage(k, 2, 4) + "; more", want: false},
+		{name: "gated pods", key: k, msg: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(1, 0), want: true},
+		{name: "pods of another scheduler", key: k, msg: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(0, 3), want: true},
+		{name: "both", key: k, msg: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(2, 3), want: true},
+		{name: "suffix with trailing text", key: k, msg: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(1, 0) + " and more", want: false},
 		{name: "counts that do not add up", key: k, msg: "waiting for 5 more pods of gang ns/w/pg (2/4)", want: false},
 		{name: "waiting for the Workload", key: k, msg: WaitingForWorkloadMessage(k.WorkloadKey()), want: false},
 		{name: "quorum at Permit", key: k, msg: WaitingForQuorumMessage(k, 2, 4), want: false},
@@ -95,6 +99,13 @@ func TestGangEventMessages(t *testing.T) {
 		{name: "waiting", got: GangWaitingMessage(k, 2, 4), want: "gang ns/w/pg[1] waiting for quorum: 2/4 reserved or bound"},
 		{name: "admitted after a wait", got: GangAdmittedMessage(k, 4, 4, 1234567*time.Microsecond), want: "gang ns/w/pg[1] reached quorum: 4/4 reserved or bound after 1.235s; its members bind"},
 		{name: "admitted at once", got: GangAdmittedMessage(k, 1, 1, 0), want: "gang ns/w/pg[1] reached quorum: 1/1 reserved or bound; its members bind"},
+		{name: "gated", got: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(1, 0), want: "waiting for 2 more pods of gang ns/w/pg[1] (2/4); 1 have scheduling gates"},
+		{name: "another scheduler", got: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(0, 1), want: "waiting for 2 more pods of gang ns/w/pg[1] (2/4); 1 are for another scheduler"},
+		{
+			name: "cannot fit",
+			got:  CannotFitMessage(k, 10, "10 cpu, 10Gi memory", 4, 8, "8 cpu, 32Gi memory"),
+			want: "gang ns/w/pg[1] cannot fit in the nodes it may use even with every other pod gone: 10 more members need 10 cpu, 10Gi memory; the 4 nodes it may use (8 cpu, 32Gi memory allocatable) hold at most 8 of them; waiting for the nodes to change",
+		},
 		{name: "timed out", got: GangRejectedMessage(k, PermitTimeoutReason), want: "gang ns/w/pg[1] rejected: the Permit timeout passed before minCount members were reserved or bound; it will be retried as a whole"},
 	}
 	for _, tt := range tests {
