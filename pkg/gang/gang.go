@@ -82,6 +82,22 @@ func (k GroupKey) String() string {
 	return s
 }
 
+// Compare orders group keys by namespace, Workload, podGroup and replica
+// key; it allocates nothing, so queue order and gang ordering can call it
+// on every comparison.
+func (k GroupKey) Compare(o GroupKey) int {
+	if c := strings.Compare(k.Namespace, o.Namespace); c != 0 {
+		return c
+	}
+	if c := strings.Compare(k.Workload, o.Workload); c != 0 {
+		return c
+	}
+	if c := strings.Compare(k.PodGroup, o.PodGroup); c != 0 {
+		return c
+	}
+	return strings.Compare(k.ReplicaKey, o.ReplicaKey)
+}
+
 // IsLiveMember reports whether a pod counts toward its group's members:
 // pods that are being deleted or have terminated (Succeeded, Failed) never
 // count toward a quorum.

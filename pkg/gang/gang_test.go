@@ -114,3 +114,26 @@ func TestGangEventMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupKeyCompare(t *testing.T) {
+	keys := []GroupKey{
+		{Namespace: "a", Workload: "w", PodGroup: "pg"},
+		{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0"},
+		{Namespace: "a", Workload: "w", PodGroup: "pg2"},
+		{Namespace: "a", Workload: "w2", PodGroup: "a"},
+		{Namespace: "b", Workload: "a", PodGroup: "a"},
+	}
+	for i, a := range keys {
+		for j, b := range keys {
+			want := 0
+			switch {
+			case i < j:
+				want = -1
+			case i > j:
+				want = 1
+			}
+			assert.Equal(t, want, a.Compare(b), "%v vs %v", a, b)
+		}
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { keys[0].Compare(keys[1]) }))
+}
