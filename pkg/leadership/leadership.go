@@ -24,7 +24,10 @@ limitations under the License.
 // does not tell plugins; the gangsched command does, through the context it
 // gives the scheduler: a Tracker learns from the leader-election lock when
 // the process first acquires the lease (the scheduler exits when it loses
-// it), and plugins read it with FromContext.
+// it), and plugins read it with FromContext. A scheduler built without the
+// gangsched command has no Tracker in its context; its plugins learn that
+// the process leads from its first scheduling cycle, which only a leader
+// runs (ObserveSchedulingCycle).
 package leadership
 
 import (
@@ -104,18 +107,26 @@ func NewContext(ctx context.Context, t *Tracker) context.Context {
 	return context.WithValue(ctx, contextKey{}, t)
 }
 
-// always leads: the Tracker of a scheduler started without one in its
-// context (leader election off, or a test harness).
-var always = func() *Tracker {
-	t := NewTracker()
-	t.Lead()
-	return t
-}()
-
-// FromContext returns the Tracker in ctx, or one that always leads.
+// FromContext returns the Tracker in ctx. A scheduler built without one
+// (with app.NewSchedulerCommand rather than package command) gets a new
+// Tracker that does not lead until ObserveSchedulingCycle: its plugins must
+// then call FromContext once and share what it returns.
 func FromContext(ctx context.Context) *Tracker {
 	if t, ok := ctx.Value(contextKey{}).(*Tracker); ok {
 		return t
 	}
-	return always
+	return NewTracker()
+}
+
+// ObserveSchedulingCycle records that the scheduler runs a scheduling cycle
+// (PreFilter to Permit): only the leader runs them, a standby's queue runs
+// PreEnqueue and no more. So a plugin that may have been built without a
+// Tracker in its context learns that its process leads, at the latest with
+// its first pod; until then it writes nothing, which is the safe side.
+func (t *Tracker) ObserveSchedulingCycle() {
+	select {
+	case <-t.started:
+	default:
+		t.Lead()
+	}
 }

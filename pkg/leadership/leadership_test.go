@@ -86,7 +86,15 @@ func record(holder string) resourcelock.LeaderElectionRecord {
 }
 
 func TestFromContext(t *testing.T) {
-	assert.True(t, FromContext(context.Background()).Leading(), "no tracker: the process leads")
+	inferred := FromContext(context.Background())
+	assert.False(t, inferred.Leading(), "no tracker: a standby must not write before it is known to lead")
+	inferred.ObserveSchedulingCycle()
+	assert.True(t, inferred.Leading(), "a scheduling cycle runs only in the leader")
+	select {
+	case <-inferred.Started():
+	default:
+		t.Error("Started not closed after a scheduling cycle")
+	}
 	tr := NewTracker()
 	ctx := NewContext(context.Background(), tr)
 	assert.False(t, FromContext(ctx).Leading())

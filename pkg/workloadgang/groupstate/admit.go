@@ -31,6 +31,8 @@ type Policy struct {
 	PodGroupFound bool
 	// MinCount is the gang's minCount; 0 for a basic group.
 	MinCount int
+	// WorkloadUID is the Workload's UID, when found.
+	WorkloadUID types.UID
 }
 
 // Verdict is Admit's answer.
@@ -47,6 +49,10 @@ const (
 	WaitingForMembers
 	// WaitingForBackoff means the gang backs off after a rejected round.
 	WaitingForBackoff
+	// WaitingForRoom means the gang cannot fit in the nodes it may use even
+	// with every other pod gone (see CannotFit): it waits for the nodes to
+	// change, reserving nothing.
+	WaitingForRoom
 )
 
 // Admit decides whether a pod may enter the scheduling queue (PreEnqueue).
@@ -93,25 +99,41 @@ func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int
 	}
 	g := s.getOrCreate(key)
 	g.minCount = p.MinCount
+	if g.workloadUID != p.WorkloadUID {
+		// Siblings held for the old Workload's backoff are judged again by
+		// the Workload's own add event (WorkloadChanged).
+		g.resetAttempt(p.WorkloadUID)
+	}
 	members = len(g.members)
 	if members < p.MinCount {
 		g.gated[pod.UID] = pod
 		return WaitingForMembers, members
 	}
 	delete(g.gated, pod.UID)
-	if s.clock.Now().Before(g.backoffUntil) {
+	if g.cannotFit != "" {
+		g.noRoom[pod.UID] = pod
+		return WaitingForRoom, members
+	}
+	now := s.clock.Now()
+	if now.Before(g.backoffUntil) {
 		g.backedOff[pod.UID] = pod
 		return WaitingForBackoff, members
+	}
+	if g.arrival.IsZero() {
+		g.arrival = now
 	}
 	return Admitted, members
 }
 
-// WorkloadChanged is called when a Workload is added, updated or deleted. It
-// returns every pod that waits on that Workload: those turned away for a
-// missing Workload or podGroup, gated gang members (minCount may have
-// changed), and members sent back by a gang rejection. The caller activates
-// them so they are judged again against the new Workload.
-func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
+// WorkloadChanged is called when a Workload is added, or updated in a way
+// its gangs depend on. It returns every pod that waits on that Workload:
+// those turned away for a missing Workload or podGroup, gated gang members
+// (minCount may have changed), and members sent back by a gang rejection.
+// A Workload with a new UID (recreated under the same name) is a new gang:
+// its groups start afresh (no inherited backoff, rejections, arrival or fit
+// verdict), and the members they held for those are returned too. The
+// caller activates them so they are judged again against the new Workload.
+func (s *Store) WorkloadChanged(wk gang.WorkloadKey, uid types.UID) []*v1.Pod {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var pods []*v1.Pod
@@ -124,6 +146,9 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey) []*v1.Pod {
 	}
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
+		if g.workloadUID != uid {
+			pods = append(pods, g.resetAttempt(uid)...)
+		}
 		pods = append(pods, takeAll(&g.gated)...)
 		pods = append(pods, takeAll(&g.rejected)...)
 		s.syncGroup(key, g)

@@ -69,8 +69,38 @@ type group struct {
 	// backedOff holds members turned away by Admit during the backoff; they
 	// are handed back when it expires.
 	backedOff map[types.UID]*v1.Pod
-	// arrival orders gangs (older first): set by Permit from the Workload.
+	// arrival orders gangs (older first): when the gang's current attempt
+	// began, that is when Admit first let a member into the queue since the
+	// gang last reached its quorum (or since the group, or its Workload,
+	// was new). The gang keeps its place across rejected rounds until it
+	// reaches its quorum: its rank is earned by waiting, not inherited from
+	// its Workload's name or age. Zero while no attempt runs.
 	arrival time.Time
+	// workloadUID is the UID of the Workload the group's state was built
+	// against; a Workload recreated under the same name starts afresh
+	// (see resetAttempt).
+	workloadUID types.UID
+	// excluded holds pods of the group that do not count as members because
+	// this scheduler cannot schedule them yet: they have scheduling gates or
+	// name another scheduler (bound pods always count, whoever bound them).
+	excluded map[types.UID]exclusion
+	// cannotFit, when set, says why the gang cannot fit in the nodes it may
+	// use even with every other pod gone (see CannotFit): Admit holds its
+	// members in noRoom until the nodes change.
+	cannotFit string
+	// fitChecked is set once the gang was found to fit the nodes it may use
+	// (see NeedsFitCheck); the nodes changing clears it.
+	fitChecked bool
+	// noRoom holds members turned away by Admit while cannotFit is set;
+	// they are handed back when the nodes change.
+	noRoom map[types.UID]*v1.Pod
+	// holdStart is when the current round began to hold (see Unplaced);
+	// zero while it does not. A hold's total length is bounded by a budget
+	// that halves with each rejected round.
+	holdStart time.Time
+	// lastYield is when a member of this gang last made another gang's
+	// round yield: yields are rate-limited per gang.
+	lastYield time.Time
 	// unplaced holds members that found no node while no round was waiting;
 	// the next member to wait hands them back, so that they are tried again
 	// while the round stands and, if they still find no node, end it at once.
@@ -92,11 +122,37 @@ func newGroup() *group {
 		rejected:  map[types.UID]*v1.Pod{},
 		backedOff: map[types.UID]*v1.Pod{},
 		unplaced:  map[types.UID]*v1.Pod{},
+		excluded:  map[types.UID]exclusion{},
+		noRoom:    map[types.UID]*v1.Pod{},
 	}
 }
 
 func (g *group) empty() bool {
-	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0 && len(g.backedOff) == 0 && len(g.unplaced) == 0
+	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0 && len(g.backedOff) == 0 && len(g.unplaced) == 0 &&
+		len(g.excluded) == 0 && len(g.noRoom) == 0
+}
+
+// short reports whether the gang is short of its quorum: a member that
+// finds no node can only matter to other gangs while it is.
+func (g *group) short() bool {
+	return g.minCount > 0 && g.reservedOrBound < g.minCount
+}
+
+// resetAttempt forgets what the gang's past attempts earned or cost: its
+// rejections and backoff, its arrival, its hold and its fit verdict. For a
+// Workload recreated under the same name (a new UID), which is a new gang.
+// The members held for the backoff or for room are returned for the caller
+// to activate. Callers hold Store.mu.
+func (g *group) resetAttempt(uid types.UID) []*v1.Pod {
+	g.workloadUID = uid
+	g.rejections = 0
+	g.backoffUntil = time.Time{}
+	g.arrival = time.Time{}
+	g.holdStart = time.Time{}
+	g.lastYield = time.Time{}
+	g.cannotFit = ""
+	g.fitChecked = false
+	return takeAll(&g.backedOff, &g.noRoom, &g.rejected)
 }
 
 // rejectWaiting records a member of the waiting round as rejected: its

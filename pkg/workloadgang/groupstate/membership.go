@@ -64,9 +64,37 @@ func isLive(pod *v1.Pod) bool {
 	return pod.DeletionTimestamp == nil && pod.Status.Phase != v1.PodSucceeded && pod.Status.Phase != v1.PodFailed
 }
 
+// exclusion is why a pod of a group does not count as a member.
+type exclusion uint8
+
+const (
+	// schedulingGated: the pod has spec.schedulingGates; no scheduler
+	// attempts it until they are removed.
+	schedulingGated exclusion = iota + 1
+	// otherScheduler: the pod names a scheduler that is not this one.
+	otherScheduler
+)
+
+// excludedBy returns why an unbound pod cannot reach this scheduler's
+// Permit, and false when it can. A bound pod always counts.
+func (s *Store) excludedBy(pod *v1.Pod) (exclusion, bool) {
+	switch {
+	case pod.Spec.NodeName != "":
+		return 0, false
+	case len(pod.Spec.SchedulingGates) > 0:
+		return schedulingGated, true
+	case s.schedules != nil && !s.schedules(pod.Spec.SchedulerName):
+		return otherScheduler, true
+	}
+	return 0, false
+}
+
 // AddPod records a pod seen by the pod informer. It returns the gated members
 // of the pod's group when this pod completes the group's member count: the
-// caller must activate them.
+// caller must activate them. Only pods this scheduler can still schedule,
+// and bound pods, count as members (see excludedBy): a gang admitted on the
+// count of a pod that never reaches Permit would reserve room and wait for
+// it in vain.
 func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
@@ -79,6 +107,13 @@ func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.getOrCreate(key)
+	if why, excluded := s.excludedBy(pod); excluded {
+		if _, member := g.members[pod.UID]; !member {
+			g.excluded[pod.UID] = why
+			return nil
+		}
+	}
+	delete(g.excluded, pod.UID)
 	state, known := g.members[pod.UID]
 	switch {
 	case !known && pod.Spec.NodeName != "":
@@ -136,6 +171,8 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	delete(g.rejected, pod.UID)
 	delete(g.backedOff, pod.UID)
 	delete(g.unplaced, pod.UID)
+	delete(g.excluded, pod.UID)
+	delete(g.noRoom, pod.UID)
 	if len(g.waiting) == 0 {
 		g.deadline = time.Time{}
 	}

@@ -62,6 +62,10 @@ const (
 	// CauseWorkloadDeleted: the gang's Workload was deleted; no backoff
 	// starts.
 	CauseWorkloadDeleted
+	// CauseCannotFit: the gang cannot fit in the nodes it may use even with
+	// every other pod gone; no backoff starts: it waits for the nodes to
+	// change.
+	CauseCannotFit
 )
 
 // causeNames are the causes' names, for logs.
@@ -73,6 +77,7 @@ var causeNames = [...]string{
 	CauseYielded:             "yielded",
 	CauseHoldExpired:         "hold expired",
 	CauseWorkloadDeleted:     "workload deleted",
+	CauseCannotFit:           "cannot fit",
 }
 
 func (c Cause) String() string {
@@ -135,6 +140,10 @@ const (
 	// PermitBackingOff: the gang is in its backoff: the member must give
 	// its reservation back; it is handed back when the backoff ends.
 	PermitBackingOff
+	// PermitCannotFit: the gang cannot fit in the nodes it may use (see
+	// CannotFit): the member gives its reservation back and is held at
+	// PreEnqueue until the nodes change.
+	PermitCannotFit
 	// PermitDeleted: the pod was deleted while its scheduling cycle ran:
 	// it must not wait, and nothing was recorded.
 	PermitDeleted
@@ -173,9 +182,9 @@ type PermitResult struct {
 // Permit decides whether a reserved member may bind. When the group has
 // minCount members reserved or bound, it returns the waiting members to
 // release; otherwise the pod joins the waiting round, whose deadline is set
-// by the first member to wait and is shared by all. arrival orders the gang
-// against others (its Workload's creation time): see Unplaced.
-func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout time.Duration) PermitResult {
+// by the first member to wait and is shared by all. workloadUID is the UID
+// of the gang's Workload: a recreated Workload starts afresh.
+func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout time.Duration) PermitResult {
 	key, _ := gang.KeyForPod(pod)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -185,7 +194,13 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 	now := s.clock.Now()
 	g := s.getOrCreate(key)
 	g.minCount = minCount
-	g.arrival = arrival
+	if g.workloadUID != workloadUID {
+		g.resetAttempt(workloadUID)
+	}
+	if g.arrival.IsZero() {
+		// Admitted by an earlier scheduler process, or before a reset.
+		g.arrival = now
+	}
 	var expired RoundOutcome
 	if len(g.waiting) > 0 && !g.deadline.IsZero() && !now.Before(g.deadline) {
 		// The round's members timed out at its deadline, but their
@@ -226,8 +241,16 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, arrival time.Time, timeout tim
 		g.deadline = time.Time{}
 		g.rejections = 0
 		g.backoffUntil = time.Time{}
+		// The attempt succeeded: members that join later start a new one.
+		g.arrival = time.Time{}
+		g.holdStart = time.Time{}
 		s.syncGroup(key, g)
 		return res
+	}
+	if g.cannotFit != "" {
+		// Reserved before the gang was found not to fit: no new round.
+		g.noRoom[pod.UID] = pod
+		return PermitResult{Kind: PermitCannotFit, ReservedOrBound: g.reservedOrBound, Expired: expired}
 	}
 	if now.Before(g.backoffUntil) {
 		// Admitted before the backoff started: no new round until it ends.

@@ -48,6 +48,12 @@ type GroupStatus struct {
 	BackedOff       int
 	Rejections      int
 	BackoffUntil    time.Time
+	// SchedulingGated and OtherScheduler count the group's pods that are
+	// not members yet (see AddPod): gated, or for another scheduler.
+	SchedulingGated int
+	OtherScheduler  int
+	// CannotFit says why the gang cannot fit (see CannotFit); "" if it may.
+	CannotFit string
 }
 
 // Group returns a copy of a group's counts, and false when it is not tracked.
@@ -58,7 +64,7 @@ func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
 	if !ok {
 		return GroupStatus{}, false
 	}
-	return GroupStatus{
+	st := GroupStatus{
 		Members:         len(g.members),
 		ReservedOrBound: g.reservedOrBound,
 		MinCount:        g.minCount,
@@ -68,7 +74,17 @@ func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
 		BackedOff:       len(g.backedOff),
 		Rejections:      g.rejections,
 		BackoffUntil:    g.backoffUntil,
-	}, true
+		CannotFit:       g.cannotFit,
+	}
+	for _, why := range g.excluded {
+		switch why {
+		case schedulingGated:
+			st.SchedulingGated++
+		case otherScheduler:
+			st.OtherScheduler++
+		}
+	}
+	return st, true
 }
 
 // Round is a copy of a group's waiting round.
@@ -118,6 +134,7 @@ func (s *Store) Stats() Stats {
 	for _, g := range s.groups {
 		st.Held[WaitingForMembers] += len(g.gated)
 		st.Held[WaitingForBackoff] += len(g.backedOff)
+		st.Held[WaitingForRoom] += len(g.noRoom)
 	}
 	return st
 }

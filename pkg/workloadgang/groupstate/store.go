@@ -80,6 +80,10 @@ type Store struct {
 	// clock is the one source of time of every decision: deadlines,
 	// backoffs and holds are all measured on it. Immutable.
 	clock clock.PassiveClock
+	// schedules reports whether this scheduler serves a scheduler name
+	// (one of its profiles enables the plugin); nil: every name, for a
+	// store used outside a scheduler. Immutable.
+	schedules func(schedulerName string) bool
 }
 
 // Option configures a Store.
@@ -90,6 +94,12 @@ type Option func(*Store)
 // last one joined: see Unplaced. Zero (the default) disables holding.
 func WithHold(d time.Duration) Option {
 	return func(s *Store) { s.hold = d }
+}
+
+// WithSchedulerNames tells the Store which pods this scheduler can
+// schedule: only those, and bound pods, count as gang members.
+func WithSchedulerNames(schedules func(schedulerName string) bool) Option {
+	return func(s *Store) { s.schedules = schedules }
 }
 
 // WithClock sets the clock the Store reads the time from (default: the
