@@ -116,7 +116,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			}
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.store.DeletePod(pod)
-				pl.reporter.clear(pod)
+				pl.reporter.forget(pod)
 				if pod.Spec.NodeName != "" {
 					// Room freed up: the oldest gang that found none goes
 					// first, before its pod backoff lets younger pods take it.
@@ -153,7 +153,37 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			}
 		},
 	})
+	if err != nil {
+		return err
+	}
+	_, err = informers.Core().V1().Nodes().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(interface{}) { pl.onNodesChanged(logger) },
+		DeleteFunc: func(interface{}) { pl.onNodesChanged(logger) },
+		UpdateFunc: func(oldObj, newObj interface{}) {
+			old, okOld := oldObj.(*v1.Node)
+			n, okNew := newObj.(*v1.Node)
+			if !okOld || !okNew || nodeOffersChanged(old, n) {
+				pl.onNodesChanged(logger)
+			}
+		},
+	})
 	return err
+}
+
+// nodeOffersChanged reports whether a Node update changes what a gang may
+// find on it: its allocatable resources, labels (node affinity, topology),
+// taints or schedulability. Status heartbeats and conditions do not count.
+func nodeOffersChanged(old, n *v1.Node) bool {
+	return !apiequality.Semantic.DeepEqual(old.Status.Allocatable, n.Status.Allocatable) ||
+		!apiequality.Semantic.DeepEqual(old.Labels, n.Labels) ||
+		!apiequality.Semantic.DeepEqual(old.Spec.Taints, n.Spec.Taints) ||
+		old.Spec.Unschedulable != n.Spec.Unschedulable
+}
+
+// onNodesChanged forgets the fit verdicts that rest on the nodes, and
+// activates the gangs held because they could not fit.
+func (pl *WorkloadGang) onNodesChanged(logger klog.Logger) {
+	pl.activate(logger, pl.store.NodesChanged())
 }
 
 // gangChanged reports whether a Workload update changes something the
@@ -194,7 +224,7 @@ func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
 // onWorkloadChange activates every pod that waits on the Workload, so that
 // PreEnqueue judges it again against the new Workload.
 func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w *schedulingv1alpha1.Workload) {
-	pods := pl.store.WorkloadChanged(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name})
+	pods := pl.store.WorkloadChanged(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}, w.UID)
 	logger.V(5).Info("Workload changed", "workload", klog.KObj(w), "activated", len(pods))
 	pl.activate(logger, pods)
 }

@@ -55,6 +55,9 @@ const (
 	// rejectedWorkloadDeleted: the gang's Workload was deleted while members
 	// waited at Permit.
 	rejectedWorkloadDeleted = "workload_deleted"
+	// rejectedCannotFit: the gang cannot fit in the nodes it may use even
+	// with every other pod gone; it waits for the nodes to change.
+	rejectedCannotFit = "cannot_fit"
 )
 
 // rejectReasons lists every reason label value, so that each series exists
@@ -62,6 +65,7 @@ const (
 var rejectReasons = []string{
 	rejectedTimeout, rejectedMemberUnschedulable, rejectedYielded,
 	rejectedMemberUnreserved, rejectedHoldExpired, rejectedWorkloadDeleted,
+	rejectedCannotFit,
 }
 
 // heldReasons are the reason label values of gangsched_pods_held, by the
@@ -74,6 +78,7 @@ var heldReasons = []struct {
 	{groupstate.WaitingForPodGroup, "waiting_for_podgroup"},
 	{groupstate.WaitingForMembers, "waiting_for_members"},
 	{groupstate.WaitingForBackoff, "backoff"},
+	{groupstate.WaitingForRoom, "cannot_fit"},
 }
 
 var (
@@ -102,14 +107,16 @@ var (
 			"yielded (the round gave its room to an older gang that found none), " +
 			"member_unreserved (a waiting member lost its reservation otherwise), " +
 			"hold_expired (a starving gang's held round made no progress for starvingGangHoldSeconds), " +
-			"workload_deleted (the Workload was deleted).",
+			"workload_deleted (the Workload was deleted), " +
+			"cannot_fit (the gang cannot fit in the nodes it may use even with every other pod gone).",
 		StabilityLevel: metrics.ALPHA,
 	}, []string{"reason"})
 
 	podsHeldDesc = metrics.NewDesc(metricsSubsystem+"_pods_held",
 		"Pods WorkloadGang currently holds out of the scheduling queue (PreEnqueue), by reason: "+
 			"waiting_for_workload, waiting_for_podgroup (the Workload lacks the pod's podGroup), "+
-			"waiting_for_members (the gang has fewer than minCount pods), backoff (the gang backs off after a rejected round).",
+			"waiting_for_members (the gang has fewer than minCount pods), backoff (the gang backs off after a rejected round), "+
+			"cannot_fit (the gang cannot fit in the nodes it may use; it waits for them to change).",
 		[]string{"reason"}, nil, metrics.ALPHA, "")
 	groupsTrackedDesc = metrics.NewDesc(metricsSubsystem+"_groups_tracked",
 		"Gang instances (namespace, Workload, podGroup, replica key) whose members WorkloadGang tracks.",

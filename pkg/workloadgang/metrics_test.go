@@ -339,7 +339,7 @@ func TestStoreGauges(t *testing.T) {
 		require.Equal(t, fwk.UnschedulableAndUnresolvable, e.pl.PreEnqueue(e.ctx, p).Code())
 	}
 	assert.Equal(t, map[string]float64{
-		"waiting_for_workload": 2, "waiting_for_podgroup": 1, "waiting_for_members": 2, "backoff": 2,
+		"waiting_for_workload": 2, "waiting_for_podgroup": 1, "waiting_for_members": 2, "backoff": 2, "cannot_fit": 0,
 	}, gather(t, registry, "gangsched_pods_held"))
 	assert.Equal(t, map[string]float64{"": 4}, gather(t, registry, "gangsched_groups_tracked"))
 

@@ -60,6 +60,8 @@ const (
 // (status False, reason Unschedulable) and records a FailedScheduling event,
 // from a work queue: PreEnqueue only stores the message, in O(1).
 type pendingReporter struct {
+	// leader tells when the process leads: a standby writes nothing.
+	leader    *leadership.Tracker
 	client    clientset.Interface
 	podLister corelisters.PodLister
 	recorder  events.EventRecorder
@@ -80,6 +82,18 @@ type pendingReporter struct {
 	// staleNominations holds gang members that lost their reservation, whose
 	// nominatedNodeName must be cleared (see clearNomination).
 	staleNominations map[types.NamespacedName]types.UID
+	// written holds, per pod, the last reason written for it: a pod gets
+	// one status write and one event per distinct reason (its verdict),
+	// however often it is held for it again (a gang rejected five times
+	// backs off five times) and however its counts or countdown change.
+	// Forgotten when the pod is deleted.
+	written map[types.NamespacedName]writtenReason
+}
+
+// writtenReason is the reason last written for a pod.
+type writtenReason struct {
+	uid     types.UID
+	verdict groupstate.Verdict
 }
 
 // heldReason is why PreEnqueue holds a pod.
@@ -95,11 +109,13 @@ type pendingReason struct {
 }
 
 // newPendingReporter starts a reporter that stops with ctx.
-func newPendingReporter(ctx context.Context, fh fwk.Handle, message func(heldReason) string, reserved func(*v1.Pod) bool) *pendingReporter {
+func newPendingReporter(ctx context.Context, fh fwk.Handle, leader *leadership.Tracker, message func(heldReason) string, reserved func(*v1.Pod) bool) *pendingReporter {
 	r := &pendingReporter{
+		leader:           leader,
 		message:          message,
 		reserved:         reserved,
 		staleNominations: map[types.NamespacedName]types.UID{},
+		written:          map[types.NamespacedName]writtenReason{},
 		client:           reporterClient(fh),
 		podLister:        fh.SharedInformerFactory().Core().V1().Pods().Lister(),
 		recorder:         fh.EventRecorder(),
@@ -138,11 +154,22 @@ func (r *pendingReporter) report(pod *v1.Pod, reason heldReason) {
 	}
 }
 
-// clear drops a pending report: the pod was admitted or deleted.
+// clear drops a pending report: the pod was admitted.
 func (r *pendingReporter) clear(pod *v1.Pod) {
 	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
 	r.mu.Lock()
 	delete(r.pending, key)
+	r.mu.Unlock()
+}
+
+// forget drops everything known of a deleted pod.
+func (r *pendingReporter) forget(pod *v1.Pod) {
+	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
+	r.mu.Lock()
+	delete(r.pending, key)
+	if r.written[key].uid == pod.UID {
+		delete(r.written, key)
+	}
 	r.mu.Unlock()
 }
 
@@ -172,7 +199,7 @@ func (r *pendingReporter) run(ctx context.Context) {
 	select {
 	case <-ctx.Done():
 		return
-	case <-leadership.FromContext(ctx).Started():
+	case <-r.leader.Started():
 	}
 	for r.processNext(ctx) {
 	}
@@ -204,13 +231,14 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 	held, ok := r.pending[key]
 	staleUID, stale := r.staleNominations[key]
 	delete(r.staleNominations, key)
+	last := r.written[key]
 	r.mu.Unlock()
 	if stale {
 		if err := r.clearStaleNomination(ctx, key, staleUID); err != nil {
 			return err
 		}
 	}
-	if !ok {
+	if !ok || last == (writtenReason{uid: held.uid, verdict: held.reason.verdict}) {
 		return nil
 	}
 	msg := r.message(held.reason)
@@ -233,6 +261,9 @@ func (r *pendingReporter) write(ctx context.Context, key types.NamespacedName) e
 	if _, err := r.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil {
 		return err
 	}
+	r.mu.Lock()
+	r.written[key] = writtenReason{uid: held.uid, verdict: held.reason.verdict}
+	r.mu.Unlock()
 	klog.FromContext(ctx).V(4).Info("Reported why pod is held", "pod", klog.KObj(pod), "reason", msg)
 	if r.recorder != nil {
 		r.recorder.Eventf(pod, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", "%s", msg)

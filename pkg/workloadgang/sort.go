@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	schedulinglisters "k8s.io/client-go/listers/scheduling/v1alpha1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	fwk "k8s.io/kube-scheduler/framework"
 
@@ -33,25 +32,27 @@ const SortName = "WorkloadGangSort"
 
 // WorkloadGangSort is a QueueSort plugin that keeps the members of one gang
 // together in the scheduling queue: pods are ordered by priority, then by
-// arrival, where a gang member's arrival is its Workload's creation time and
-// a plain pod's is when it was queued. Members of the oldest gang are
-// attempted back to back, so competing gangs do not interleave their
-// reservations, and a large gang is not starved by younger gangs or pods: it
-// goes first whenever its members are in the queue.
+// arrival, where a gang member's arrival is when its gang's current attempt
+// began (see groupstate.Store.Arrival: the first admission of a member since
+// the gang last reached its quorum) and a plain pod's is when it was queued.
+// Members of the oldest gang are attempted back to back, so competing gangs
+// do not interleave their reservations, and a large gang is not starved by
+// younger gangs or pods: it goes first whenever its members are in the
+// queue. Its rank is earned by waiting: a Workload's age or name gives none.
 //
 // A scheduler has one queue: every profile must use the same QueueSort
 // plugin, so enable it (and disable PrioritySort) in every profile.
 type WorkloadGangSort struct {
-	workloadLister schedulinglisters.WorkloadLister
+	// state is the scheduler's gang state, whose store knows each gang's
+	// arrival; its store is nil until WorkloadGang is created.
+	state *schedulerState
 }
 
 var _ fwk.QueueSortPlugin = &WorkloadGangSort{}
 
 // NewSort initializes the gang-aware queue sort plugin.
-func NewSort(_ context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
-	return &WorkloadGangSort{
-		workloadLister: fh.SharedInformerFactory().Scheduling().V1alpha1().Workloads().Lister(),
-	}, nil
+func NewSort(ctx context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
+	return &WorkloadGangSort{state: stateFor(ctx, fh.SharedInformerFactory())}, nil
 }
 
 // Name returns the name of the plugin.
@@ -60,6 +61,8 @@ func (pl *WorkloadGangSort) Name() string {
 }
 
 // Less orders pods by priority, then arrival, then gang, then queue time.
+// It runs under the queue's lock on every comparison: it reads memory only
+// and allocates nothing.
 func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
 	podA, podB := a.GetPodInfo().GetPod(), b.GetPodInfo().GetPod()
 	if pa, pb := corev1helpers.PodPriority(podA), corev1helpers.PodPriority(podB); pa != pb {
@@ -70,26 +73,26 @@ func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
 	if !arrivalA.Equal(arrivalB) {
 		return arrivalA.Before(arrivalB)
 	}
-	if keyA != keyB {
-		// Same arrival, different gangs (creation times have one-second
-		// resolution): a fixed order keeps each gang's members together.
-		return keyA.String() < keyB.String()
+	if c := keyA.Compare(keyB); c != 0 {
+		// Same arrival, different gangs: a fixed order keeps each gang's
+		// members together.
+		return c < 0
 	}
 	return a.GetTimestamp().Before(b.GetTimestamp())
 }
 
-// arrival returns a pod's gang and its arrival time: its Workload's creation
-// time for a member of an existing Workload, else when it was queued. It reads
-// the informer cache only.
+// arrival returns a pod's gang and its arrival time: its gang's attempt
+// start for a gang member with one running, else when it was queued.
 func (pl *WorkloadGangSort) arrival(p fwk.QueuedPodInfo) (gang.GroupKey, time.Time) {
 	pod := p.GetPodInfo().GetPod()
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return key, p.GetTimestamp()
 	}
-	w, err := pl.workloadLister.Workloads(key.Namespace).Get(key.Workload)
-	if err != nil {
-		return key, p.GetTimestamp()
+	if store := pl.state.store.Load(); store != nil {
+		if t, ok := store.Arrival(key); ok {
+			return key, t
+		}
 	}
-	return key, w.CreationTimestamp.Time
+	return key, p.GetTimestamp()
 }

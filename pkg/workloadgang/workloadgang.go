@@ -86,6 +86,11 @@ func New(ctx context.Context, obj runtime.Object, fh fwk.Handle) (fwk.Plugin, er
 }
 
 // newWithClock is New with the given clock; tests pass a fake one.
+//
+// Every profile of a scheduler that enables WorkloadGang shares one gang
+// state (see schedulerState): the first instance builds it, the others
+// share it, so gangs of different profiles are ordered, yield and hold as
+// one.
 func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk clock.WithDelayedExecution) (*WorkloadGang, error) {
 	args, err := getArgs(obj)
 	if err != nil {
@@ -95,26 +100,39 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 		return nil, err
 	}
 	informers := fh.SharedInformerFactory()
+	st := stateFor(ctx, informers)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	first, err := st.addProfile(fh.ProfileName(), args)
+	if err != nil {
+		return nil, err
+	}
 	pl := &WorkloadGang{
 		handle:         fh,
 		args:           args,
 		workloadLister: informers.Scheduling().V1alpha1().Workloads().Lister(),
-		store: groupstate.New(groupstate.Backoff{
-			Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
-			Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
-		}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second),
-			groupstate.WithStillWaiting(func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil }),
-			groupstate.WithClock(clk)),
-		clock: clk,
+		clock:          clk,
 	}
+	if first != nil {
+		pl.store, pl.reporter, pl.events, pl.leader = first.store, first.reporter, first.events, first.leader
+		return pl, nil
+	}
+	pl.store = groupstate.New(groupstate.Backoff{
+		Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
+		Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
+	}, groupstate.WithHold(time.Duration(args.StarvingGangHoldSeconds)*time.Second),
+		groupstate.WithStillWaiting(func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil }),
+		groupstate.WithSchedulerNames(st.schedules),
+		groupstate.WithClock(clk))
 	pl.leader = leadership.FromContext(ctx)
-	pl.reporter = newPendingReporter(ctx, fh, pl.heldMessage, pl.store.Reserved)
+	pl.reporter = newPendingReporter(ctx, fh, pl.leader, pl.heldMessage, pl.store.Reserved)
 	pl.events = newGangEvents(fh.EventRecorder(), clk, gangEventInterval, gangEventQPS, gangEventBurst)
 	registerMetrics()
 	liveStores.add(ctx, pl.store)
 	if err := pl.registerEventHandlers(ctx); err != nil {
 		return nil, fmt.Errorf("registering %s event handlers: %w", Name, err)
 	}
+	st.setGang(fh.ProfileName(), pl)
 	return pl, nil
 }
 
@@ -163,7 +181,9 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 	}
 	reason := heldReason{verdict: verdict, key: key, minCount: policy.MinCount}
 	msg := pl.heldMessage(reason)
-	klog.FromContext(ctx).V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "group", key, "reason", msg)
+	if logger := klog.FromContext(ctx); logger.V(4).Enabled() {
+		logger.V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "group", key, "reason", msg)
+	}
 	pl.reporter.report(pod, reason)
 	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
 }
@@ -183,36 +203,78 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 		return gang.MissingPodGroupMessage(r.key.WorkloadKey(), r.key.PodGroup)
 	case groupstate.WaitingForBackoff:
 		return gang.BackoffMessage(r.key, st.Rejections, st.BackoffUntil.Sub(pl.clock.Now()))
-	default:
+	case groupstate.WaitingForRoom:
+		if st.CannotFit != "" {
+			return st.CannotFit
+		}
+		// The nodes changed since: the pod is about to be judged again.
 		return gang.WaitingForPodsMessage(r.key, st.Members, r.minCount)
+	default:
+		return gang.WaitingForPodsMessage(r.key, st.Members, r.minCount) + gang.NotSchedulableSuffix(st.SchedulingGated, st.OtherScheduler)
 	}
 }
 
-// PostFilter runs when a pod found no node. For a gang member, a younger
-// gang waiting at Permit gives its room back, so that older gangs complete
-// first; failing that, the members of its own gang waiting at Permit are
-// rejected at once: the gang cannot complete this round, so they must not
-// hold their capacity until the timeout. The exception is the oldest gang
-// that has already given its room back once: it holds its round while
-// members keep joining it, up to starvingGangHoldSeconds without one, so
-// that a stream of younger gangs and pods cannot starve it (see
-// groupstate.Store.Unplaced). With no round waiting, the member is tried
-// again when the next one forms, or when room frees up. Gang
-// members never preempt: evicting victims for one member is wrong while the
-// gang as a whole may still not fit. The status stops the PostFilter plugins
-// that follow (DefaultPreemption) for gang members only; the shipped configs
-// run WorkloadGang first at PostFilter.
-func (pl *WorkloadGang) PostFilter(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
-	_, w, _, _ := pl.gangOf(pod)
+// PostFilter runs when a pod found no node. For a member of a gang short of
+// its quorum, in order:
+//   - if the gang cannot fit in the nodes it may use even with every other
+//     pod gone (checked once until the nodes change, when every pod of the
+//     gang is needed), its waiting round is rejected and its members are
+//     held at PreEnqueue, reserving nothing, until the nodes change;
+//   - else, if a younger gang's round waits at Permit on room this member
+//     could use (the placement simulation says so), that round yields;
+//   - else its own gang's waiting round is rejected at once (it cannot
+//     complete this round and must not hold its room until the timeout),
+//     or held if the gang is starving (see groupstate.Store.Unplaced).
+//
+// A member that no freed room can help (unresolvable on every node) never
+// makes another gang yield nor holds a round; an extra member of a gang
+// that has its quorum is a pod like any other. Gang members never preempt:
+// evicting victims for one member is wrong while the gang as a whole may
+// still not fit. The status stops the PostFilter plugins that follow
+// (DefaultPreemption) for gang members only; startup refuses profiles that
+// run DefaultPreemption first (package command).
+func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, statuses fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
+	pl.leader.ObserveSchedulingCycle()
+	key, w, minCount, _ := pl.gangOf(pod)
 	if w == nil {
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
-	pl.act(ctx, pl.store.Unplaced(pod, w.CreationTimestamp.Time), pod, nil)
+	need := pl.store.NeedOf(key)
+	if !need.Short {
+		return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+	}
+	// Outside a scheduling cycle (unit tests) there is nothing to simulate
+	// on: no fit verdict, and the younger gang's room is assumed to help.
+	var nodes []fwk.NodeInfo
+	lister := pl.handle.SnapshotSharedLister()
+	canSimulate := state != nil && lister != nil
+	if canSimulate {
+		var err error
+		if nodes, err = lister.NodeInfos().List(); err != nil {
+			return nil, fwk.AsStatus(fmt.Errorf("listing nodes: %w", err))
+		}
+	}
+	if canSimulate && !need.FitChecked && need.AllNeeded {
+		if msg, fits := pl.checkFit(ctx, state, pod, key, minCount, need, nodes); !fits {
+			pl.act(ctx, pl.store.CannotFit(pod, msg), pod, w)
+			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
+		}
+		pl.store.FitChecked(key)
+	}
+	helpable := !canSimulate || !unresolvableEverywhere(statuses, lister.NodeInfos(), len(nodes))
+	if helpable {
+		if c, ok := pl.store.YieldCandidate(key); ok && (!canSimulate || pl.roomHelps(ctx, state, pod, c, nodes)) {
+			pl.act(ctx, pl.store.Yield(pod, c), pod, nil)
+			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+		}
+	}
+	pl.act(ctx, pl.store.Unplaced(pod, helpable), pod, nil)
 	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
 
 // Reserve counts a gang member's reservation toward its group's quorum.
 func (pl *WorkloadGang) Reserve(ctx context.Context, _ fwk.CycleState, pod *v1.Pod, _ string) *fwk.Status {
+	pl.leader.ObserveSchedulingCycle()
 	if _, w, _, _ := pl.gangOf(pod); w != nil {
 		pl.store.Reserve(pod)
 	}
@@ -242,7 +304,7 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		return nil, 0
 	}
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, minCount, w.CreationTimestamp.Time, pl.permitTimeout(w))
+	res := pl.store.Permit(pod, minCount, w.UID, pl.permitTimeout(w))
 	if res.Kind == groupstate.PermitDeleted {
 		return fwk.NewStatus(fwk.Unschedulable, "pod was deleted"), 0
 	}
@@ -250,6 +312,9 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	// becomes of this member.
 	pl.act(ctx, res.Expired, pod, nil)
 	switch res.Kind {
+	case groupstate.PermitCannotFit:
+		st, _ := pl.store.Group(key)
+		return fwk.NewStatus(fwk.Unschedulable, st.CannotFit), 0
 	case groupstate.PermitBackingOff:
 		st, _ := pl.store.Group(key)
 		return fwk.NewStatus(fwk.Unschedulable, gang.BackoffMessage(key, st.Rejections, st.BackoffUntil.Sub(pl.clock.Now()))), 0
@@ -257,14 +322,18 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		if len(res.Activate) > 0 {
 			pl.handle.Activate(logger, podMap(res.Activate))
 		}
-		logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", minCount, "activated", len(res.Activate))
+		if logger.V(4).Enabled() {
+			logger.V(4).Info("Gang member waits for quorum", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "minCount", minCount, "activated", len(res.Activate))
+		}
 		if !res.RoundStart.IsZero() {
 			pl.reportWaitingRound(key, res.RoundStart)
 		}
 		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
 	}
 	// PermitRelease: this member binds, and the waiting ones with it.
-	logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
+	if logger.V(4).Enabled() {
+		logger.V(4).Info("Gang reached quorum; releasing waiting members", "pod", klog.KObj(pod), "group", key, "reservedOrBound", res.ReservedOrBound, "released", len(res.Allow))
+	}
 	for _, uid := range res.Allow {
 		if wp := pl.handle.GetWaitingPod(uid); wp != nil {
 			wp.Allow(Name)
@@ -316,7 +385,7 @@ func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, *sch
 		return groupstate.Policy{WorkloadFound: true}, w, nil
 	}
 	minCount, _ := gang.MinCount(pg)
-	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount}, w, nil
+	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount, WorkloadUID: w.UID}, w, nil
 }
 
 // permitTimeout is the Workload's Permit timeout: its annotation when valid,

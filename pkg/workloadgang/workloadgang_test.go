@@ -47,6 +47,7 @@ import (
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/leadership"
 )
 
 func TestMain(m *testing.M) {
@@ -106,6 +107,11 @@ func newTestEnvWithClock(t *testing.T, args *config.WorkloadGangArgs, clk clock.
 	_, ctx := ktesting.NewTestContext(t)
 	ctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
+	// The scheduler leads, as with leader election off in the gangsched
+	// command; TestInferredLeadership covers a context without a tracker.
+	leader := leadership.NewTracker()
+	leader.Lead()
+	ctx = leadership.NewContext(ctx, leader)
 	cs := fake.NewClientset(objs...)
 	cs.Resources = workloadAPI
 	informerFactory := informers.NewSharedInformerFactory(cs, 0)
@@ -128,7 +134,7 @@ func newTestEnvWithClock(t *testing.T, args *config.WorkloadGangArgs, clk clock.
 		tf.RegisterQueueSortPlugin(queuesort.Name, queuesort.New),
 		tf.RegisterBindPlugin(defaultbinder.Name, defaultbinder.New),
 		tf.RegisterPluginAsExtensions(Name, newPlugin, "Reserve", "Permit"),
-	}, "gangsched",
+	}, testProfile,
 		frameworkruntime.WithClientSet(cs),
 		frameworkruntime.WithInformerFactory(informerFactory),
 		frameworkruntime.WithPodActivator(activator),
@@ -141,6 +147,11 @@ func newTestEnvWithClock(t *testing.T, args *config.WorkloadGangArgs, clk clock.
 	require.NotNil(t, pl)
 	return &testEnv{ctx: ctx, cs: cs, fh: fh, pl: pl, activator: activator, recorder: recorder}
 }
+
+// testProfile is the profile of the test framework; pods built by the
+// scheduler's test wrappers name no scheduler, so the profile has no name
+// either: they are this scheduler's pods.
+const testProfile = ""
 
 func gangWorkload(name string, minCount int32) *schedulingv1alpha1.Workload {
 	return st.MakeWorkload().Name(name).Namespace("ns").PodGroup(st.MakePodGroup().Name("pg").MinCount(minCount).Obj()).Obj()
