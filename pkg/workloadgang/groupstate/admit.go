@@ -100,8 +100,8 @@ func (s *Store) Admit(pod *v1.Pod, lookup func() Policy) (v Verdict, members int
 	g := s.getOrCreate(key)
 	g.minCount = p.MinCount
 	if g.workloadUID != p.WorkloadUID {
-		// Siblings held for the old Workload's backoff are judged again by
-		// the Workload's own add event (WorkloadChanged).
+		// Siblings held for the old Workload's backoff or room are judged
+		// again by the Workload's own add event (WorkloadChanged).
 		g.resetAttempt(p.WorkloadUID)
 	}
 	members = len(g.members)
@@ -147,7 +147,7 @@ func (s *Store) WorkloadChanged(wk gang.WorkloadKey, uid types.UID) []*v1.Pod {
 	for key := range s.byWorkload[wk] {
 		g := s.groups[key]
 		if g.workloadUID != uid {
-			pods = append(pods, g.resetAttempt(uid)...)
+			g.resetAttempt(uid)
 		}
 		pods = append(pods, takeAll(&g.gated)...)
 		pods = append(pods, takeAll(&g.rejected)...)

@@ -141,9 +141,11 @@ func (g *group) short() bool {
 // resetAttempt forgets what the gang's past attempts earned or cost: its
 // rejections and backoff, its arrival, its hold and its fit verdict. For a
 // Workload recreated under the same name (a new UID), which is a new gang.
-// The members held for the backoff or for room are returned for the caller
-// to activate. Callers hold Store.mu.
-func (g *group) resetAttempt(uid types.UID) []*v1.Pod {
+// The members held for the backoff or for room join the rejected ones, which
+// the Workload's event (WorkloadChanged) hands back: when Admit or Permit
+// sees the new UID first, that event no longer finds a UID change, and the
+// held members would otherwise never be activated. Callers hold Store.mu.
+func (g *group) resetAttempt(uid types.UID) {
 	g.workloadUID = uid
 	g.rejections = 0
 	g.backoffUntil = time.Time{}
@@ -152,7 +154,9 @@ func (g *group) resetAttempt(uid types.UID) []*v1.Pod {
 	g.lastYield = time.Time{}
 	g.cannotFit = ""
 	g.fitChecked = false
-	return takeAll(&g.backedOff, &g.noRoom, &g.rejected)
+	for _, p := range takeAll(&g.backedOff, &g.noRoom) {
+		g.rejected[p.UID] = p
+	}
 }
 
 // rejectWaiting records a member of the waiting round as rejected: its
