@@ -65,7 +65,7 @@ func TestStats(t *testing.T) {
 			run: func(s *Store) {
 				s.Admit(member("a", ""), noWl)
 				s.Admit(member("b", ""), noWl)
-				s.WorkloadChanged(trainKey)
+				s.WorkloadChanged(trainKey, trainUID)
 				s.Admit(member("a", ""), noPG)
 			},
 			wantHeld: map[Verdict]int{WaitingForPodGroup: 1},
@@ -87,8 +87,8 @@ func TestStats(t *testing.T) {
 				s.AddPod(a)
 				s.AddPod(b)
 				s.Reserve(a)
-				s.Permit(a, 2, startTime, timeout)
-				s.Unplaced(b, startTime)
+				s.Permit(a, 2, trainUID, timeout)
+				s.Unplaced(b, true)
 				s.Admit(a, gangOf(2))
 				s.Admit(b, gangOf(2))
 				s.AddPod(member("c", "1"))
@@ -96,6 +96,34 @@ func TestStats(t *testing.T) {
 			},
 			wantGroups: 2,
 			wantHeld:   map[Verdict]int{WaitingForBackoff: 2, WaitingForMembers: 1},
+		},
+		{
+			name: "a gang that cannot fit, until the nodes change",
+			run: func(s *Store) {
+				a, b := member("a", "0"), member("b", "0")
+				s.AddPod(a)
+				s.AddPod(b)
+				s.Admit(b, gangOf(2))
+				s.CannotFit(b, "too big")
+				s.Admit(a, gangOf(2))
+				s.Admit(b, gangOf(2))
+			},
+			wantGroups: 1,
+			wantHeld:   map[Verdict]int{WaitingForRoom: 2},
+		},
+		{
+			name: "the nodes changed",
+			run: func(s *Store) {
+				a, b := member("a", "0"), member("b", "0")
+				s.AddPod(a)
+				s.AddPod(b)
+				s.Admit(b, gangOf(2))
+				s.CannotFit(b, "too big")
+				s.Admit(a, gangOf(2))
+				s.NodesChanged()
+			},
+			wantGroups: 1,
+			wantHeld:   map[Verdict]int{},
 		},
 	}
 	for _, tc := range tests {
@@ -132,7 +160,7 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 		s.AddPod(p)
 	}
 	s.Reserve(a)
-	first := s.Permit(a, 3, startTime, timeout)
+	first := s.Permit(a, 3, trainUID, timeout)
 	assert.Equal(t, startTime, first.RoundStart, "the first member starts the round")
 	assert.False(t, first.Admitted)
 	round, ok := s.Round(workers)
@@ -141,13 +169,13 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 
 	s.Reserve(b)
 	clk.SetTime(startTime.Add(time.Second))
-	second := s.Permit(b, 3, startTime, timeout)
+	second := s.Permit(b, 3, trainUID, timeout)
 	assert.True(t, second.RoundStart.IsZero(), "the second member joins the round")
 	assert.False(t, second.Admitted)
 
 	s.Reserve(c)
 	clk.SetTime(startTime.Add(2500 * time.Millisecond))
-	quorum := s.Permit(c, 3, startTime, timeout)
+	quorum := s.Permit(c, 3, trainUID, timeout)
 	assert.True(t, quorum.Admitted)
 	assert.Equal(t, 2500*time.Millisecond, quorum.QuorumWait, "from the first member's wait")
 	_, ok = s.Round(workers)
@@ -155,7 +183,7 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 
 	s.Reserve(d)
 	clk.SetTime(startTime.Add(3 * time.Second))
-	extra := s.Permit(d, 3, startTime, timeout)
+	extra := s.Permit(d, 3, trainUID, timeout)
 	assert.Zero(t, extra.Wait)
 	assert.False(t, extra.Admitted, "a member that joins a gang at quorum admits nothing")
 
@@ -165,7 +193,7 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 	s.AddPod(replacement)
 	s.Reserve(replacement)
 	clk.SetTime(startTime.Add(4 * time.Second))
-	again := s.Permit(replacement, 3, startTime, timeout)
+	again := s.Permit(replacement, 3, trainUID, timeout)
 	assert.True(t, again.Admitted, "the gang is back at its quorum")
 	assert.Zero(t, again.QuorumWait, "no member waited")
 }
@@ -188,10 +216,10 @@ func TestUnreserveTellsATimeout(t *testing.T) {
 				s.AddPod(p)
 			}
 			s.Reserve(a)
-			s.Permit(a, 3, startTime, timeout)
+			s.Permit(a, 3, trainUID, timeout)
 			s.Reserve(b)
 			clk.SetTime(startTime.Add(time.Second))
-			s.Permit(b, 3, startTime, timeout)
+			s.Permit(b, 3, trainUID, timeout)
 			clk.SetTime(startTime.Add(tc.unreserveAt))
 			rej := s.Unreserve(a)
 			assert.Equal(t, RoundRejected, rej.Kind)
@@ -209,9 +237,9 @@ func TestWaitingRoundsOnWorkload(t *testing.T) {
 		s.AddPod(p)
 		s.Reserve(p)
 	}
-	s.Permit(a0, 3, startTime, timeout)
-	s.Permit(b0, 3, startTime, timeout)
-	s.Permit(a1, 2, startTime, timeout)
+	s.Permit(a0, 3, trainUID, timeout)
+	s.Permit(b0, 3, trainUID, timeout)
+	s.Permit(a1, 2, trainUID, timeout)
 	rounds := s.WaitingRoundsOnWorkload(trainKey)
 	got := map[string][]types.UID{}
 	for _, r := range rounds {
