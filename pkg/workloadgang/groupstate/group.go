@@ -183,6 +183,10 @@ func (g *group) takeWaitingAsRejected() []types.UID {
 	}
 	clear(g.waiting)
 	g.deadline = time.Time{}
+	// The round no longer holds, however it ended (timeout, a member's
+	// Unreserve, a yield): a stale holdStart would spend the budget of the
+	// gang's next rounds before they hold.
+	g.holdStart = time.Time{}
 	return uids
 }
 

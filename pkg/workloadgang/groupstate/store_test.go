@@ -817,6 +817,43 @@ func TestHoldBudgetHalves(t *testing.T) {
 	assert.Equal(t, 5, st.Rejections)
 }
 
+// TestHoldBudgetRunsFromEachHold: a held round that ends otherwise than by
+// its hold (here a member's Unreserve) leaves no hold start behind, so the
+// gang's next round holds for its whole (halved) budget (found by
+// FuzzStore).
+func TestHoldBudgetRunsFromEachHold(t *testing.T) {
+	const hold = 4 * time.Second
+	s, clk := newStore(testBackoff, WithHold(hold))
+	a, b, c := member("a", ""), member("b", ""), member("c", "")
+	for _, p := range []*v1.Pod{a, b, c} {
+		s.AddPod(p)
+	}
+	s.Reserve(a)
+	s.Permit(a, 3, trainUID, timeout)
+	rej := s.Unplaced(c, true)
+	require.Equal(t, RoundRejected, rej.Kind)
+	clk.SetTime(rej.BackoffUntil)
+	s.Reserve(a)
+	s.Permit(a, 3, trainUID, timeout)
+	first := s.Unplaced(c, true)
+	require.Equal(t, RoundHeld, first.Kind)
+	clk.Step(time.Second)
+	s.Reserve(b)
+	rej = s.Unreserve(b) // a later Reserve plugin failed
+	require.Equal(t, CauseMemberUnreserved, rej.Cause)
+	clk.SetTime(rej.BackoffUntil)
+	s.Reserve(a)
+	s.Permit(a, 3, trainUID, timeout)
+	start := clk.Now()
+	assert.Equal(t, RoundOutcome{}, s.Unplaced(c, true), "held; the first hold's check is still scheduled")
+	st, _ := s.Group(workers)
+	assert.Equal(t, 1, st.Waiting, "the round holds")
+	clk.SetTime(first.HoldUntil)
+	again := s.HoldExpired(workers)
+	assert.Equal(t, RoundHeld, again.Kind)
+	assert.Equal(t, start.Add(hold/2), again.HoldUntil, "the budget runs from this round's hold")
+}
+
 // TestHoldEndsWithTheRound checks that a hold check finds nothing to do once
 // the held round has formed.
 func TestHoldEndsWithTheRound(t *testing.T) {
