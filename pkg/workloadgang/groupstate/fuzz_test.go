@@ -34,7 +34,8 @@ import (
 )
 
 // The fuzz universe: 2 Workloads x 2 podGroups x 2 replica keys = 8 groups,
-// and 8 pod slots. The first 3 bytes put each slot in a group (3 bits a
+// and 8 pod slots. One Store serves two scheduler names (two profiles);
+// pods may name a third scheduler, or be created with scheduling gates. The first 3 bytes put each slot in a group (3 bits a
 // slot), so one input can crowd every pod into one gang or spread them over
 // competing gangs; the 4th picks the Store's hold (fuzzHolds). Then come
 // pairs (op, arg): arg%fuzzPods picks a slot (the first slot from there on
@@ -65,7 +66,12 @@ var (
 	// shorter and longer than the Permit timeouts, and off.
 	fuzzHolds = [4]time.Duration{3 * time.Second, 0, time.Second, 30 * time.Second}
 	fuzzStart = time.Unix(1_000_000, 0)
-	fuzzKeys  = func() (keys [fuzzGroups]gang.GroupKey) {
+	// fuzzSchedulers are the scheduler names pods use: the Store's two
+	// profiles, and another scheduler.
+	fuzzSchedulers = [3]string{"gangsched", "gangsched-gpu", "default-scheduler"}
+	// fuzzCannotFit is the message of the fuzz's CannotFit verdicts.
+	fuzzCannotFit = "cannot fit"
+	fuzzKeys      = func() (keys [fuzzGroups]gang.GroupKey) {
 		for gi := range keys {
 			keys[gi] = gang.GroupKey{
 				Namespace:  "ns",
@@ -84,7 +90,10 @@ type fuzzOp uint8
 
 const (
 	// opCreate creates a pod in the API (variant%4 == 3: already bound, as
-	// a pod that bypasses the scheduler); both informer handlers get events.
+	// a pod that bypasses the scheduler; variant>>2&1: with scheduling
+	// gates; variant>>3%3: its scheduler, fuzzSchedulers); our informer
+	// handler gets its events, and so does the scheduling queue for a pod
+	// of the Store's schedulers once it has no gates.
 	opCreate fuzzOp = iota
 	// opHandler delivers the pod's next event to our informer handler.
 	opHandler
@@ -99,7 +108,11 @@ const (
 	// opReserve: the cycle found a node and runs Reserve; odd variants: a
 	// later Reserve plugin fails and Unreserve runs in the same cycle.
 	opReserve
-	// opUnplaced: the cycle found no node and runs PostFilter.
+	// opUnplaced: the cycle found no node and runs PostFilter: NeedOf, the
+	// fit check (variant bit 1 set: the gang cannot fit: CannotFit; else
+	// FitChecked), then YieldCandidate; with a candidate the cycle waits for
+	// opYield (the plugin simulates outside the lock), else Unplaced
+	// (variant bit 0 clear: freed room could help the member).
 	opUnplaced
 	// opPermit runs Permit for a reserved pod.
 	opPermit
@@ -120,10 +133,23 @@ const (
 	// opTick moves the clock forward by (arg%64+1)*100ms, firing the gang
 	// backoff and hold timers and the Permit timeouts that fall due.
 	opTick
+	// opUngate removes a pod's scheduling gates in the API; for a pod
+	// without gates that names another scheduler, that scheduler binds it.
+	opUngate
+	// opYield ends a PostFilter that has a yield candidate: variant bit 0
+	// clear is the simulation's answer "the candidate's room could help":
+	// Yield; if no round yielded, Unplaced.
+	opYield
+	// opNodesChanged: a node was added, removed or changed: NodesChanged.
+	opNodesChanged
+	// opWorkloadEvent delivers a Workload's next add or update event to the
+	// plugin's handler (WorkloadChanged); the lister already has it.
+	opWorkloadEvent
 	numFuzzOps
 )
 
-var fuzzOpNames = [numFuzzOps]string{"Create", "Handler", "Queue", "Admit", "Pop", "Reserve", "Unplaced", "Permit", "Bind", "Unreserve", "Delete", "Workload", "WorkloadDelete", "Tick"}
+var fuzzOpNames = [numFuzzOps]string{"Create", "Handler", "Queue", "Admit", "Pop", "Reserve", "Unplaced", "Permit", "Bind", "Unreserve", "Delete", "Workload", "WorkloadDelete", "Tick",
+	"Ungate", "Yield", "NodesChanged", "WorkloadEvent"}
 
 // fuzzPhase is where the scheduler has a pod.
 type fuzzPhase uint8
@@ -133,6 +159,7 @@ const (
 	phIdle                       // in the queue, not admitted by PreEnqueue
 	phActive                     // admitted, waiting for a scheduling cycle
 	phCycle                      // in a scheduling cycle, before Reserve or PostFilter
+	phYielding                   // in PostFilter, its yield candidate being simulated
 	phReserved                   // Reserve ran, Permit not yet
 	phWaiting                    // waiting at Permit
 	phBinding                    // allowed by Permit, binding
@@ -146,6 +173,7 @@ type fuzzEvent struct {
 	node     bool // spec.nodeName is set
 	deleting bool // deletionTimestamp is set
 	failed   bool // status.phase is Failed
+	gated    bool // spec.schedulingGates is not empty
 }
 
 // fuzzPod is one pod: its API state, what each informer handler has seen,
@@ -167,6 +195,16 @@ type fuzzPod struct {
 	created, deleted bool // in the API
 	node             bool // bound in the API
 	createdBound     bool
+	// schedGates: the pod has scheduling gates in the API; scheduler is
+	// its index in fuzzSchedulers.
+	schedGates bool
+	scheduler  int
+	// queued: the scheduling queue knows the pod (its add was queued).
+	queued bool
+	// candidate is the yield candidate of a pod in phYielding; helpable
+	// is what its PostFilter found.
+	candidate Candidate
+	helpable  bool
 	// handlerEvents and queueEvents are the events not yet delivered to
 	// our informer handler and to the scheduling queue (true: add).
 	handlerEvents []fuzzEvent
@@ -184,11 +222,19 @@ type fuzzPod struct {
 	member                                                            bool
 	state                                                             memberState
 	gated, waiting, rejected, backedOff, unplaced, waitingForWorkload bool
+	// noRoom: held by Admit (or Permit) while its gang cannot fit.
+	noRoom bool
+	// excluded: our handler saw the pod unbound with scheduling gates or
+	// for another scheduler, so it does not count as a member.
+	excluded exclusion
 }
+
+// ours reports whether the Store's schedulers schedule the pod.
+func (p *fuzzPod) ours() bool { return p.scheduler < 2 }
 
 // inGroupState reports whether the model expects the pod's group to track it.
 func (p *fuzzPod) inGroupState() bool {
-	return p.member || p.gated || p.waiting || p.rejected || p.backedOff || p.unplaced
+	return p.member || p.gated || p.waiting || p.rejected || p.backedOff || p.unplaced || p.noRoom || p.excluded != 0
 }
 
 // hasState reports whether the model expects the Store to track the pod.
@@ -208,14 +254,28 @@ func (p *fuzzPod) object(ev fuzzEvent) *v1.Pod {
 	if ev.failed {
 		pod.Status.Phase = v1.PodFailed
 	}
+	if ev.gated {
+		pod.Spec.SchedulingGates = []v1.PodSchedulingGate{{Name: "example.com/gate"}}
+	}
 	return pod
 }
 
 // fuzzGroup is the model of a group's own fields; they are forgotten with
 // the group once it tracks nothing.
 type fuzzGroup struct {
-	minCount     int
-	arrival      time.Time
+	minCount int
+	// arrival is when the gang's current attempt began (its first
+	// admission since its last quorum); zero while none runs.
+	arrival time.Time
+	// workloadUID is the UID the group's state was built against.
+	workloadUID types.UID
+	// cannotFit and fitChecked are the gang's fit verdicts.
+	cannotFit  string
+	fitChecked bool
+	// holdStart is when the current round began to hold.
+	holdStart time.Time
+	// lastYield is when a member of the gang last made a round yield.
+	lastYield    time.Time
 	rejections   int
 	backoffUntil time.Time
 	deadline     time.Time
@@ -228,8 +288,9 @@ type fuzzGroup struct {
 
 // fuzzWorkload is a Workload in the API.
 type fuzzWorkload struct {
-	exists   bool
-	created  time.Time
+	exists bool
+	// uid changes when the Workload is created again.
+	uid      types.UID
 	pgExists [2]bool
 	minCount [2]int
 }
@@ -268,6 +329,13 @@ type fuzzHarness struct {
 	hold    time.Duration
 	timers  []fuzzTimer
 	steps   []fuzzStep
+	// wlEvents are each Workload's add and update events not yet delivered
+	// to the plugin's handler: the UID each carries. The lister (policy)
+	// already has the Workload, so Admit and Permit may see a new UID
+	// first.
+	wlEvents [2][]types.UID
+	// wlGen numbers the Workloads created, for their UIDs.
+	wlGen int
 }
 
 // fuzzHistory formats the steps applied so far; fmt calls String only when
@@ -296,6 +364,19 @@ func (f fuzzHistory) String() string {
 // event that unblocks it). Every sequence ends by deleting every pod and
 // letting every scheduling attempt and timer finish; then the Store must
 // track nothing.
+//
+// The Store serves two scheduler names (two profiles); pods may name a third
+// scheduler or be created with scheduling gates, and count as members only
+// once ungated (or bound, by whichever scheduler): safety counts only
+// members that can reach Permit. PostFilter runs as the plugin does: NeedOf,
+// the fit check (CannotFit or FitChecked; the nodes change with
+// opNodesChanged), and a two-phase yield whose simulated answer is an input
+// and between whose phases other events come (a stale candidate yields
+// nothing). Workloads are deleted and created again with a new UID, and
+// their events reach the plugin's handler after the lister, so Admit and
+// Permit may see a new UID first; the gang starts afresh either way.
+// Arrival (Arrival), hold budgets and the members held for room (Stats,
+// liveness) are checked against the model too.
 //
 // Callbacks come for a pod after our informer handler has delivered its
 // deletion too: the queue has its own informer handler and may still hold
@@ -339,7 +420,7 @@ func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
 	h.s = New(fuzzBackoff, WithHold(hold), WithClock(h.clk), WithStillWaiting(func(uid types.UID) bool {
 		p, ok := h.byUID[uid]
 		return ok && p.ph == phWaiting
-	}))
+	}), WithSchedulerNames(func(name string) bool { return name == fuzzSchedulers[0] || name == fuzzSchedulers[1] }))
 	bits := uint32(header[0]) | uint32(header[1])<<8 | uint32(header[2])<<16
 	for slot := range h.pods {
 		h.pods[slot] = &fuzzPod{slot: slot, gi: int(bits>>(3*slot)) & 7}
@@ -374,7 +455,7 @@ func (h *fuzzHarness) policy(p *fuzzPod) Policy {
 	case !w.pgExists[pg]:
 		return Policy{WorkloadFound: true}
 	}
-	return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: w.minCount[pg]}
+	return Policy{WorkloadFound: true, PodGroupFound: true, MinCount: w.minCount[pg], WorkloadUID: w.uid}
 }
 
 // isGang reports whether the plugin treats the pod as a gang member now (its
@@ -412,19 +493,6 @@ func (h *fuzzHarness) forget() {
 			h.groups[gi] = fuzzGroup{}
 		}
 	}
-}
-
-// uniquePods drops repeated pods (by UID), keeping the first.
-func uniquePods(pods []*v1.Pod) []*v1.Pod {
-	seen := make(map[types.UID]bool, len(pods))
-	out := pods[:0:0]
-	for _, p := range pods {
-		if !seen[p.UID] {
-			seen[p.UID] = true
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func uidsOf(pods []*v1.Pod) []string {
@@ -494,6 +562,7 @@ func waitingFlag(p *fuzzPod) *bool   { return &p.waiting }
 func rejectedFlag(p *fuzzPod) *bool  { return &p.rejected }
 func backedOffFlag(p *fuzzPod) *bool { return &p.backedOff }
 func unplacedFlag(p *fuzzPod) *bool  { return &p.unplaced }
+func noRoomFlag(p *fuzzPod) *bool    { return &p.noRoom }
 
 // expectedBackoff is the gang backoff after n rejected rounds: Initial,
 // doubling, capped at Max.
@@ -504,22 +573,34 @@ func expectedBackoff(n int) time.Duration {
 
 // fuzzRejection is the rejection the model expects.
 type fuzzRejection struct {
-	gi       int
-	reject   []*fuzzPod
-	until    time.Time
-	timedOut bool
+	gi     int
+	reject []*fuzzPod
+	until  time.Time
+	cause  Cause
 	// holdUntil is set for a held round: only Group and HoldUntil are.
 	holdUntil time.Time
 }
 
 // rejectRound is the model of a rejected round: the waiting members are
 // rejected and the gang backs off.
-func (h *fuzzHarness) rejectRound(gi int) *fuzzRejection {
+func (h *fuzzHarness) rejectRound(gi int, cause Cause) *fuzzRejection {
 	g := &h.groups[gi]
 	g.rejections++
 	g.backoffUntil = h.now.Add(expectedBackoff(g.rejections))
+	rej := h.takeRound(gi, cause)
+	rej.until = g.backoffUntil
+	return rej
+}
+
+// takeRound is the model of a round's end without backoff: the waiting
+// members are rejected and stop counting toward the quorum.
+func (h *fuzzHarness) takeRound(gi int, cause Cause) *fuzzRejection {
+	g := &h.groups[gi]
 	g.deadline = time.Time{}
-	rej := &fuzzRejection{gi: gi, until: g.backoffUntil}
+	// The round no longer holds: a later round's hold budget runs from
+	// when that round begins to hold.
+	g.holdStart = time.Time{}
+	rej := &fuzzRejection{gi: gi, cause: cause}
 	for _, p := range h.take(gi, waitingFlag) {
 		p.rejected = true
 		// A rejected member stops counting toward the quorum now, not when
@@ -566,12 +647,16 @@ func (h *fuzzHarness) checkRejection(call string, got RoundOutcome, want *fuzzRe
 	}
 	require.Equal(h.t, RoundRejected, got.Kind, "%s: a rejection\n%v", call, h.hist())
 	require.Zero(h.t, got.HoldUntil, "%s: a rejection with a hold\n%v", call, h.hist())
-	require.Equal(h.t, want.timedOut, got.Cause == CauseTimeout, "%s: timed out (cause %s)\n%v", call, got.Cause, h.hist())
+	require.Equal(h.t, want.cause.String(), got.Cause.String(), "%s: the cause\n%v", call, h.hist())
 	require.Equal(h.t, want.until, got.BackoffUntil, "%s: backoff after %d rejections\n%v", call, h.groups[want.gi].rejections, h.hist())
 	require.Equal(h.t, fuzzUIDs(want.reject), uidStrings(got.Reject), "%s rejected other members than the waiting round\n%v", call, h.hist())
 	h.rejectWaiting(call, got.Reject)
+	if got.BackoffUntil.IsZero() {
+		h.note("rejected %s round of %d (%s), no backoff", fuzzKeys[want.gi], len(got.Reject), got.Cause)
+		return
+	}
 	h.timers = append(h.timers, fuzzTimer{due: got.BackoffUntil, gi: want.gi})
-	h.note("rejected %s round of %d, backoff until +%s", fuzzKeys[want.gi], len(got.Reject), got.BackoffUntil.Sub(fuzzStart))
+	h.note("rejected %s round of %d (%s), backoff until +%s", fuzzKeys[want.gi], len(got.Reject), got.Cause, got.BackoffUntil.Sub(fuzzStart))
 }
 
 // leaveCycle puts a pod whose scheduling attempt ended back in the queue, or
@@ -590,17 +675,22 @@ func (h *fuzzHarness) create(p *fuzzPod, variant byte) {
 	np := &fuzzPod{slot: p.slot, gi: p.gi, gen: p.gen + 1, created: true}
 	np.name = fmt.Sprintf("p%d.%d", np.slot, np.gen)
 	np.uid = types.UID("uid-" + np.name)
+	np.createdBound = variant%4 == 3
+	np.node = np.createdBound
+	np.schedGates = variant>>2&1 == 1 && !np.createdBound
+	np.scheduler = int(variant>>3) % len(fuzzSchedulers)
 	np.sched = &v1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: np.name, UID: np.uid},
-		Spec: v1.PodSpec{WorkloadRef: &v1.WorkloadReference{
+		Spec: v1.PodSpec{SchedulerName: fuzzSchedulers[np.scheduler], WorkloadRef: &v1.WorkloadReference{
 			Name: fuzzKeys[np.gi].Workload, PodGroup: fuzzKeys[np.gi].PodGroup, PodGroupReplicaKey: fuzzKeys[np.gi].ReplicaKey,
 		}},
 	}
-	np.createdBound = variant%4 == 3
-	np.node = np.createdBound
-	np.handlerEvents = []fuzzEvent{{node: np.createdBound}}
-	if !np.createdBound {
+	np.handlerEvents = []fuzzEvent{{node: np.createdBound, gated: np.schedGates}}
+	// The queue attempts no pod with scheduling gates (the SchedulingGates
+	// PreEnqueue plugin runs first), and only pods of its own profiles.
+	if !np.createdBound && !np.schedGates && np.ours() {
 		np.queueEvents = []bool{true}
+		np.queued = true
 	}
 	h.pods[p.slot] = np
 	h.byUID[np.uid] = np
@@ -616,13 +706,32 @@ func (h *fuzzHarness) deletePod(p *fuzzPod, variant byte) {
 	p.deleted = true
 	switch variant % 3 {
 	case 1:
-		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, deleting: true})
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, deleting: true, gated: p.schedGates})
 	case 2:
-		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, failed: true})
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node, failed: true, gated: p.schedGates})
 	}
-	p.handlerEvents = append(p.handlerEvents, fuzzEvent{del: true, node: p.node})
-	if !p.createdBound {
+	p.handlerEvents = append(p.handlerEvents, fuzzEvent{del: true, node: p.node, gated: p.schedGates})
+	if p.queued {
 		p.queueEvents = append(p.queueEvents, false)
+	}
+}
+
+// ungate removes the pod's scheduling gates in the API: our handler sees an
+// update, and the queue (for a pod of our profiles) attempts it from now.
+// A pod without gates that names another scheduler is bound by it.
+func (h *fuzzHarness) ungate(p *fuzzPod) {
+	if !p.schedGates {
+		h.note("bound by %s", fuzzSchedulers[p.scheduler])
+		p.node = true
+		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: true})
+		return
+	}
+	h.note("ungated")
+	p.schedGates = false
+	p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: p.node})
+	if p.ours() && !p.node {
+		p.queueEvents = append(p.queueEvents, true)
+		p.queued = true
 	}
 }
 
@@ -662,6 +771,18 @@ func (h *fuzzHarness) handlerSync(p *fuzzPod) {
 		}
 		p.seen = true
 		g := &h.groups[p.gi]
+		// An unbound pod with gates or for another scheduler does not
+		// count, unless it already does (the scheduler reserved it first).
+		if excluded := !ev.node && (ev.gated || !p.ours()); excluded && !p.member {
+			p.excluded = otherScheduler
+			if ev.gated {
+				p.excluded = schedulingGated
+			}
+			h.handBack(call, got, nil)
+			h.forget()
+			return
+		}
+		p.excluded = 0
 		switch {
 		case !p.member && ev.node:
 			p.member, p.state = true, bound
@@ -696,7 +817,7 @@ func (h *fuzzHarness) stopWaitingForWorkload(p *fuzzPod) {
 func (h *fuzzHarness) modelDelete(p *fuzzPod) {
 	p.gone = true
 	p.member, p.state = false, pending
-	p.gated, p.waiting, p.rejected, p.backedOff, p.unplaced = false, false, false, false, false
+	p.gated, p.waiting, p.rejected, p.backedOff, p.unplaced, p.noRoom, p.excluded = false, false, false, false, false, false, 0
 	h.stopWaitingForWorkload(p)
 	if h.count(p.gi, isWaiting) == 0 {
 		h.groups[p.gi].deadline = time.Time{}
@@ -704,19 +825,39 @@ func (h *fuzzHarness) modelDelete(p *fuzzPod) {
 	h.forget()
 }
 
-// arrivedBefore orders gangs as the gang-aware queue sort does: by arrival,
-// then by key.
+// arrivedBefore orders gangs as the gang-aware queue sort does: by arrival
+// (none last), then by key.
 func (h *fuzzHarness) arrivedBefore(a, b int) bool {
-	if !h.groups[a].arrival.Equal(h.groups[b].arrival) {
-		return h.groups[a].arrival.Before(h.groups[b].arrival)
+	aa, ba := h.groups[a].arrival, h.groups[b].arrival
+	if !aa.Equal(ba) {
+		switch {
+		case aa.IsZero():
+			return false
+		case ba.IsZero():
+			return true
+		}
+		return aa.Before(ba)
 	}
-	return fuzzKeys[a].String() < fuzzKeys[b].String()
+	return fuzzKeys[a].Compare(fuzzKeys[b]) < 0
 }
 
+// short is whether group gi is short of its quorum.
+func (h *fuzzHarness) short(gi int) bool {
+	g := h.groups[gi]
+	return g.minCount > 0 && h.count(gi, isReservedOrBound) < g.minCount
+}
+
+// modelTakeOldestUnplaced hands back the unplaced members of the oldest gang
+// that can use room now: short of its quorum, not backing off, not found
+// unable to fit.
 func (h *fuzzHarness) modelTakeOldestUnplaced() []*fuzzPod {
 	oldest := -1
 	for gi := range h.groups {
-		if h.count(gi, func(p *fuzzPod) bool { return p.unplaced }) > 0 && (oldest < 0 || h.arrivedBefore(gi, oldest)) {
+		g := h.groups[gi]
+		if h.count(gi, func(p *fuzzPod) bool { return p.unplaced }) == 0 || !h.short(gi) || h.now.Before(g.backoffUntil) || g.cannotFit != "" {
+			continue
+		}
+		if oldest < 0 || h.arrivedBefore(gi, oldest) {
 			oldest = gi
 		}
 	}
@@ -767,21 +908,7 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 		return
 	}
 
-	// Safety, from the model's members (live pods, and pods the scheduler
-	// reserved before our handler saw them), not from the Store's.
 	g := &h.groups[p.gi]
-	if v == Admitted && pol.MinCount > 0 {
-		if !pol.WorkloadFound || !pol.PodGroupFound {
-			h.failf("Admit admitted a gang pod without its Workload or podGroup")
-		}
-		if n := h.count(p.gi, isMember); n < pol.MinCount {
-			h.failf("Admit admitted a gang pod with %d live members, short of minCount %d", n, pol.MinCount)
-		}
-		if h.now.Before(g.backoffUntil) {
-			h.failf("Admit admitted a gang pod during its gang's backoff")
-		}
-	}
-
 	want, wantMembers := Admitted, 0
 	switch {
 	case !pol.WorkloadFound:
@@ -798,23 +925,68 @@ func (h *fuzzHarness) admit(p *fuzzPod) {
 			break
 		}
 		g.minCount = pol.MinCount
+		if g.workloadUID != pol.WorkloadUID {
+			h.resetAttempt(p.gi, pol.WorkloadUID)
+		}
 		wantMembers = h.count(p.gi, isMember)
 		switch {
 		case wantMembers < pol.MinCount:
 			p.gated = true
 			want = WaitingForMembers
+		case g.cannotFit != "":
+			p.gated = false
+			p.noRoom = true
+			want = WaitingForRoom
 		case h.now.Before(g.backoffUntil):
 			p.gated = false
 			p.backedOff = true
 			want = WaitingForBackoff
 		default:
 			p.gated = false
+			if g.arrival.IsZero() {
+				g.arrival = h.now
+			}
 		}
 	}
 	if v != want || members != wantMembers {
 		require.Equal(h.t, [2]int{int(want), wantMembers}, [2]int{int(v), members}, "Admit verdict and member count\n%v", h.hist())
 	}
+
+	// Safety, from the model's members (live pods of our schedulers or
+	// bound, and pods the scheduler reserved before our handler saw them),
+	// not from the Store's.
+	if v == Admitted && pol.MinCount > 0 {
+		if !pol.WorkloadFound || !pol.PodGroupFound {
+			h.failf("Admit admitted a gang pod without its Workload or podGroup")
+		}
+		if n := h.count(p.gi, func(q *fuzzPod) bool { return q.member && (q.node || q.state != pending || !q.schedGates && q.ours()) }); n < pol.MinCount {
+			h.failf("Admit admitted a gang pod with %d live members that can reach Permit, short of minCount %d", n, pol.MinCount)
+		}
+		if h.now.Before(g.backoffUntil) {
+			h.failf("Admit admitted a gang pod during its gang's backoff")
+		}
+		if g.cannotFit != "" {
+			h.failf("Admit admitted a gang pod whose gang cannot fit")
+		}
+	}
 	h.forget()
+}
+
+// resetAttempt is a new Workload UID in the model: the gang starts afresh,
+// and its members held for the old attempt's backoff or room join the
+// rejected ones.
+func (h *fuzzHarness) resetAttempt(gi int, uid types.UID) {
+	g := &h.groups[gi]
+	h.note("%s: Workload UID %s -> %s", fuzzKeys[gi], g.workloadUID, uid)
+	g.workloadUID = uid
+	g.rejections, g.backoffUntil, g.arrival, g.holdStart, g.lastYield = 0, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	g.cannotFit, g.fitChecked = "", false
+	for _, p := range h.pods {
+		if p.gi == gi && (p.backedOff || p.noRoom) {
+			p.backedOff, p.noRoom = false, false
+			p.rejected = true
+		}
+	}
 }
 
 // reserve is Reserve: the plugin counts a gang member's reservation.
@@ -865,9 +1037,11 @@ func (h *fuzzHarness) unreserve(p *fuzzPod) {
 		if h.count(p.gi, isWaiting) > 0 || wasWaiting {
 			// A waiting member unreserved once the round's deadline has
 			// passed was rejected by its Permit timeout.
-			timedOut := wasWaiting && !g.deadline.IsZero() && !h.now.Before(g.deadline)
-			want = h.rejectRound(p.gi)
-			want.timedOut = timedOut
+			cause := CauseMemberUnreserved
+			if wasWaiting && !g.deadline.IsZero() && !h.now.Before(g.deadline) {
+				cause = CauseTimeout
+			}
+			want = h.rejectRound(p.gi, cause)
 		}
 	}()
 	p.leaveCycle()
@@ -875,58 +1049,261 @@ func (h *fuzzHarness) unreserve(p *fuzzPod) {
 	h.forget()
 }
 
-// unplaced is PostFilter for a gang member that found no node.
-func (h *fuzzHarness) unplaced(p *fuzzPod) {
-	p.leaveCycle()
+// postFilter is PostFilter for a gang member that found no node, as the
+// plugin runs it: NeedOf; for a gang short of quorum that needs all its
+// members and was not found to fit, the fit check (cannotFit is its
+// answer: CannotFit, else FitChecked); then YieldCandidate. With a
+// candidate, the cycle waits in phYielding for opYield (the plugin checks
+// the candidate by simulation outside the lock, while other events come);
+// without one, Unplaced.
+func (h *fuzzHarness) postFilter(p *fuzzPod, helpable, cannotFit bool) {
 	if !h.isGang(p) {
+		p.leaveCycle()
 		return
 	}
-	arrival := h.wls[p.gi>>2].created
-	h.note("Unplaced")
-	got := h.s.Unplaced(p.sched, arrival)
+	key := fuzzKeys[p.gi]
+	need := h.s.NeedOf(key)
+	h.note("NeedOf=%+v", need)
+	if want := h.modelNeed(p.gi); !needEqual(need, want) {
+		require.Equal(h.t, want, need, "NeedOf\n%v", h.hist())
+	}
+	if need.Short && need.AllNeeded && !need.FitChecked {
+		if cannotFit {
+			p.leaveCycle()
+			h.cannotFit(p)
+			return
+		}
+		h.note("FitChecked")
+		h.s.FitChecked(key)
+		if h.exists(p.gi) {
+			h.groups[p.gi].fitChecked = true
+		}
+	}
+	c, ok := h.s.YieldCandidate(key)
+	want, wantOK := h.modelYieldCandidate(p.gi)
+	if ok != wantOK || ok && (c.Group != want.Group || !c.RoundStart.Equal(want.RoundStart) || !slicesEqual(uidsOf(c.Waiting), uidsOf(want.Waiting))) {
+		require.Equal(h.t, [2]any{wantOK, want}, [2]any{ok, c}, "YieldCandidate\n%v", h.hist())
+	}
+	if ok {
+		h.note("YieldCandidate %s (round of +%s)", c.Group, c.RoundStart.Sub(fuzzStart))
+		p.ph, p.candidate, p.helpable = phYielding, c, helpable
+		return
+	}
+	p.leaveCycle()
+	h.unplaced(p, helpable)
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func needEqual(a, b Need) bool {
+	if a.Short != b.Short || a.Members != b.Members || a.AllNeeded != b.AllNeeded || a.FitChecked != b.FitChecked || len(a.Bound) != len(b.Bound) {
+		return false
+	}
+	for uid := range a.Bound {
+		if _, ok := b.Bound[uid]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// modelNeed is NeedOf in the model.
+func (h *fuzzHarness) modelNeed(gi int) Need {
+	if !h.exists(gi) || !h.short(gi) {
+		return Need{}
+	}
+	g := h.groups[gi]
+	n := Need{Short: true, AllNeeded: h.count(gi, isMember) <= g.minCount, FitChecked: g.fitChecked, Bound: map[types.UID]struct{}{}}
+	for _, q := range h.pods {
+		if q.gi == gi && q.member && q.state == bound {
+			n.Bound[q.uid] = struct{}{}
+		}
+	}
+	n.Members = g.minCount - len(n.Bound)
+	return n
+}
+
+// modelYieldCandidate is YieldCandidate in the model: the youngest gang
+// whose round waits and arrived after gi's gang, while gi's gang is short
+// of its quorum and made no round yield within yieldInterval.
+func (h *fuzzHarness) modelYieldCandidate(gi int) (Candidate, bool) {
+	if !h.exists(gi) || !h.short(gi) || h.now.Sub(h.groups[gi].lastYield) < yieldInterval {
+		return Candidate{}, false
+	}
+	youngest := -1
+	for k := range h.groups {
+		if k == gi || h.count(k, isWaiting) == 0 || !h.arrivedBefore(gi, k) {
+			continue
+		}
+		if youngest < 0 || h.arrivedBefore(youngest, k) {
+			youngest = k
+		}
+	}
+	if youngest < 0 {
+		return Candidate{}, false
+	}
+	c := Candidate{Group: fuzzKeys[youngest], RoundStart: h.groups[youngest].roundStart}
+	for _, q := range h.pods {
+		if q.gi == youngest && q.waiting {
+			c.Waiting = append(c.Waiting, q.sched)
+		}
+	}
+	return c, true
+}
+
+// yield ends a PostFilter with a candidate: helps is the simulation's
+// answer. Yield rejects the candidate's round if it is still the one
+// named; if no round yielded, the member is Unplaced.
+func (h *fuzzHarness) yield(p *fuzzPod, helps bool) {
+	c := p.candidate
+	p.candidate = Candidate{}
+	p.leaveCycle()
+	if !helps {
+		h.note("the candidate's room cannot help")
+		h.unplaced(p, p.helpable)
+		return
+	}
+	got := h.s.Yield(p.sched, c)
+	var want *fuzzRejection
+	vi := -1
+	for gi, k := range fuzzKeys {
+		if k == c.Group {
+			vi = gi
+		}
+	}
+	if !p.gone && h.count(vi, isWaiting) > 0 && h.groups[vi].roundStart.Equal(c.RoundStart) {
+		p.unplaced = true
+		h.groups[p.gi].lastYield = h.now
+		want = h.rejectRound(vi, CauseYielded)
+	}
+	h.checkRejection("Yield", got, want)
+	h.forget()
+	if want == nil {
+		h.note("stale candidate")
+		h.unplaced(p, p.helpable)
+	}
+}
+
+// cannotFit is CannotFit: the gang's round, if any, is rejected without
+// backoff, and its members are held until the nodes change.
+func (h *fuzzHarness) cannotFit(p *fuzzPod) {
+	h.note("CannotFit")
+	got := h.s.CannotFit(p.sched, fuzzCannotFit)
+	if p.gone {
+		h.checkRejection("CannotFit after DeletePod", got, nil)
+		return
+	}
+	g := &h.groups[p.gi]
+	g.cannotFit, g.fitChecked, g.holdStart = fuzzCannotFit, false, time.Time{}
+	p.rejected = true
+	var want *fuzzRejection
+	if h.count(p.gi, isWaiting) > 0 {
+		want = h.takeRound(p.gi, CauseCannotFit)
+	}
+	h.checkRejection("CannotFit", got, want)
+	h.forget()
+}
+
+// nodesChanged is the plugin's node event handler: NodesChanged forgets
+// every fit verdict and hands back the members held for room.
+func (h *fuzzHarness) nodesChanged() {
+	got := h.s.NodesChanged()
+	var want []*fuzzPod
+	for gi := range h.groups {
+		g := &h.groups[gi]
+		if !h.exists(gi) {
+			continue
+		}
+		g.fitChecked = false
+		if g.cannotFit == "" {
+			continue
+		}
+		g.cannotFit = ""
+		want = append(want, h.take(gi, noRoomFlag, rejectedFlag)...)
+	}
+	h.handBack("NodesChanged", got, want)
+	h.forget()
+}
+
+// unplaced is Unplaced: a member of a gang short of its quorum that no
+// younger gang yielded to.
+func (h *fuzzHarness) unplaced(p *fuzzPod, helpable bool) {
+	h.note("Unplaced(helpable=%v)", helpable)
+	got := h.s.Unplaced(p.sched, helpable)
 	if p.gone {
 		// A deleted pod's PostFilter: nothing is recorded or rejected.
 		h.checkRejection("Unplaced after DeletePod", got, nil)
 		return
 	}
 	g := &h.groups[p.gi]
-	g.arrival = arrival
-	youngest := -1
-	for gi := range h.groups {
-		if gi == p.gi || h.count(gi, isWaiting) == 0 || !h.arrivedBefore(p.gi, gi) {
-			continue
-		}
-		if youngest < 0 || h.arrivedBefore(youngest, gi) {
-			youngest = gi
-		}
-	}
 	var want *fuzzRejection
 	switch {
-	case youngest >= 0:
+	case !h.short(p.gi):
+		// An extra member of a gang with its quorum: nothing changes.
+	case h.count(p.gi, isWaiting) == 0:
+		p.unplaced = p.unplaced || helpable
+	case helpable && h.holds(p.gi):
 		p.unplaced = true
-		want = h.rejectRound(youngest)
-	case h.count(p.gi, isWaiting) == 0 || h.count(p.gi, isReservedOrBound) >= g.minCount:
-		p.unplaced = true
-	case h.holds(p.gi):
-		p.unplaced = true
+		if g.holdStart.IsZero() {
+			g.holdStart = h.now
+		}
 		if !g.holdChecked {
 			g.holdChecked = true
-			want = &fuzzRejection{gi: p.gi, holdUntil: g.progress.Add(h.hold)}
+			want = &fuzzRejection{gi: p.gi, holdUntil: h.holdUntil(p.gi)}
 		}
 	default:
 		p.rejected = true
-		want = h.rejectRound(p.gi)
+		g.holdStart = time.Time{}
+		want = h.rejectRound(p.gi, CauseMemberUnschedulable)
 	}
 	h.checkRejection("Unplaced", got, want)
 	h.forget()
 }
 
+// holdBudget is how long in all group gi may hold one round: the hold
+// halved with each rejected round after the first, none under a second.
+func (h *fuzzHarness) holdBudget(gi int) time.Duration {
+	r := h.groups[gi].rejections
+	if r <= 0 {
+		return 0
+	}
+	b := h.hold >> min(r-1, 62)
+	if b < time.Second {
+		return 0
+	}
+	return b
+}
+
+// holdUntil is when group gi's held round's hold runs out: the hold after
+// the last member joined, or its budget after it began to hold.
+func (h *fuzzHarness) holdUntil(gi int) time.Time {
+	g := h.groups[gi]
+	until := g.progress.Add(h.hold)
+	if !g.holdStart.IsZero() {
+		if end := g.holdStart.Add(h.holdBudget(gi)); end.Before(until) {
+			until = end
+		}
+	}
+	return until
+}
+
 // holds is whether group gi's round is held rather than rejected when a
-// member finds no node: the gang is starving (rejected before), no round
-// older than its own waits, and a member joined it within the hold.
+// member finds no node: the gang is starving (rejected before) with a hold
+// budget left, no round older than its own waits, and a member joined it
+// within the hold.
 func (h *fuzzHarness) holds(gi int) bool {
 	g := h.groups[gi]
-	if h.hold <= 0 || g.rejections == 0 || !h.now.Before(g.progress.Add(h.hold)) {
+	if h.hold <= 0 || g.rejections == 0 || h.holdBudget(gi) == 0 || !h.now.Before(h.holdUntil(gi)) {
 		return false
 	}
 	for k := range h.groups {
@@ -948,11 +1325,12 @@ func (h *fuzzHarness) holdExpired(gi int) {
 	case !h.exists(gi):
 	case h.count(gi, isWaiting) == 0 || h.count(gi, isReservedOrBound) >= g.minCount:
 		g.holdChecked = false
-	case h.now.Before(g.progress.Add(h.hold)):
-		want = &fuzzRejection{gi: gi, holdUntil: g.progress.Add(h.hold)}
+	case h.now.Before(h.holdUntil(gi)):
+		want = &fuzzRejection{gi: gi, holdUntil: h.holdUntil(gi)}
 	default:
 		g.holdChecked = false
-		want = h.rejectRound(gi)
+		g.holdStart = time.Time{}
+		want = h.rejectRound(gi, CauseHoldExpired)
 	}
 	h.checkRejection("HoldExpired", got, want)
 	h.forget()
@@ -973,7 +1351,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	}
 	minCount := pol.MinCount
 	wl := h.wls[p.gi>>2]
-	res := h.s.Permit(p.sched, minCount, wl.created, fuzzTimeouts[p.gi>>2])
+	res := h.s.Permit(p.sched, minCount, wl.uid, fuzzTimeouts[p.gi>>2])
 	if p.gone {
 		// A deleted pod's Permit: nothing is recorded, and the plugin
 		// rejects the pod, so Unreserve runs in the same cycle.
@@ -988,12 +1366,18 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		h.failf("Permit says %s was deleted; our handler has not seen it go", p.name)
 	}
 	g := &h.groups[p.gi]
+	g.minCount = minCount
+	if g.workloadUID != wl.uid {
+		h.resetAttempt(p.gi, wl.uid)
+	}
+	if g.arrival.IsZero() {
+		g.arrival = h.now
+	}
 	// A round found past its deadline has timed out, whether or not its
 	// members' Unreserve has run: it is rejected before the quorum count.
 	var expired *fuzzRejection
 	if h.count(p.gi, isWaiting) > 0 && !g.deadline.IsZero() && !h.now.Before(g.deadline) {
-		expired = h.rejectRound(p.gi)
-		expired.timedOut = true
+		expired = h.rejectRound(p.gi, CauseTimeout)
 	}
 	h.checkRejection("Permit (expired round)", res.Expired, expired)
 	res.Expired = RoundOutcome{}
@@ -1014,7 +1398,6 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 			g.deadline = time.Time{}
 		}
 	}
-	g.minCount, g.arrival = minCount, wl.created
 	rob := h.count(p.gi, isReservedOrBound)
 	if rob != res.ReservedOrBound {
 		h.failf("Permit counted %d reserved or bound, the model %d", res.ReservedOrBound, rob)
@@ -1036,6 +1419,8 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 		}
 		allow := h.take(p.gi, waitingFlag)
 		g.deadline, g.rejections, g.backoffUntil = time.Time{}, 0, time.Time{}
+		// The attempt succeeded: the next member to be admitted starts one.
+		g.arrival, g.holdStart = time.Time{}, time.Time{}
 		if res.Kind != want.Kind || res.Admitted != want.Admitted || res.QuorumWait != want.QuorumWait || res.Wait != 0 ||
 			len(res.Activate) > 0 || !res.RoundStart.IsZero() {
 			res.Allow = nil
@@ -1055,6 +1440,15 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 				require.Failf(h.t, "released a pod that does not wait at Permit", "%s in phase %d\n%v", q.name, q.ph, h.hist())
 			}
 		}
+	case g.cannotFit != "":
+		h.note("Permit: cannot fit")
+		p.noRoom = true
+		if res.Kind != PermitCannotFit || res.Wait != 0 || res.Admitted || res.QuorumWait != 0 || !res.RoundStart.IsZero() || len(res.Allow) > 0 || len(res.Activate) > 0 {
+			require.Equal(h.t, PermitResult{Kind: PermitCannotFit, ReservedOrBound: rob}, res, "Permit while the gang cannot fit\n%v", h.hist())
+		}
+		h.forget()
+		// Permit returns Unschedulable: Unreserve runs in the same cycle.
+		h.unreserve(p)
 	case h.now.Before(g.backoffUntil):
 		h.note("Permit: backing off")
 		p.backedOff = true
@@ -1216,7 +1610,35 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 			return
 		}
 		record(p)
-		h.unplaced(p)
+		h.postFilter(p, variant&1 == 0, variant&2 != 0)
+	case opYield:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phYielding })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.yield(p, variant&1 == 0)
+	case opUngate:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.created && !p.deleted && (p.schedGates || !p.ours() && !p.node) })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.ungate(p)
+	case opNodesChanged:
+		h.nodesChanged()
+	case opWorkloadEvent:
+		wl := int(arg & 1)
+		if len(h.wlEvents[wl]) == 0 {
+			wl = 1 - wl
+		}
+		if len(h.wlEvents[wl]) == 0 {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		h.workloadEvent(wl)
 	case opPermit:
 		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phReserved })
 		if p == nil {
@@ -1270,20 +1692,37 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 	h.check()
 }
 
-// setWorkload creates or updates a Workload; the plugin's handler calls
-// WorkloadChanged.
+// setWorkload creates or updates a Workload in the API: the lister has it
+// at once, the plugin's handler gets its event later (opWorkloadEvent).
+// A Workload created again gets a new UID.
 func (h *fuzzHarness) setWorkload(wl int, pg0, pg1 bool, min0, min1 int) {
 	w := &h.wls[wl]
 	if !w.exists {
-		w.exists, w.created = true, h.now
+		h.wlGen++
+		w.exists, w.uid = true, types.UID(fmt.Sprintf("uid-w%d-%d", wl, h.wlGen))
 	}
 	w.pgExists = [2]bool{pg0, pg1}
 	w.minCount = [2]int{min0, min1}
+	h.note("w%d %s pg0=%v/%d pg1=%v/%d", wl, w.uid, pg0, min0, pg1, min1)
+	h.wlEvents[wl] = append(h.wlEvents[wl], w.uid)
+}
+
+// workloadEvent delivers a Workload's next add or update event to the
+// plugin's handler, which calls WorkloadChanged with the event's UID.
+func (h *fuzzHarness) workloadEvent(wl int) {
+	uid := h.wlEvents[wl][0]
+	h.wlEvents[wl] = h.wlEvents[wl][1:]
 	h.wlFound[wl] = false
-	h.note("w%d pg0=%v/%d pg1=%v/%d", wl, pg0, min0, pg1, min1)
-	got := h.s.WorkloadChanged(gang.WorkloadKey{Namespace: "ns", Name: fmt.Sprintf("w%d", wl)})
+	h.note("WorkloadChanged(w%d, %s)", wl, uid)
+	got := h.s.WorkloadChanged(gang.WorkloadKey{Namespace: "ns", Name: fmt.Sprintf("w%d", wl)}, uid)
 	// Everything that waits on the Workload comes back, once: pods waiting
-	// for it, gated members, and members sent back by a gang rejection.
+	// for it, gated members, and members sent back by a gang rejection; for
+	// a new UID, the members held for the old one's backoff or room too.
+	for gi := wl << 2; gi < (wl+1)<<2; gi++ {
+		if h.exists(gi) && h.groups[gi].workloadUID != uid {
+			h.resetAttempt(gi, uid)
+		}
+	}
 	var want []*fuzzPod
 	for _, p := range h.pods {
 		if p.gi>>2 == wl && (p.waitingForWorkload || p.gated || p.rejected) {
@@ -1321,7 +1760,7 @@ func (h *fuzzHarness) deleteWorkload(wl int, flat bool) {
 		if len(taken) == 0 {
 			continue
 		}
-		h.groups[gi].deadline = time.Time{}
+		h.groups[gi].deadline, h.groups[gi].holdStart = time.Time{}, time.Time{}
 		r := RoundOutcome{Kind: RoundRejected, Group: fuzzKeys[gi], Cause: CauseWorkloadDeleted}
 		for _, p := range taken {
 			p.rejected = true
@@ -1385,7 +1824,7 @@ func (h *fuzzHarness) check() {
 		}
 		wantGroups++
 		g := h.groups[gi]
-		want := GroupStatus{MinCount: g.minCount, Rejections: g.rejections, BackoffUntil: g.backoffUntil}
+		want := GroupStatus{MinCount: g.minCount, Rejections: g.rejections, BackoffUntil: g.backoffUntil, CannotFit: g.cannotFit}
 		for _, p := range h.pods {
 			if p.gi != gi {
 				continue
@@ -1396,6 +1835,8 @@ func (h *fuzzHarness) check() {
 			want.Waiting += b2i(p.waiting)
 			want.Rejected += b2i(p.rejected)
 			want.BackedOff += b2i(p.backedOff)
+			want.SchedulingGated += b2i(p.excluded == schedulingGated)
+			want.OtherScheduler += b2i(p.excluded == otherScheduler)
 		}
 		if !ok {
 			h.failf("%s is not tracked; the model has %+v", key, want)
@@ -1409,6 +1850,10 @@ func (h *fuzzHarness) check() {
 		}
 		if wantRound := (Round{Start: g.roundStart, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}); waiting && round != wantRound {
 			require.Equal(t, wantRound, round, "%s: Round\n%v", key, h.hist())
+		}
+		arrival, arrived := h.s.Arrival(key)
+		if arrived != !g.arrival.IsZero() || !arrival.Equal(g.arrival) {
+			h.failf("%s: Arrival = %v, %v; the model has %v", key, arrival.Sub(fuzzStart), arrived, g.arrival.Sub(fuzzStart))
 		}
 	}
 	for _, p := range h.pods {
@@ -1445,7 +1890,7 @@ func b2i(b bool) int {
 
 // checkStats compares Stats with the model: the held pods by verdict.
 func (h *fuzzHarness) checkStats(wantGroups int) {
-	var want [WaitingForBackoff + 1]int
+	var want [WaitingForRoom + 1]int
 	for _, p := range h.pods {
 		switch {
 		case p.waitingForWorkload && h.wlFound[p.gi>>2]:
@@ -1455,12 +1900,13 @@ func (h *fuzzHarness) checkStats(wantGroups int) {
 		}
 		want[WaitingForMembers] += b2i(p.gated)
 		want[WaitingForBackoff] += b2i(p.backedOff)
+		want[WaitingForRoom] += b2i(p.noRoom)
 	}
 	st := h.s.Stats()
-	var got [WaitingForBackoff + 1]int
+	var got [WaitingForRoom + 1]int
 	ok := st.Groups == wantGroups
 	for v, n := range st.Held {
-		if v > Admitted && v <= WaitingForBackoff {
+		if v > Admitted && v <= WaitingForRoom {
 			got[v] = n
 		} else {
 			ok = ok && n == 0
@@ -1475,6 +1921,10 @@ func (h *fuzzHarness) checkStats(wantGroups int) {
 // unblocks it must have handed it back. Pods that are gone need no wakeup.
 func (h *fuzzHarness) checkHeld(p *fuzzPod) {
 	if p.held == Admitted || p.ph != phIdle || p.unq || p.deleted || p.gone {
+		return
+	}
+	if len(h.wlEvents[p.gi>>2]) > 0 {
+		// The Workload's pending event (WorkloadChanged) hands it back.
 		return
 	}
 	pol := h.policy(p)
@@ -1498,6 +1948,11 @@ func (h *fuzzHarness) checkHeld(p *fuzzPod) {
 		if !pending {
 			h.failf("lost wakeup: %s waits for a backoff with no timer to end it", p.name)
 		}
+	case WaitingForRoom:
+		// NodesChanged hands back the members held for room.
+		if !p.noRoom && !(p.rejected && h.groups[p.gi].cannotFit != "") {
+			h.failf("lost wakeup: %s waits for room; NodesChanged would not hand it back", p.name)
+		}
 	}
 }
 
@@ -1515,6 +1970,12 @@ func (h *fuzzHarness) finish() {
 	for round := 0; ; round++ {
 		require.Less(h.t, round, 100, "the end of the sequence does not settle\n%v", h.hist())
 		progress := false
+		for wl := range h.wlEvents {
+			for len(h.wlEvents[wl]) > 0 {
+				h.workloadEvent(wl)
+				progress = true
+			}
+		}
 		for _, p := range h.pods {
 			for len(p.handlerEvents) > 0 {
 				h.handlerSync(p)
@@ -1530,6 +1991,9 @@ func (h *fuzzHarness) finish() {
 			case phCycle:
 				// The cycle fails before Reserve: the pod is gone.
 				p.leaveCycle()
+				progress = true
+			case phYielding:
+				h.yield(p, false)
 				progress = true
 			case phReserved, phBinding, phRejecting:
 				// Permit or the binding fails for a deleted pod.
@@ -1645,7 +2109,7 @@ func fuzzSeeds() [][]byte {
 		fuzzSeed(twoGangs, join(
 			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2))},
 			each(opCreate, 0, 1, 4, 5), each(opHandler, 0, 1, 4, 5), seedAttempt(4), seedAttempt(0),
-			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opUnreserve, 4),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opYield, 1), seedStep(opUnreserve, 4),
 				seedStep(opWorkloadDelete, 0), seedStep(opUnreserve, 0), seedStep(opWorkload, seedWorkload(0, 2))},
 		)...),
 		// A member finds no node with no round waiting; a bound pod of a
@@ -1683,7 +2147,7 @@ func fuzzSeeds() [][]byte {
 		fuzzSeed(threeGangs, join(
 			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, 1|1<<1|1<<2|(2+5*2)<<3)},
 			each(opCreate, 0, 1, 2, 3, 4, 5), each(opHandler, 0, 1, 2, 3, 4, 5), seedAttempt(2), seedAttempt(4), seedAttempt(0),
-			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1)},
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opYield, 1)},
 		)...),
 		// A member's Permit wait times out; before its Unreserve runs,
 		// another member reaches Permit (see fuzzStrictQuorum).
@@ -1700,6 +2164,53 @@ func fuzzSeeds() [][]byte {
 			[][2]byte{seedStep(opPop, 4), seedStep(opReserve, 4), seedStep(opPermit, 4), seedStep(opPop, 5), seedStep(opUnplaced, 5),
 				seedStep(opUnreserve, 4), seedStep(opTick, 10), seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0)},
 			each(opAdmit, 4, 5), [][2]byte{seedStep(opPop, 4), seedStep(opReserve, 4), seedStep(opPermit, 4), seedStep(opPop, 5), seedStep(opUnplaced, 5)},
+		)...),
+		// A starving gang's round holds; a member's failed Reserve ends it
+		// (its Unreserve); after the backoff the gang's next round holds
+		// again, on a budget halved (1.5s) from when that round holds.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), each(opQueue, 1, 2), [][2]byte{seedStep(opPop, 2), seedStep(opUnplaced, 2), seedStep(opUnreserve, 0), seedStep(opTick, 10)},
+			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
+			[][2]byte{seedStep(opPop, 1), seedStep(opReserve, 1+8), seedStep(opUnreserve, 0), seedStep(opTick, 30)},
+			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
+		)...),
+		// Gated members and a pod of another scheduler do not count: the
+		// gang of 3 waits for members until one is ungated; the other
+		// scheduler's pod counts once that scheduler binds it.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3)), seedStep(opWorkloadEvent, 0)},
+			[][2]byte{seedStep(opCreate, 0), seedStep(opCreate, 1+8*4), seedStep(opCreate, 2+8*16), seedStep(opCreate, 3+8*8)},
+			each(opHandler, 0, 1, 2, 3), each(opQueue, 0, 3),
+			[][2]byte{seedStep(opUngate, 1), seedStep(opHandler, 1), seedStep(opQueue, 1)}, each(opAdmit, 0, 3),
+			[][2]byte{seedStep(opUngate, 2), seedStep(opHandler, 2)},
+			seedAttempt(0), []([2]byte){seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+		)...),
+		// The gang cannot fit: its round is rejected without backoff, Admit
+		// and Permit hold its members until the nodes change.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opWorkloadEvent, 0)}, each(opCreate, 0, 1), each(opHandler, 0, 1),
+			seedAttempt(0), []([2]byte){seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1+8*2), seedStep(opUnreserve, 0)},
+			each(opAdmit, 0, 1), []([2]byte){seedStep(opNodesChanged, 0)}, each(opAdmit, 0, 1), seedAttempt(0)[1:], []([2]byte){seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+		)...),
+		// The Workload is recreated while its gang backs off: the queue sees
+		// the new UID before the plugin's handler does; the gang starts
+		// afresh, and the event hands back the members held for the old one.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opWorkloadEvent, 0)}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), []([2]byte){seedStep(opUnreserve, 0+8)}, each(opQueue, 1, 2),
+			[][2]byte{seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opUnreserve, 0), seedStep(opAdmit, 0), seedStep(opWorkloadDelete, 0), seedStep(opWorkload, seedWorkload(0, 2))},
+			each(opAdmit, 1), []([2]byte){seedStep(opWorkloadEvent, 0)}, each(opAdmit, 0, 1), seedAttempt(0)[1:], []([2]byte){seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+		)...),
+		// Two gangs wait; the older gang's member finds no node and names
+		// the younger round, which forms while the plugin simulates: Yield
+		// changes nothing and the member is Unplaced. An extra member of
+		// the complete gang then finds no node: nothing changes.
+		fuzzSeed(twoGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2)), seedStep(opWorkloadEvent, 0), seedStep(opWorkloadEvent, 1)},
+			each(opCreate, 0, 1, 4, 5, 6), each(opHandler, 0, 1, 4, 5, 6), seedAttempt(0), seedAttempt(4),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1)}, seedAttempt(5), []([2]byte){seedStep(opYield, 1)},
+			[][2]byte{seedStep(opQueue, 6), seedStep(opPop, 6), seedStep(opUnplaced, 6)},
 		)...),
 		// A younger gang's round ends when its lone member times out; then a
 		// member of the older gang finds no node: there is no younger round
