@@ -174,7 +174,8 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	delete(g.excluded, pod.UID)
 	delete(g.noRoom, pod.UID)
 	if len(g.waiting) == 0 {
-		g.deadline = time.Time{}
+		// The round is gone, and with it any hold (see takeWaitingAsRejected).
+		g.deadline, g.holdStart = time.Time{}, time.Time{}
 	}
 	s.syncGroup(key, g)
 }

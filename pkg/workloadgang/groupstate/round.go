@@ -219,7 +219,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 			g.rejectWaiting(uid, p)
 		}
 		if len(g.waiting) == 0 {
-			g.deadline = time.Time{}
+			g.deadline, g.holdStart = time.Time{}, time.Time{}
 		}
 	}
 	if g.reservedOrBound >= minCount {
@@ -304,7 +304,7 @@ func (s *Store) Unreserve(pod *v1.Pod) RoundOutcome {
 	delete(g.waiting, pod.UID)
 	if !member {
 		if len(g.waiting) == 0 {
-			g.deadline = time.Time{}
+			g.deadline, g.holdStart = time.Time{}, time.Time{}
 		}
 		return RoundOutcome{}
 	}
