@@ -820,7 +820,7 @@ func (h *fuzzHarness) modelDelete(p *fuzzPod) {
 	p.gated, p.waiting, p.rejected, p.backedOff, p.unplaced, p.noRoom, p.excluded = false, false, false, false, false, false, 0
 	h.stopWaitingForWorkload(p)
 	if h.count(p.gi, isWaiting) == 0 {
-		h.groups[p.gi].deadline = time.Time{}
+		h.groups[p.gi].deadline, h.groups[p.gi].holdStart = time.Time{}, time.Time{}
 	}
 	h.forget()
 }
@@ -1021,7 +1021,7 @@ func (h *fuzzHarness) unreserve(p *fuzzPod) {
 		p.waiting = false
 		if !p.member {
 			if h.count(p.gi, isWaiting) == 0 {
-				g.deadline = time.Time{}
+				g.deadline, g.holdStart = time.Time{}, time.Time{}
 			}
 			return
 		}
@@ -1395,7 +1395,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 			}
 		}
 		if h.count(p.gi, isWaiting) == 0 {
-			g.deadline = time.Time{}
+			g.deadline, g.holdStart = time.Time{}, time.Time{}
 		}
 	}
 	rob := h.count(p.gi, isReservedOrBound)
@@ -2174,6 +2174,16 @@ func fuzzSeeds() [][]byte {
 			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
 			[][2]byte{seedStep(opPop, 1), seedStep(opReserve, 1+8), seedStep(opUnreserve, 0), seedStep(opTick, 30)},
 			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
+		)...),
+		// A starving gang's held round loses its lone waiting member to a
+		// deletion; a replacement joins and the gang's next round holds on
+		// a budget from its own hold.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2),
+			seedAttempt(0), each(opQueue, 1, 2), [][2]byte{seedStep(opPop, 2), seedStep(opUnplaced, 2), seedStep(opUnreserve, 0), seedStep(opTick, 10)},
+			each(opAdmit, 0, 1, 2), [][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPop, 2), seedStep(opUnplaced, 2)},
+			[][2]byte{seedStep(opTick, 9), seedStep(opDelete, 0), seedStep(opHandler, 0), seedStep(opQueue, 0), seedStep(opUnreserve, 0), seedStep(opCreate, 0), seedStep(opHandler, 0)},
+			[][2]byte{seedStep(opAdmit, 2), seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opPop, 2), seedStep(opUnplaced, 2), seedStep(opTick, 29)},
 		)...),
 		// Gated members and a pod of another scheduler do not count: the
 		// gang of 3 waits for members until one is ungated; the other
