@@ -162,8 +162,11 @@ func (s *Store) YieldCandidate(key gang.GroupKey) (Candidate, bool) {
 // Yield rejects a candidate's round (CauseYielded) so that its room goes to
 // the older gang of pod, a member that found no node and could use that
 // room. It changes nothing if the round is no longer the one the candidate
-// named. The member is remembered and tried again by the next member of its
-// gang to wait.
+// named, or if what YieldCandidate checked no longer holds: the member's
+// gang reached its quorum, or made another round yield within
+// yieldInterval (two of its members may hold candidates at once). The
+// member is remembered and tried again by the next member of its gang to
+// wait.
 func (s *Store) Yield(pod *v1.Pod, c Candidate) RoundOutcome {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
@@ -176,6 +179,9 @@ func (s *Store) Yield(pod *v1.Pod, c Candidate) RoundOutcome {
 		return RoundOutcome{}
 	}
 	now := s.clock.Now()
+	if g, ok := s.groups[key]; !ok || !g.short() || now.Sub(g.lastYield) < yieldInterval {
+		return RoundOutcome{}
+	}
 	g := s.getOrCreate(key)
 	g.unplaced[pod.UID] = pod
 	g.lastYield = now
