@@ -1181,7 +1181,12 @@ func (h *fuzzHarness) yield(p *fuzzPod, helps bool) {
 			vi = gi
 		}
 	}
-	if !p.gone && h.count(vi, isWaiting) > 0 && h.groups[vi].roundStart.Equal(c.RoundStart) {
+	// Yield checks again, under the lock, what the plugin's simulation
+	// took for granted: the round is the one named, the member's gang is
+	// still short of its quorum, and it has not made a round yield within
+	// yieldInterval meanwhile (two of its members may hold candidates).
+	if !p.gone && h.count(vi, isWaiting) > 0 && h.groups[vi].roundStart.Equal(c.RoundStart) &&
+		h.exists(p.gi) && h.short(p.gi) && h.now.Sub(h.groups[p.gi].lastYield) >= yieldInterval {
 		p.unplaced = true
 		h.groups[p.gi].lastYield = h.now
 		want = h.rejectRound(vi, CauseYielded)
@@ -2211,6 +2216,23 @@ func fuzzSeeds() [][]byte {
 			seedAttempt(0), []([2]byte){seedStep(opUnreserve, 0+8)}, each(opQueue, 1, 2),
 			[][2]byte{seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opUnreserve, 0), seedStep(opAdmit, 0), seedStep(opWorkloadDelete, 0), seedStep(opWorkload, seedWorkload(0, 2))},
 			each(opAdmit, 1), []([2]byte){seedStep(opWorkloadEvent, 0)}, each(opAdmit, 0, 1), seedAttempt(0)[1:], []([2]byte){seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1)},
+		)...),
+		// Two gangs wait; the older gang's member finds no node and names
+		// the younger round; another member completes the older gang while
+		// the plugin simulates: it must not yield the younger round.
+		fuzzSeed(twoGangs, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2)), seedStep(opTick, 5), seedStep(opWorkload, seedWorkload(1, 2)), seedStep(opWorkloadEvent, 0), seedStep(opWorkloadEvent, 1)},
+			each(opCreate, 0, 1, 2, 4, 5), each(opHandler, 0, 1, 2, 4, 5), seedAttempt(0), seedAttempt(4),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1)}, seedAttempt(2), []([2]byte){seedStep(opYield, 1)},
+		)...),
+		// Two members of the older gang find no node and name the rounds
+		// of two younger gangs (the second started in between): only one
+		// round yields within yieldInterval.
+		fuzzSeed([fuzzPods]int{0, 0, 0, 4, 4, 5, 5, 0}, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 3)), seedStep(opTick, 5), seedStep(opWorkload, 1|1<<1|1<<2|(2+5*2)<<3), seedStep(opWorkloadEvent, 0), seedStep(opWorkloadEvent, 1)},
+			each(opCreate, 0, 1, 2, 3, 4, 5, 6), each(opHandler, 0, 1, 2, 3, 4, 5, 6), seedAttempt(0), seedAttempt(3),
+			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opTick, 0)}, seedAttempt(5),
+			[][2]byte{seedStep(opQueue, 2), seedStep(opPop, 2), seedStep(opUnplaced, 2), seedStep(opYield, 1), seedStep(opYield, 2)},
 		)...),
 		// Two gangs wait; the older gang's member finds no node and names
 		// the younger round, which forms while the plugin simulates: Yield
