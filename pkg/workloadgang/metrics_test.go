@@ -175,7 +175,12 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 				createdAt(gangWorkload("old", 2), 100), groupPod("o1", "old"), groupPod("o2", "old"),
 				createdAt(gangWorkload("young", 2), 200), groupPod("y1", "young"), groupPod("y2", "young"),
 			},
-			run: func(t *testing.T, e *testEnv, _ fakeClock) {
+			run: func(t *testing.T, e *testEnv, clk fakeClock) {
+				// The old gang's attempt starts first: its rank is earned
+				// by waiting, not by its Workload's age.
+				require.True(t, e.pl.PreEnqueue(e.ctx, groupPod("o1", "old")).IsSuccess())
+				clk.Step(time.Second)
+				require.True(t, e.pl.PreEnqueue(e.ctx, groupPod("y1", "young")).IsSuccess())
 				require.Equal(t, fwk.Wait, e.reserveAndPermit(t, groupPod("y1", "young")).Code())
 				e.pl.PostFilter(e.ctx, nil, groupPod("o1", "old"), nil)
 				e.requireRejected(t, groupPod("y1", "young"), "yielding to the older gang ns/old/pg")

@@ -468,25 +468,53 @@ func queued(p *v1.Pod, ts time.Time) fwk.QueuedPodInfo {
 }
 
 func TestWorkloadGangSortKeepsGangsTogether(t *testing.T) {
-	old := gangWorkload("old", 2)
-	old.CreationTimestamp = metav1.NewTime(time.Unix(100, 0))
-	young := gangWorkload("young", 2)
-	young.CreationTimestamp = metav1.NewTime(time.Unix(200, 0))
-	env := newTestEnv(t, nil, old, young)
+	// "old" is the older Workload, but "young"'s gang starts its attempt
+	// first: queue order follows the attempt, not the Workload's age, so
+	// reusing an old Workload name does not jump the queue.
+	old := createdAt(gangWorkload("old", 2), 100)
+	young := createdAt(gangWorkload("young", 2), 200)
+	clk := newFakeClock()
+	env := newTestEnvWithClock(t, nil, clk, old, young,
+		groupPod("o1", "old"), groupPod("o2", "old"), groupPod("y1", "young"), groupPod("y2", "young"))
 	sortPl, err := NewSort(env.ctx, nil, env.fh)
 	require.NoError(t, err)
 	less := sortPl.(*WorkloadGangSort).Less
+	require.True(t, env.pl.PreEnqueue(env.ctx, groupPod("y1", "young")).IsSuccess())
+	clk.Step(time.Second)
+	require.True(t, env.pl.PreEnqueue(env.ctx, groupPod("o1", "old")).IsSuccess())
 
-	t0 := time.Unix(1000, 0)
-	oldLate := queued(groupPod("o1", "old"), t0.Add(time.Minute))
-	youngEarly := queued(groupPod("y1", "young"), t0)
+	t0 := clk.Now()
+	youngLate := queued(groupPod("y2", "young"), t0.Add(time.Minute))
+	oldEarly := queued(groupPod("o2", "old"), t0)
 	plainEarlier := queued(st.MakePod().Namespace("ns").Name("plain").Obj(), time.Unix(50, 0))
+	plainLater := queued(st.MakePod().Namespace("ns").Name("plain2").Obj(), t0.Add(time.Hour))
 	highPriority := queued(st.MakePod().Namespace("ns").Name("high").Priority(10).Obj(), t0.Add(time.Hour))
 
-	assert.True(t, less(oldLate, youngEarly), "an older gang's member goes first, even when queued later")
-	assert.False(t, less(youngEarly, oldLate))
-	assert.True(t, less(plainEarlier, oldLate), "a plain pod queued before the gang's Workload existed goes first")
-	assert.True(t, less(highPriority, oldLate), "priority comes first")
-	sameGangEarly, sameGangLate := queued(groupPod("o2", "old"), t0), queued(groupPod("o3", "old"), t0.Add(time.Second))
+	assert.True(t, less(youngLate, oldEarly), "the gang whose attempt started first goes first, even when queued later")
+	assert.False(t, less(oldEarly, youngLate))
+	assert.True(t, less(plainEarlier, youngLate), "a plain pod queued before the gang's attempt began goes first")
+	assert.True(t, less(youngLate, plainLater), "a gang goes before a plain pod queued after its attempt began")
+	assert.True(t, less(highPriority, youngLate), "priority comes first")
+	sameGangEarly, sameGangLate := queued(groupPod("y1", "young"), t0), queued(groupPod("y2", "young"), t0.Add(time.Second))
 	assert.True(t, less(sameGangEarly, sameGangLate), "within a gang, queue order")
+}
+
+// BenchmarkLess measures the queue sort's comparison of two members of
+// different gangs with the same priority: it must not allocate.
+func BenchmarkLess(b *testing.B) {
+	t := &testing.T{}
+	env := newTestEnv(t, nil, gangWorkload("a", 1), gangWorkload("b", 1), groupPod("a1", "a"), groupPod("b1", "b"))
+	sortPl, err := NewSort(env.ctx, nil, env.fh)
+	if err != nil {
+		b.Fatal(err)
+	}
+	less := sortPl.(*WorkloadGangSort).Less
+	for _, name := range []string{"a1", "b1"} {
+		env.pl.PreEnqueue(env.ctx, groupPod(name, name[:1]))
+	}
+	x, y := queued(groupPod("a1", "a"), time.Unix(1, 0)), queued(groupPod("b1", "b"), time.Unix(2, 0))
+	b.ReportAllocs()
+	for b.Loop() {
+		less(x, y)
+	}
 }
