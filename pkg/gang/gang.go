@@ -197,11 +197,15 @@ func IsWaitingForPodsMessage(k GroupKey, msg string) bool {
 }
 
 // CannotFitMessage says that a gang cannot be placed on the nodes its
-// members may use even if every other pod were gone: more members need
-// the given resources, and the nodes it may use (nodes of them, with
-// allocatable in all) could hold only canHold of them. The gang reserves
-// nothing until the nodes change.
-func CannotFitMessage(k GroupKey, more int, needs string, nodes, canHold int, allocatable string) string {
+// members may use even if every other pod were gone: more members, each
+// requesting each, need needs in all, and the nodes it may use (nodes of
+// them, with allocatable in all) could hold only canHold of them. The gang
+// reserves nothing until the nodes change.
+func CannotFitMessage(k GroupKey, more int, each, needs string, nodes, canHold int, allocatable string) string {
+	if canHold == 0 {
+		return fmt.Sprintf("gang %s cannot fit in the nodes it may use even with every other pod gone: no node it may use can hold one of its %d more members (%s each); waiting for the nodes to change",
+			k, more, each)
+	}
 	return fmt.Sprintf("gang %s cannot fit in the nodes it may use even with every other pod gone: %d more members need %s; the %d nodes it may use (%s allocatable) hold at most %d of them; waiting for the nodes to change",
 		k, more, needs, nodes, allocatable, canHold)
 }

@@ -103,8 +103,13 @@ func TestGangEventMessages(t *testing.T) {
 		{name: "another scheduler", got: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(0, 1), want: "waiting for 2 more pods of gang ns/w/pg[1] (2/4); 1 are for another scheduler"},
 		{
 			name: "cannot fit",
-			got:  CannotFitMessage(k, 10, "10 cpu, 10Gi memory", 4, 8, "8 cpu, 32Gi memory"),
+			got:  CannotFitMessage(k, 10, "1 cpu, 1Gi memory", "10 cpu, 10Gi memory", 4, 8, "8 cpu, 32Gi memory"),
 			want: "gang ns/w/pg[1] cannot fit in the nodes it may use even with every other pod gone: 10 more members need 10 cpu, 10Gi memory; the 4 nodes it may use (8 cpu, 32Gi memory allocatable) hold at most 8 of them; waiting for the nodes to change",
+		},
+		{
+			name: "no node can hold a member",
+			got:  CannotFitMessage(k, 2, "100m cpu", "200m cpu", 0, 0, "0 cpu"),
+			want: "gang ns/w/pg[1] cannot fit in the nodes it may use even with every other pod gone: no node it may use can hold one of its 2 more members (100m cpu each); waiting for the nodes to change",
 		},
 		{name: "timed out", got: GangRejectedMessage(k, PermitTimeoutReason), want: "gang ns/w/pg[1] rejected: the Permit timeout passed before minCount members were reserved or bound; it will be retried as a whole"},
 	}

@@ -55,7 +55,7 @@ func (pl *WorkloadGang) checkFit(ctx context.Context, state fwk.CycleState, pod 
 	if ans.Kind != placement.DoesNotFit {
 		return "", true
 	}
-	msg := gang.CannotFitMessage(key, need.Members, ans.Request.Times(need.Members).String(), len(ans.Nodes), ans.Placed, ans.Allocatable.String())
+	msg := gang.CannotFitMessage(key, need.Members, ans.Request.String(), ans.Request.Times(need.Members).String(), len(ans.Nodes), ans.Placed, ans.Allocatable.String())
 	if logger := klog.FromContext(ctx); logger.V(4).Enabled() {
 		logger.V(4).Info("Gang cannot fit in the nodes it may use", "pod", klog.KObj(pod), "group", key, "minCount", minCount, "need", need.Members, "canHold", ans.Placed)
 	}

@@ -59,7 +59,7 @@ func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOut
 		utilruntime.HandleErrorWithContext(ctx, nil, "Unknown cause of a rejected gang round", "group", key, "cause", out.Cause)
 	}
 	msg := gang.GangRejectedMessage(key, reason)
-	if out.Cause == groupstate.CauseWorkloadDeleted {
+	if out.Cause == groupstate.CauseWorkloadDeleted || out.Cause == groupstate.CauseCannotFit {
 		// Members are told the bare reason: they are not retried as a
 		// whole until the Workload is recreated.
 		pl.rejectWaiting(out.Reject, reason)
@@ -102,6 +102,9 @@ func (pl *WorkloadGang) rejectionReason(out groupstate.RoundOutcome, pod *v1.Pod
 		return rejectedYielded, fmt.Sprintf("yielding to the older gang %s", older), true
 	case groupstate.CauseHoldExpired:
 		return rejectedHoldExpired, fmt.Sprintf("no more members found room within %ds", pl.args.StarvingGangHoldSeconds), true
+	case groupstate.CauseCannotFit:
+		st, _ := pl.store.Group(out.Group)
+		return rejectedCannotFit, st.CannotFit, true
 	case groupstate.CauseWorkloadDeleted:
 		return rejectedWorkloadDeleted, "Workload " + out.Group.WorkloadKey().String() + " was deleted", true
 	}

@@ -256,7 +256,9 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 	}
 	if canSimulate && !need.FitChecked && need.AllNeeded {
 		if msg, fits := pl.checkFit(ctx, state, pod, key, minCount, need, nodes); !fits {
-			pl.act(ctx, pl.store.CannotFit(pod, msg), pod, w)
+			out, held := pl.store.CannotFit(pod, msg)
+			pl.act(ctx, out, pod, w)
+			pl.activate(klog.FromContext(ctx), held)
 			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
 		}
 		pl.store.FitChecked(key)

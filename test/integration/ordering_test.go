@@ -271,8 +271,14 @@ func (e *schedEnv) holdingRoomAtPermit(podNames []string) []string {
 // gang has never been attempted. Given room at the same moment, it must
 // bind at once (within 2 s), not when the old gang's backoff ends.
 func TestRecreatedWorkloadStartsFresh(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "2")
+	// The gang fits the node once the blocker is gone, so its rounds are
+	// rejected for room (and back off), not judged unable to fit; holding
+	// is off so that the rejections come at the pace of the backoff.
+	e := newSchedEnv(t, func(kubeconfig string) string {
+		return strings.Replace(schedulerConfig(kubeconfig), "backoffMaxSeconds: 4", "backoffMaxSeconds: 4\n      starvingGangHoldSeconds: 0", 1)
+	}).env
+	e.createNodes(1, "3")
+	e.createPods(podSpec{name: "blocker", cpu: "2"})
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
 	old, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(e.ctx, "train", metav1.GetOptions{})
 	require.NoError(t, err)
@@ -289,7 +295,7 @@ func TestRecreatedWorkloadStartsFresh(t *testing.T) {
 	start := time.Now()
 	e.deleteWorkload("train")
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	e.createNodes(1, "2")
+	e.deletePods("blocker")
 	w, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(e.ctx, "train", metav1.GetOptions{})
 	require.NoError(t, err)
 	require.NotEqual(t, old.UID, w.UID, "the Workload must be a new object")

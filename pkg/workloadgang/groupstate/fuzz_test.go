@@ -1203,9 +1203,10 @@ func (h *fuzzHarness) yield(p *fuzzPod, helps bool) {
 // backoff, and its members are held until the nodes change.
 func (h *fuzzHarness) cannotFit(p *fuzzPod) {
 	h.note("CannotFit")
-	got := h.s.CannotFit(p.sched, fuzzCannotFit)
+	got, activated := h.s.CannotFit(p.sched, fuzzCannotFit)
 	if p.gone {
 		h.checkRejection("CannotFit after DeletePod", got, nil)
+		h.handBack("CannotFit after DeletePod", activated, nil)
 		return
 	}
 	g := &h.groups[p.gi]
@@ -1216,6 +1217,9 @@ func (h *fuzzHarness) cannotFit(p *fuzzPod) {
 		want = h.takeRound(p.gi, CauseCannotFit)
 	}
 	h.checkRejection("CannotFit", got, want)
+	// Members the queue holds for other reasons are handed back, for
+	// PreEnqueue to hold them for room.
+	h.handBack("CannotFit", activated, h.take(p.gi, rejectedFlag, unplacedFlag, backedOffFlag))
 	h.forget()
 }
 

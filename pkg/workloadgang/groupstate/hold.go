@@ -83,16 +83,20 @@ func (s *Store) FitChecked(key gang.GroupKey) {
 // use even with every other pod gone, with msg saying so in numbers. Its
 // waiting round, if any, is rejected (CauseCannotFit, no backoff), and
 // Admit holds its members, reserving nothing, until NodesChanged: a gang
-// that can never fit must not hold room that others could use.
-func (s *Store) CannotFit(pod *v1.Pod, msg string) RoundOutcome {
+// that can never fit must not hold room that others could use. It also
+// returns the gang's members that the scheduler's queue holds for other
+// reasons (rejected, unplaced, backing off), for the caller to activate:
+// PreEnqueue then holds them for room and says why, instead of leaving
+// them in the queue with the message of their last attempt.
+func (s *Store) CannotFit(pod *v1.Pod, msg string) (RoundOutcome, []*v1.Pod) {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return RoundOutcome{}
+		return RoundOutcome{}, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gone.has(pod.UID) {
-		return RoundOutcome{}
+		return RoundOutcome{}, nil
 	}
 	g := s.getOrCreate(key)
 	defer s.syncGroup(key, g)
@@ -100,10 +104,11 @@ func (s *Store) CannotFit(pod *v1.Pod, msg string) RoundOutcome {
 	g.fitChecked = false
 	g.holdStart = time.Time{}
 	g.rejected[pod.UID] = pod
-	if len(g.waiting) == 0 {
-		return RoundOutcome{}
+	var out RoundOutcome
+	if len(g.waiting) > 0 {
+		out = RoundOutcome{Kind: RoundRejected, Group: key, Cause: CauseCannotFit, Reject: g.takeWaitingAsRejected()}
 	}
-	return RoundOutcome{Kind: RoundRejected, Group: key, Cause: CauseCannotFit, Reject: g.takeWaitingAsRejected()}
+	return out, takeAll(&g.rejected, &g.unplaced, &g.backedOff)
 }
 
 // NodesChanged forgets every fit verdict (CannotFit, FitChecked): nodes

@@ -913,7 +913,11 @@ func TestLateCallsForADeletedPod(t *testing.T) {
 		{name: "Yield", call: func(s *Store, p *v1.Pod) {
 			assert.Equal(t, RoundOutcome{}, s.Yield(p, Candidate{Group: replica("young")}))
 		}},
-		{name: "CannotFit", call: func(s *Store, p *v1.Pod) { assert.Equal(t, RoundOutcome{}, s.CannotFit(p, "too big")) }},
+		{name: "CannotFit", call: func(s *Store, p *v1.Pod) {
+			out, activate := s.CannotFit(p, "too big")
+			assert.Equal(t, RoundOutcome{}, out)
+			assert.Empty(t, activate)
+		}},
 		{name: "Unreserve", call: func(s *Store, p *v1.Pod) { s.Unreserve(p) }},
 	}
 	for _, tc := range tests {
@@ -1087,8 +1091,10 @@ func TestWorkloadRecreated(t *testing.T) {
 			v, _ := s.Admit(a, gangOf(2))
 			require.Equal(t, WaitingForBackoff, v)
 		}},
-		{name: "cannot fit", wantBack: []string{"a", "b"}, hold: func(t *testing.T, s *Store, a, b *v1.Pod) {
-			s.CannotFit(b, "too big")
+		// CannotFit itself hands b back; a is then held for room.
+		{name: "cannot fit", wantBack: []string{"a"}, hold: func(t *testing.T, s *Store, a, b *v1.Pod) {
+			_, activate := s.CannotFit(b, "too big")
+			require.Equal(t, []string{"b"}, names(activate))
 			v, _ := s.Admit(a, gangOf(2))
 			require.Equal(t, WaitingForRoom, v)
 		}},
@@ -1230,8 +1236,9 @@ func TestCannotFit(t *testing.T) {
 	s.Permit(a, 3, trainUID, timeout)
 	s.Reserve(b)
 	// b was reserved before the verdict; c finds the gang cannot fit.
-	out := s.CannotFit(c, "3 pods of 8 CPU; the nodes have 2 of 8 CPU")
+	out, activate := s.CannotFit(c, "3 pods of 8 CPU; the nodes have 2 of 8 CPU")
 	assert.Equal(t, RoundOutcome{Kind: RoundRejected, Group: workers, Cause: CauseCannotFit, Reject: []types.UID{a.UID}}, out, "no backoff")
+	assert.ElementsMatch(t, []string{"a", "c"}, names(activate), "the rejected members and c are handed back, for PreEnqueue to hold them for room")
 	st, _ := s.Group(workers)
 	assert.Equal(t, "3 pods of 8 CPU; the nodes have 2 of 8 CPU", st.CannotFit)
 	assert.Zero(t, st.Rejections)

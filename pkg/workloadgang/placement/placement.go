@@ -114,11 +114,14 @@ type Resources struct {
 	Memory   int64
 }
 
-// String words resources as a user writes them: "4 cpu, 8Gi memory".
+// String words resources as a user writes them: "4 cpu, 8Gi memory",
+// leaving out memory when there is none.
 func (r Resources) String() string {
-	return fmt.Sprintf("%s cpu, %s memory",
-		resource.NewMilliQuantity(r.MilliCPU, resource.DecimalSI),
-		resource.NewQuantity(r.Memory, resource.BinarySI))
+	cpu := resource.NewMilliQuantity(r.MilliCPU, resource.DecimalSI).String() + " cpu"
+	if r.Memory == 0 {
+		return cpu
+	}
+	return cpu + ", " + resource.NewQuantity(r.Memory, resource.BinarySI).String() + " memory"
 }
 
 // Times returns r multiplied by n.

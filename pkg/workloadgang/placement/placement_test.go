@@ -205,7 +205,7 @@ func TestSimulate(t *testing.T) {
 
 func TestResourcesString(t *testing.T) {
 	assert.Equal(t, "40 cpu, 40Gi memory", Resources{MilliCPU: 1000, Memory: 1 << 30}.Times(40).String())
-	assert.Equal(t, "500m cpu, 0 memory", Resources{MilliCPU: 500}.String())
+	assert.Equal(t, "500m cpu", Resources{MilliCPU: 500}.String())
 }
 
 // BenchmarkSimulate measures one question on a cluster of 1,000 nodes, a
