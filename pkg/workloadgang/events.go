@@ -131,6 +131,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 	_, err = informers.Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.workloads.set(w)
 				pl.checkAnnotations(nil, w)
 				pl.onWorkloadChange(logger, w)
 			}
@@ -138,6 +139,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		UpdateFunc: func(oldObj, newObj interface{}) {
 			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
 				old, _ := oldObj.(*schedulingv1alpha1.Workload)
+				pl.workloads.set(w)
 				pl.checkAnnotations(old, w)
 				if old == nil || gangChanged(old, w) {
 					pl.onWorkloadChange(logger, w)
@@ -149,6 +151,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 				obj = tomb.Obj
 			}
 			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.workloads.remove(w)
 				pl.onWorkloadDelete(ctx, w)
 			}
 		},

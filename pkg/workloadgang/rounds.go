@@ -59,11 +59,16 @@ func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOut
 		utilruntime.HandleErrorWithContext(ctx, nil, "Unknown cause of a rejected gang round", "group", key, "cause", out.Cause)
 	}
 	msg := gang.GangRejectedMessage(key, reason)
-	if out.Cause == groupstate.CauseWorkloadDeleted || out.Cause == groupstate.CauseCannotFit {
+	switch out.Cause {
+	case groupstate.CauseWorkloadDeleted:
 		// Members are told the bare reason: they are not retried as a
 		// whole until the Workload is recreated.
 		pl.rejectWaiting(out.Reject, reason)
-	} else {
+	case groupstate.CauseCannotFit:
+		// Nor until the nodes change; the reason says so, and names the gang.
+		msg = reason
+		pl.rejectWaiting(out.Reject, reason)
+	default:
 		pl.rejectWaiting(out.Reject, msg)
 	}
 	if ok {

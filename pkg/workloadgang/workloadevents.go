@@ -168,12 +168,8 @@ func (pl *WorkloadGang) reportRejected(w *schedulingv1alpha1.Workload, key gang.
 	pl.events.record(w, key, v1.EventTypeWarning, reasonGangRejected, msg)
 }
 
-// workload returns the gang's Workload from the informer cache, nil when it
-// is gone.
+// workload returns the gang's Workload from the Workload index, nil when
+// it is gone.
 func (pl *WorkloadGang) workload(key gang.GroupKey) *schedulingv1alpha1.Workload {
-	w, err := pl.workloadLister.Workloads(key.Namespace).Get(key.Workload)
-	if err != nil {
-		return nil
-	}
-	return w
+	return pl.workloads.get(key.WorkloadKey())
 }

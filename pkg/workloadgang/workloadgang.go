@@ -34,10 +34,8 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	schedulinglisters "k8s.io/client-go/listers/scheduling/v1alpha1"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/utils/clock"
@@ -59,7 +57,9 @@ const Name = "WorkloadGang"
 type WorkloadGang struct {
 	handle         fwk.Handle
 	args           config.WorkloadGangArgs
-	workloadLister schedulinglisters.WorkloadLister
+	// workloads holds the Workloads seen by the plugin's informer handler,
+	// shared by every profile (see workloadIndex).
+	workloads *workloadIndex
 	store          *groupstate.Store
 	reporter       *pendingReporter
 	// events records gang progress Events on Workloads.
@@ -110,13 +110,13 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 	pl := &WorkloadGang{
 		handle:         fh,
 		args:           args,
-		workloadLister: informers.Scheduling().V1alpha1().Workloads().Lister(),
 		clock:          clk,
 	}
 	if first != nil {
-		pl.store, pl.reporter, pl.events, pl.leader = first.store, first.reporter, first.events, first.leader
+		pl.store, pl.reporter, pl.events, pl.leader, pl.workloads = first.store, first.reporter, first.events, first.leader, first.workloads
 		return pl, nil
 	}
+	pl.workloads = newWorkloadIndex()
 	pl.store = groupstate.New(groupstate.Backoff{
 		Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 		Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
@@ -167,14 +167,10 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 		return nil
 	}
 	var policy groupstate.Policy
-	var lookupErr error
 	verdict, _ := pl.store.Admit(pod, func() groupstate.Policy {
-		policy, _, lookupErr = pl.lookupPolicy(key)
+		policy, _ = pl.lookupPolicy(key)
 		return policy
 	})
-	if lookupErr != nil {
-		return fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), lookupErr))
-	}
 	if verdict == groupstate.Admitted {
 		pl.reporter.clear(pod)
 		return nil
@@ -358,10 +354,8 @@ func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, *schedulingv1alpha1.
 	if !ok {
 		return key, nil, 0, nil
 	}
-	policy, w, err := pl.lookupPolicy(key)
+	policy, w := pl.lookupPolicy(key)
 	switch {
-	case err != nil:
-		return key, nil, 0, fwk.AsStatus(fmt.Errorf("getting Workload %s: %w", key.WorkloadKey(), err))
 	case !policy.WorkloadFound:
 		return key, nil, 0, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, gang.WaitingForWorkloadMessage(key.WorkloadKey()))
 	case !policy.PodGroupFound:
@@ -372,22 +366,20 @@ func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, *schedulingv1alpha1.
 	return key, w, policy.MinCount, nil
 }
 
-// lookupPolicy reads a group's policy, and its Workload, from the Workload
-// informer cache. The Workload is nil when it does not exist.
-func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, *schedulingv1alpha1.Workload, error) {
-	w, err := pl.workloadLister.Workloads(key.Namespace).Get(key.Workload)
-	if apierrors.IsNotFound(err) {
-		return groupstate.Policy{}, nil, nil
-	}
-	if err != nil {
-		return groupstate.Policy{}, nil, err
+// lookupPolicy reads a group's policy, and its Workload, from the
+// Workload index (in memory, allocation-free). The Workload is nil when it
+// does not exist.
+func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, *schedulingv1alpha1.Workload) {
+	w := pl.workloads.get(key.WorkloadKey())
+	if w == nil {
+		return groupstate.Policy{}, nil
 	}
 	pg, ok := gang.FindPodGroup(w, key.PodGroup)
 	if !ok {
-		return groupstate.Policy{WorkloadFound: true}, w, nil
+		return groupstate.Policy{WorkloadFound: true}, w
 	}
 	minCount, _ := gang.MinCount(pg)
-	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount, WorkloadUID: w.UID}, w, nil
+	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount, WorkloadUID: w.UID}, w
 }
 
 // permitTimeout is the Workload's Permit timeout: its annotation when valid,
