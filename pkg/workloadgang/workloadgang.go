@@ -55,13 +55,13 @@ const Name = "WorkloadGang"
 // handlers, so it works whether or not the scheduler's GenericWorkload and
 // GangScheduling feature gates are enabled.
 type WorkloadGang struct {
-	handle         fwk.Handle
-	args           config.WorkloadGangArgs
+	handle fwk.Handle
+	args   config.WorkloadGangArgs
 	// workloads holds the Workloads seen by the plugin's informer handler,
 	// shared by every profile (see workloadIndex).
 	workloads *workloadIndex
-	store          *groupstate.Store
-	reporter       *pendingReporter
+	store     *groupstate.Store
+	reporter  *pendingReporter
 	// events records gang progress Events on Workloads.
 	events *gangEvents
 	// leader tells whether the scheduler process leads: a standby writes
@@ -108,9 +108,9 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 		return nil, err
 	}
 	pl := &WorkloadGang{
-		handle:         fh,
-		args:           args,
-		clock:          clk,
+		handle: fh,
+		args:   args,
+		clock:  clk,
 	}
 	if first != nil {
 		pl.store, pl.reporter, pl.events, pl.leader, pl.workloads = first.store, first.reporter, first.events, first.leader, first.workloads
