@@ -102,16 +102,26 @@ func newTestEnv(t *testing.T, args *config.WorkloadGangArgs, objs ...runtime.Obj
 }
 
 // newTestEnvWithClock is newTestEnv with the plugin on the given clock.
+// The scheduler leads, as with leader election off in the gangsched
+// command.
 func newTestEnvWithClock(t *testing.T, args *config.WorkloadGangArgs, clk clock.WithDelayedExecution, objs ...runtime.Object) *testEnv {
+	t.Helper()
+	leader := leadership.NewTracker()
+	leader.Lead()
+	return newTestEnvLed(t, args, clk, leader, objs...)
+}
+
+// newTestEnvLed is newTestEnvWithClock with the given leadership tracker in
+// the plugin's context; nil: none, as in a scheduler built with upstream's
+// app.NewSchedulerCommand.
+func newTestEnvLed(t *testing.T, args *config.WorkloadGangArgs, clk clock.WithDelayedExecution, leader *leadership.Tracker, objs ...runtime.Object) *testEnv {
 	t.Helper()
 	_, ctx := ktesting.NewTestContext(t)
 	ctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
-	// The scheduler leads, as with leader election off in the gangsched
-	// command; TestInferredLeadership covers a context without a tracker.
-	leader := leadership.NewTracker()
-	leader.Lead()
-	ctx = leadership.NewContext(ctx, leader)
+	if leader != nil {
+		ctx = leadership.NewContext(ctx, leader)
+	}
 	cs := fake.NewClientset(objs...)
 	cs.Resources = workloadAPI
 	informerFactory := informers.NewSharedInformerFactory(cs, 0)
@@ -411,6 +421,26 @@ func TestReporterWritesHeldReason(t *testing.T) {
 		return false
 	})
 	assert.Equal(t, "Warning FailedScheduling waiting for Workload ns/train", <-env.recorder.Events)
+}
+
+// TestInferredLeadership: a plugin built without a leadership tracker in
+// its context (a scheduler built with upstream's app.NewSchedulerCommand)
+// writes nothing until the process runs a scheduling cycle, which only the
+// leader does: a standby's queue runs PreEnqueue, never Reserve.
+func TestInferredLeadership(t *testing.T) {
+	env := newTestEnvLed(t, nil, clock.RealClock{}, nil, groupPod("p1", "train"), groupPod("plain", "train"))
+	require.False(t, env.pl.PreEnqueue(env.ctx, groupPod("p1", "train")).IsSuccess())
+	condition := func() bool {
+		p, err := env.cs.CoreV1().Pods("ns").Get(env.ctx, "p1", metav1.GetOptions{})
+		return err == nil && len(p.Status.Conditions) > 0
+	}
+	// Twice the report delay: a leader would have written by then.
+	time.Sleep(2 * reportDelay)
+	require.False(t, condition(), "a scheduler not known to lead wrote a pod condition")
+	require.Empty(t, env.recorder.Events)
+
+	env.pl.Reserve(env.ctx, framework.NewCycleState(), st.MakePod().Namespace("ns").Name("plain").Obj(), "node")
+	waitFor(t, "the PodScheduled condition, once a scheduling cycle ran", condition)
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
