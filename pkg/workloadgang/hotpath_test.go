@@ -19,7 +19,6 @@ package workloadgang
 import (
 	"testing"
 
-	"github.com/go-logr/logr"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
@@ -47,9 +46,9 @@ func benchEnv(tb testing.TB) (*testEnv, *v1.Pod) {
 	if !env.pl.PreEnqueue(env.ctx, extra).IsSuccess() {
 		tb.Fatal("extra member not admitted")
 	}
-	// Logging as in production: V(4) and up disabled (the test logger
-	// logs everything).
-	env.ctx = klog.NewContext(env.ctx, logr.Discard())
+	// Logging as in production, at the default verbosity: V(4) and up
+	// disabled (the test logger logs everything).
+	env.ctx = klog.NewContext(env.ctx, klog.Background())
 	return env, extra
 }
 

@@ -17,7 +17,6 @@ limitations under the License.
 package placement
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -25,66 +24,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/klog/v2/ktesting"
-	fwk "k8s.io/kube-scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/apis/config"
-	"k8s.io/kubernetes/pkg/scheduler/backend/cache"
-	"k8s.io/kubernetes/pkg/scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultbinder"
-	plfeature "k8s.io/kubernetes/pkg/scheduler/framework/plugins/feature"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/queuesort"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration"
-	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 	"k8s.io/kubernetes/pkg/scheduler/metrics"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
-	tf "k8s.io/kubernetes/pkg/scheduler/testing/framework"
+
+	"github.com/gangsched/gangsched/pkg/workloadgang/internal/filtertest"
 )
 
 func TestMain(m *testing.M) {
 	// The framework records extension point metrics, which must exist.
 	metrics.Register()
 	os.Exit(m.Run())
-}
-
-// withArgs adapts an in-tree plugin factory and gives it args.
-func withArgs[T fwk.Plugin](args runtime.Object, f frameworkruntime.PluginFactoryWithFts[T]) frameworkruntime.PluginFactory {
-	return func(ctx context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
-		return f(ctx, args, fh, plfeature.Features{})
-	}
-}
-
-// newFramework returns a real framework running the in-tree filters a gang
-// member meets on most clusters, on a snapshot of nodes and pods.
-func newFramework(t *testing.T, nodes []*v1.Node, pods []*v1.Pod) (context.Context, framework.Framework, []fwk.NodeInfo) {
-	t.Helper()
-	_, ctx := ktesting.NewTestContext(t)
-	snapshot := cache.NewSnapshot(pods, nodes)
-	fh, err := tf.NewFramework(ctx, []tf.RegisterPluginFunc{
-		tf.RegisterQueueSortPlugin(queuesort.Name, queuesort.New),
-		tf.RegisterBindPlugin(defaultbinder.Name, defaultbinder.New),
-		tf.RegisterPluginAsExtensions(noderesources.Name, withArgs(&config.NodeResourcesFitArgs{
-			ScoringStrategy: &config.ScoringStrategy{Type: config.LeastAllocated, Resources: []config.ResourceSpec{{Name: "cpu", Weight: 1}}},
-		}, noderesources.NewFit), "PreFilter", "Filter"),
-		tf.RegisterPluginAsExtensions(nodeaffinity.Name, withArgs(&config.NodeAffinityArgs{}, nodeaffinity.New), "PreFilter", "Filter"),
-		tf.RegisterPluginAsExtensions(tainttoleration.Name, withArgs(nil, tainttoleration.New), "Filter"),
-	}, "", frameworkruntime.WithSnapshotSharedLister(snapshot))
-	require.NoError(t, err)
-	infos, err := snapshot.NodeInfos().List()
-	require.NoError(t, err)
-	return ctx, fh, infos
-}
-
-// cycle runs the member's PreFilter, as its scheduling cycle did before
-// PostFilter, and returns the state.
-func cycle(ctx context.Context, t *testing.T, fh framework.Framework, member *v1.Pod) fwk.CycleState {
-	t.Helper()
-	state := framework.NewCycleState()
-	_, status, _ := fh.RunPreFilterPlugins(ctx, state, member)
-	require.True(t, status.IsSuccess() || status.IsSkip(), "PreFilter: %v", status)
-	return state
 }
 
 func nodes(n int, cpu string) []*v1.Node {
@@ -180,13 +129,13 @@ func TestSimulate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, fh, infos := newFramework(t, tc.nodes, tc.pods)
+			ctx, fh, infos := filtertest.NewFramework(t, tc.nodes, tc.pods)
 			before := make([]int64, len(infos))
 			for i, ni := range infos {
 				before[i] = ni.GetRequested().GetMilliCPU()
 			}
 			ans, err := Simulate(ctx, fh, infos, Question{
-				Member: tc.member, State: cycle(ctx, t, fh, tc.member), Need: tc.need, Gone: tc.gone, UseNode: tc.useNode,
+				Member: tc.member, State: filtertest.Cycle(ctx, t, fh, tc.member), Need: tc.need, Gone: tc.gone, UseNode: tc.useNode,
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantKind, ans.Kind)
@@ -221,9 +170,9 @@ func BenchmarkSimulate(b *testing.B) {
 					pods = append(pods, p)
 				}
 			}
-			ctx, fh, infos := newFramework(t, all, pods)
+			ctx, fh, infos := filtertest.NewFramework(t, all, pods)
 			m := member().Obj()
-			state := cycle(ctx, t, fh, m)
+			state := filtertest.Cycle(ctx, t, fh, m)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {

@@ -17,7 +17,6 @@ limitations under the License.
 package topology
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -26,25 +25,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/klog/v2/ktesting"
-	fwk "k8s.io/kube-scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/apis/config"
-	"k8s.io/kubernetes/pkg/scheduler/backend/cache"
-	"k8s.io/kubernetes/pkg/scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultbinder"
-	plfeature "k8s.io/kubernetes/pkg/scheduler/framework/plugins/feature"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/queuesort"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration"
-	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 	"k8s.io/kubernetes/pkg/scheduler/metrics"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
-	tf "k8s.io/kubernetes/pkg/scheduler/testing/framework"
 
 	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/workloadgang/internal/filtertest"
 	"github.com/gangsched/gangsched/pkg/workloadgang/placement"
 )
 
@@ -59,44 +45,6 @@ const (
 	zone   = "topology.kubernetes.io/zone"
 	region = "topology.kubernetes.io/region"
 )
-
-// withArgs adapts an in-tree plugin factory and gives it args.
-func withArgs[T fwk.Plugin](args runtime.Object, f frameworkruntime.PluginFactoryWithFts[T]) frameworkruntime.PluginFactory {
-	return func(ctx context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
-		return f(ctx, args, fh, plfeature.Features{})
-	}
-}
-
-// newFramework returns a real framework running the in-tree filters a gang
-// member meets on most clusters, on a snapshot of nodes and pods.
-func newFramework(tb testing.TB, nodes []*v1.Node, pods []*v1.Pod) (context.Context, framework.Framework, []fwk.NodeInfo) {
-	tb.Helper()
-	_, ctx := ktesting.NewTestContext(tb)
-	snapshot := cache.NewSnapshot(pods, nodes)
-	fh, err := tf.NewFramework(ctx, []tf.RegisterPluginFunc{
-		tf.RegisterQueueSortPlugin(queuesort.Name, queuesort.New),
-		tf.RegisterBindPlugin(defaultbinder.Name, defaultbinder.New),
-		tf.RegisterPluginAsExtensions(noderesources.Name, withArgs(&config.NodeResourcesFitArgs{
-			ScoringStrategy: &config.ScoringStrategy{Type: config.LeastAllocated, Resources: []config.ResourceSpec{{Name: "cpu", Weight: 1}}},
-		}, noderesources.NewFit), "PreFilter", "Filter"),
-		tf.RegisterPluginAsExtensions(nodeaffinity.Name, withArgs(&config.NodeAffinityArgs{}, nodeaffinity.New), "PreFilter", "Filter"),
-		tf.RegisterPluginAsExtensions(tainttoleration.Name, withArgs(nil, tainttoleration.New), "Filter"),
-	}, "", frameworkruntime.WithSnapshotSharedLister(snapshot))
-	require.NoError(tb, err)
-	infos, err := snapshot.NodeInfos().List()
-	require.NoError(tb, err)
-	return ctx, fh, infos
-}
-
-// cycle runs the member's PreFilter, as its scheduling cycle did, and
-// returns the state.
-func cycle(ctx context.Context, tb testing.TB, fh framework.Framework, member *v1.Pod) fwk.CycleState {
-	tb.Helper()
-	state := framework.NewCycleState()
-	_, status, _ := fh.RunPreFilterPlugins(ctx, state, member)
-	require.True(tb, status.IsSuccess() || status.IsSkip(), "PreFilter: %v", status)
-	return state
-}
 
 // node returns a node with cpu cores and the labels given as key, value
 // pairs.
@@ -123,7 +71,7 @@ func member() *st.PodWrapper {
 }
 
 func TestDomains(t *testing.T) {
-	_, _, infos := newFramework(t, []*v1.Node{
+	_, _, infos := filtertest.NewFramework(t, []*v1.Node{
 		node("a-0", 4, rack, "rack-a"), node("b-0", 4, rack, "rack-b"), node("a-1", 4, rack, "rack-a"), node("bare", 4),
 	}, nil)
 	got := map[string][]string{}
@@ -326,8 +274,8 @@ func TestChoose(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, fh, infos := newFramework(t, tc.nodes, tc.pods)
-			q := placement.Question{Member: tc.member, State: cycle(ctx, t, fh, tc.member), Need: tc.need, Gone: tc.gone}
+			ctx, fh, infos := filtertest.NewFramework(t, tc.nodes, tc.pods)
+			q := placement.Question{Member: tc.member, State: filtertest.Cycle(ctx, t, fh, tc.member), Need: tc.need, Gone: tc.gone}
 			got, err := Choose(ctx, fh, infos, q, tc.topology)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantKind, got.Kind, "kind")
@@ -352,9 +300,9 @@ func TestChoose(t *testing.T) {
 // TestNoDomainMessageFromChoice words a NoDomain choice as the issue does.
 func TestNoDomainMessageFromChoice(t *testing.T) {
 	nodes := []*v1.Node{node("r2-0", 2, rack, "rack-2"), node("r3-0", 4, rack, "rack-3"), node("r3-1", 1, rack, "rack-3")}
-	ctx, fh, infos := newFramework(t, nodes, nil)
+	ctx, fh, infos := filtertest.NewFramework(t, nodes, nil)
 	m := member().Obj()
-	got, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: cycle(ctx, t, fh, m), Need: 8}, gang.Topology{Required: rack})
+	got, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: filtertest.Cycle(ctx, t, fh, m), Need: 8}, gang.Topology{Required: rack})
 	require.NoError(t, err)
 	require.Equal(t, NoDomain, got.Kind)
 	k := gang.GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg"}
@@ -368,8 +316,8 @@ func TestNoDomainMessageFromChoice(t *testing.T) {
 func TestReplicasChooseIndependently(t *testing.T) {
 	nodes := []*v1.Node{node("a-0", 4, rack, "rack-a"), node("b-0", 4, rack, "rack-b")}
 	m := member().Obj()
-	ctx, fh, infos := newFramework(t, nodes, nil)
-	first, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: cycle(ctx, t, fh, m), Need: 4}, gang.Topology{Required: rack})
+	ctx, fh, infos := filtertest.NewFramework(t, nodes, nil)
+	first, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: filtertest.Cycle(ctx, t, fh, m), Need: 4}, gang.Topology{Required: rack})
 	require.NoError(t, err)
 	assert.Equal(t, Chosen, first.Kind)
 	assert.Equal(t, "rack-a", first.Domain)
@@ -378,8 +326,8 @@ func TestReplicasChooseIndependently(t *testing.T) {
 	for i := range 4 {
 		reserved = append(reserved, running(fmt.Sprintf("replica-0-%d", i), "a-0", 1))
 	}
-	ctx, fh, infos = newFramework(t, nodes, reserved)
-	second, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: cycle(ctx, t, fh, m), Need: 4}, gang.Topology{Required: rack})
+	ctx, fh, infos = filtertest.NewFramework(t, nodes, reserved)
+	second, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: filtertest.Cycle(ctx, t, fh, m), Need: 4}, gang.Topology{Required: rack})
 	require.NoError(t, err)
 	assert.Equal(t, Chosen, second.Kind)
 	assert.Equal(t, "rack-b", second.Domain)
@@ -388,14 +336,14 @@ func TestReplicasChooseIndependently(t *testing.T) {
 // TestChooseLeavesSnapshot: choosing never changes the snapshot.
 func TestChooseLeavesSnapshot(t *testing.T) {
 	nodes := []*v1.Node{node("a-0", 4, rack, "rack-a"), node("b-0", 8, rack, "rack-b"), node("bare", 4)}
-	ctx, fh, infos := newFramework(t, nodes, []*v1.Pod{running("p", "a-0", 1)})
+	ctx, fh, infos := filtertest.NewFramework(t, nodes, []*v1.Pod{running("p", "a-0", 1)})
 	before := map[string]int64{}
 	for _, ni := range infos {
 		before[ni.Node().Name] = ni.GetRequested().GetMilliCPU()
 	}
 	m := member().Obj()
 	for _, topo := range []gang.Topology{{Required: rack}, {Preferred: rack}} {
-		_, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: cycle(ctx, t, fh, m), Need: 14}, topo)
+		_, err := Choose(ctx, fh, infos, placement.Question{Member: m, State: filtertest.Cycle(ctx, t, fh, m), Need: 14}, topo)
 		require.NoError(t, err)
 	}
 	for _, ni := range infos {
@@ -416,9 +364,9 @@ func BenchmarkChoose(b *testing.B) {
 			pods = append(pods, running("used-"+name, name, used))
 		}
 	}
-	ctx, fh, infos := newFramework(b, nodes, pods)
+	ctx, fh, infos := filtertest.NewFramework(b, nodes, pods)
 	m := member().Obj()
-	state := cycle(ctx, b, fh, m)
+	state := filtertest.Cycle(ctx, b, fh, m)
 	for _, need := range []int{8, 16, 32} {
 		for _, topo := range []gang.Topology{{Required: rack}, {Preferred: rack}} {
 			kind := "required"
