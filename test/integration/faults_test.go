@@ -48,11 +48,11 @@ func TestSchedulerRestartMidGang(t *testing.T) {
 	cfg := processConfig(t, controlPlane(t).Kubeconfig, leaderElectionOff)
 	old := startSchedulerProcess(t, "gangsched-old", cfg)
 	g := e.createPendingGangs()
-	e.waitState(old, holdingPendingGangs)
+	e.waitHolding(old, holdingPendingGangs)
 	old.kill(t)
 
 	restarted := startSchedulerProcess(t, "gangsched-new", cfg)
-	e.waitState(restarted, holdingPendingGangs)
+	e.waitHolding(restarted, holdingPendingGangs)
 	g.requireNoneBound(e)
 	e.completePendingGangs(g)
 }
@@ -76,7 +76,7 @@ func TestLeaderFailoverMidGang(t *testing.T) {
 	follower := startSchedulerProcess(t, "gangsched-b", cfg)
 
 	g := e.createPendingGangs()
-	e.waitState(leader, holdingPendingGangs)
+	e.waitHolding(leader, holdingPendingGangs)
 	holder, err := e.leaseHolder()
 	require.NoError(t, err)
 	require.Equal(t, leaderID, holder, "the follower must not take a Lease that is renewed")
@@ -86,7 +86,7 @@ func TestLeaderFailoverMidGang(t *testing.T) {
 		id, err := e.leaseHolder()
 		return id != "" && id != leaderID, err
 	})
-	e.waitState(follower, holdingPendingGangs)
+	e.waitHolding(follower, holdingPendingGangs)
 	g.requireNoneBound(e)
 	e.completePendingGangs(g)
 }
@@ -151,7 +151,7 @@ func TestAPIServerRestartWithPendingGangs(t *testing.T) {
 	e := newBareEnv(t, cp)
 	require.NoError(t, startScheduler(t, schedulerConfig(cp.Kubeconfig)))
 	g := e.createPendingGangs()
-	e.waitAtPermit(names(g.atPermit[:2])...)
+	e.waitRoundHeld(e.group("train", "workers", ""), 2, 3, names(g.atPermit)...)
 
 	require.NoError(t, cp.RestartAPIServer(e.ctx))
 	g.requireNoneBound(e)
@@ -159,26 +159,29 @@ func TestAPIServerRestartWithPendingGangs(t *testing.T) {
 }
 
 // TestWorkloadDeletedWhileMembersWaitAtPermit deletes a gang's Workload
-// while two of its members wait at Permit for the third. The waiting members
-// are rejected: without their Workload they must not bind, and they stay
-// Pending saying so. Once the Workload is recreated, the gang binds whole.
+// while two of its members wait at Permit for the third, which has no room
+// (a blocker pod takes it, so the round holds; see blockRoom). The waiting
+// members are rejected: without their Workload they must not bind, and they
+// stay Pending saying so. Once the Workload is recreated, the gang binds
+// whole.
 func TestWorkloadDeletedWhileMembersWaitAtPermit(t *testing.T) {
 	e := newEnv(t, gatesOff)
 	e.createNodes(1, "4")
+	e.blockRoom("blocker", "2")
 	e.createWorkload(longPermitWorkload("train", 3))
 	pods := members("w", "train", "workers", "", 3, "1")
-	e.createGatedPods(pods[2])
-	e.createPods(pods[:2]...)
-	e.waitAtPermit(names(pods[:2])...)
+	e.createPods(pods...)
+	waiting := e.waitRoundHeld(e.group("train", "workers", ""), 2, 3, names(pods)...)
 
 	e.deleteWorkload("train")
-	e.waitPending(fmt.Sprintf("Workload %s/train was deleted", e.ns), names(pods[:2])...)
+	e.waitPending(fmt.Sprintf("Workload %s/train was deleted", e.ns), waiting...)
 	// Rejected, they give back the nominations of their round: no room is
 	// held for a gang that cannot bind.
-	e.waitForPods("not nominated", names(pods[:2]), func(p *v1.Pod) bool { return p.Status.NominatedNodeName == "" })
-	// The last member arrives while the Workload is missing: it is held too.
-	e.ungate(pods[2].name)
-	e.waitPending(gang.WaitingForWorkloadMessage(gang.WorkloadKey{Namespace: e.ns, Name: "train"}), pods[2].name)
+	e.waitForPods("not nominated", waiting, func(p *v1.Pod) bool { return p.Status.NominatedNodeName == "" })
+	// The member that found no room is held too, and room for it while the
+	// Workload is missing binds nothing.
+	e.waitPending(gang.WaitingForWorkloadMessage(gang.WorkloadKey{Namespace: e.ns, Name: "train"}), without(names(pods), waiting...)...)
+	e.deletePods("blocker")
 	e.requireNoneBound(e.group("train", "workers", ""))
 
 	e.createWorkload(longPermitWorkload("train", 3))
@@ -187,56 +190,64 @@ func TestWorkloadDeletedWhileMembersWaitAtPermit(t *testing.T) {
 }
 
 // TestMemberDeletedWhileOthersWaitAtPermit deletes one member of a gang
-// while others wait at Permit. The gang has four pods for a minCount of 3:
-// w-0 and w-1 wait at Permit, w-2 and w-3 are gated. The quorum is counted
-// again without the deleted member: the members that remain do not bind
-// short of minCount, and a replacement pod completes the gang.
+// while others wait at Permit. The gang has four pods for a minCount of 3,
+// on a node where a blocker pod leaves room for two: two members wait at
+// Permit (the round holds, see blockRoom) and two found no node. The quorum
+// is counted again without the deleted member: the members that remain do
+// not bind short of minCount, and once there is room again a replacement
+// pod binds with the gang.
 func TestMemberDeletedWhileOthersWaitAtPermit(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		deleted string
-		// waiting are the members that wait at Permit once the deleted
-		// member is gone and, if it held a reservation, w-2 is ungated.
-		waiting []string
+		name string
+		// reserved says whether the deleted member is one that waits at
+		// Permit (else one that found no node).
+		reserved bool
 	}{
 		{
-			// Three members remain, one of them reserved. Ungated, w-2 is
-			// the second reservation: if the deleted member's reservation
-			// still counted, it would be the third and w-0 and w-2 would
+			// Three members remain, one of them reserved. The deleted
+			// member's room goes to a member that found no node: the
+			// second reservation. If the deleted member's reservation
+			// still counted, it would be the third, and two members would
 			// bind, a gang of two.
-			name:    "a member waiting at Permit",
-			deleted: "w-1",
-			waiting: []string{"w-0", "w-2"},
+			name:     "a member waiting at Permit",
+			reserved: true,
 		},
 		{
 			// The two reservations stand, three members remain: the round
 			// goes on waiting.
-			name:    "a member not yet reserved",
-			deleted: "w-2",
-			waiting: []string{"w-0", "w-1"},
+			name:     "a member not yet reserved",
+			reserved: false,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, gatesOff)
+			key := e.group("train", "workers", "")
 			e.createNodes(1, "8")
+			e.blockRoom("blocker", "6")
 			e.createWorkload(longPermitWorkload("train", 3))
-			pods := members("w", "train", "workers", "", 4, "1")
-			e.createGatedPods(pods[2:]...)
-			e.createPods(pods[:2]...)
-			e.waitAtPermit("w-0", "w-1")
+			specs := members("w", "train", "workers", "", 4, "1")
+			e.createPods(specs...)
+			pods := names(specs)
+			held := e.waitRoundHeld(key, 2, 3, pods...)
 
-			e.deletePods(tc.deleted)
-			if tc.deleted == "w-1" {
-				e.ungate("w-2")
+			deleted := without(pods, held...)[0]
+			if tc.reserved {
+				deleted = held[0]
 			}
-			// Nothing binds short of minCount: the round waits on. (w-2
-			// never waited before, so its nomination is its Permit wait.)
-			e.waitAtPermit(tc.waiting...)
-			e.requireNoneBound(e.group("train", "workers", ""))
+			e.deletePods(deleted)
+			remaining := without(pods, deleted)
+			// Nothing binds short of minCount: two of the three remaining
+			// members wait at Permit.
+			waiting := e.waitSomeAtPermit(2, remaining...)
+			if !tc.reserved {
+				require.ElementsMatch(t, held, waiting, "the round goes on with its two reservations")
+			}
+			e.requireNoneBound(key)
 
 			e.createPods(podSpec{name: "w-4", workload: "train", podGroup: "workers", cpu: "1"})
-			e.waitScheduled(append(tc.waiting, "w-4")...)
-			e.waitGangBound(e.group("train", "workers", ""), 3)
+			e.deletePods("blocker")
+			e.waitScheduled(append(remaining, "w-4")...)
+			e.waitGangBound(key, 3)
 		})
 	}
 }
@@ -290,24 +301,30 @@ func TestBindingFailure(t *testing.T) {
 
 	t.Run("node deleted while the gang waits at Permit", func(t *testing.T) {
 		e := newEnv(t, gatesOff)
-		// One member per node: deleting a node takes exactly one reservation.
-		e.createNodes(3, "1")
+		// One member per node: deleting a node takes exactly one
+		// reservation. Two blockers leave room for two members, so the
+		// round holds (see blockRoom); the three nodes that remain after
+		// the deletion can still hold the gang, so it is not judged
+		// unable to fit.
+		e.createNodes(4, "1")
+		e.blockRoom("blocker-0", "1")
+		e.blockRoom("blocker-1", "1")
 		e.createWorkload(longPermitWorkload("train", 3))
 		pods := members("w", "train", "workers", "", 3, "1")
-		e.createGatedPods(pods[2])
-		e.createPods(pods[:2]...)
-		e.waitAtPermit("w-0", "w-1")
-		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, "w-1", metav1.GetOptions{})
+		e.createPods(pods...)
+		waiting := e.waitRoundHeld(e.group("train", "workers", ""), 2, 3, names(pods)...)
+		victim := waiting[1]
+		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, victim, metav1.GetOptions{})
 		require.NoError(t, err)
 		deleted := p.Status.NominatedNodeName
 		require.NoError(t, e.cs.CoreV1().Nodes().Delete(e.ctx, deleted, metav1.DeleteOptions{}))
 
-		e.ungate("w-2")
+		e.deletePods("blocker-0")
 		e.waitScheduled(names(pods)...)
 		e.waitGangBound(e.group("train", "workers", ""), 3)
-		p, err = e.cs.CoreV1().Pods(e.ns).Get(e.ctx, "w-1", metav1.GetOptions{})
+		p, err = e.cs.CoreV1().Pods(e.ns).Get(e.ctx, victim, metav1.GetOptions{})
 		require.NoError(t, err)
-		require.Equal(t, deleted, p.Spec.NodeName, "w-1 is bound to the node reserved for it, though it was deleted")
+		require.Equal(t, deleted, p.Spec.NodeName, "%s is bound to the node reserved for it, though it was deleted", victim)
 	})
 }
 
@@ -351,34 +368,41 @@ func TestTerminatedMembersDoNotCount(t *testing.T) {
 // pendingGangs are the two gangs that the process and API server fault tests
 // leave pending across the fault: one waits at Permit, one at PreEnqueue.
 type pendingGangs struct {
-	// atPermit is a gang of minCount 3: two members wait at Permit for the
-	// third, which is gated.
+	// atPermit is a gang of minCount 3: a blocker pod leaves room for two
+	// of its members, so from its second attempt two wait at Permit (the
+	// round holds, see blockRoom) for the third, which finds no node.
 	atPermit []podSpec
 	// atPreEnqueue is a gang of minCount 2 with one member, held at PreEnqueue.
 	atPreEnqueue []podSpec
 }
 
-// createPendingGangs creates a node with room for both gangs, and the gangs.
+// pendingBlocker is the plain pod that takes the room of atPermit's third
+// member: 6 of the node's 8 cpu.
+const pendingBlocker = "blocker"
+
+// createPendingGangs creates a node with room for both gangs, the blocker
+// that takes all but two cpu of it, and the gangs.
 func (e *env) createPendingGangs() pendingGangs {
 	e.t.Helper()
 	e.createNodes(1, "8")
+	e.blockRoom(pendingBlocker, "6")
 	e.createWorkload(longPermitWorkload("train", 3))
 	e.createWorkload(gangWorkload("small", map[string]int32{"workers": 2}))
 	g := pendingGangs{
 		atPermit:     members("w", "train", "workers", "", 3, "1"),
 		atPreEnqueue: members("s", "small", "workers", "", 2, "1"),
 	}
-	e.createGatedPods(g.atPermit[2])
-	e.createPods(g.atPermit[:2]...)
+	e.createPods(g.atPermit...)
 	e.createPods(g.atPreEnqueue[0])
 	e.waitPending(gang.WaitingForPodsMessage(e.group("small", "workers", ""), 1, 2), g.atPreEnqueue[0].name)
 	return g
 }
 
 // holdingPendingGangs is how a scheduler holds the pending gangs: two
-// members in their binding cycle (waiting at Permit), two held out of the
-// queue (the gated member, and the member short of its gang), nothing else.
-var holdingPendingGangs = schedulerState{Binding: 2, Held: 2}
+// members in their binding cycle (waiting at Permit), the member with no
+// room unschedulable in the queue, the member short of its gang held out of
+// the queue, nothing else.
+var holdingPendingGangs = schedulerState{Binding: 2, Unschedulable: 1, Held: 1}
 
 func (g pendingGangs) requireNoneBound(e *env) {
 	e.t.Helper()
@@ -386,11 +410,12 @@ func (g pendingGangs) requireNoneBound(e *env) {
 	e.requireNoneBound(e.group("small", "workers", ""))
 }
 
-// completePendingGangs creates the missing member of each gang and waits
-// for both to bind whole.
+// completePendingGangs gives atPermit's third member its room (deletes the
+// blocker), creates the missing member of atPreEnqueue, and waits for both
+// gangs to bind whole.
 func (e *env) completePendingGangs(g pendingGangs) {
 	e.t.Helper()
-	e.ungate(g.atPermit[2].name)
+	e.deletePods(pendingBlocker)
 	e.createPods(g.atPreEnqueue[1])
 	e.waitScheduled(names(g.atPermit)...)
 	e.waitScheduled(names(g.atPreEnqueue)...)
@@ -405,43 +430,6 @@ func longPermitWorkload(name string, minCount int32) *schedulingv1alpha1.Workloa
 	w := gangWorkload(name, map[string]int32{"workers": minCount})
 	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
 	return w
-}
-
-// testGate is the scheduling gate of pods created by createGatedPods.
-const testGate = "gangsched.io/test-gate"
-
-// createGatedPods creates pods like createPods, each with a scheduling
-// gate. A gated gang member counts as a member, so the others are admitted
-// and wait at Permit for it, but it is not scheduled until ungate: it holds
-// its gang at Permit for as long as a test needs.
-func (e *env) createGatedPods(pods ...podSpec) {
-	e.t.Helper()
-	for _, p := range pods {
-		cpu := p.cpu
-		if cpu == "" {
-			cpu = "1"
-		}
-		pod := podFor(e.ns, p.name, p.workload, p.podGroup, p.replicaKey)
-		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resourceCPU(cpu)}
-		pod.Spec.SchedulingGates = []v1.PodSchedulingGate{{Name: testGate}}
-		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
-		require.NoError(e.t, err, "creating gated pod %s", p.name)
-	}
-}
-
-// ungate removes the scheduling gates of a pod created by createGatedPods.
-func (e *env) ungate(name string) {
-	e.t.Helper()
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		p.Spec.SchedulingGates = nil
-		_, err = e.cs.CoreV1().Pods(e.ns).Update(e.ctx, p, metav1.UpdateOptions{})
-		return err
-	})
-	require.NoError(e.t, err, "ungating pod %s", name)
 }
 
 // setPhase sets a pod's status.phase, as its kubelet would when it ends.
@@ -465,9 +453,12 @@ func (e *env) setPhase(name string, phase v1.PodPhase) {
 // nominated pod that was never rejected is waiting at Permit.
 func (e *env) waitAtPermit(podNames ...string) {
 	e.t.Helper()
-	e.waitForPods("waiting at Permit", podNames, func(p *v1.Pod) bool {
-		return p.Spec.NodeName == "" && p.Status.NominatedNodeName != ""
-	})
+	e.waitForPods("waiting at Permit", podNames, waitsAtPermit)
+}
+
+// waitsAtPermit says whether a pod waits at Permit (see waitAtPermit).
+func waitsAtPermit(p *v1.Pod) bool {
+	return p.Spec.NodeName == "" && p.Status.NominatedNodeName != ""
 }
 
 // refuseBindings makes the API server refuse to bind the named pods of the
