@@ -18,12 +18,16 @@ package integration
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 // forEachGates runs a scenario with the scheduler's workload feature gates
@@ -93,31 +97,68 @@ func TestGangWaitsForMinCountPods(t *testing.T) {
 	})
 }
 
+// TestPermitTimeoutRejectsWholeGang makes a round wait at Permit for a
+// member that counts but has no room: the gang fits the empty node, and a
+// blocker pod holds its third member's room. (A gated or foreign member
+// would not do: it does not count, so the others would be held at
+// PreEnqueue and nothing would wait at Permit.) The first round is rejected
+// at once, as its third member finds no node; from the second, the gang is
+// the oldest starving gang and holds its round at Permit, which can then
+// only end by its Permit timeout. When it times out, every waiting member is
+// rejected with it and nothing binds; once the blocker is gone the gang
+// binds whole.
 func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
 	e := newEnv(t, gatesOff)
 	e.createNodes(1, "4")
+	e.createPods(podSpec{name: "blocker", cpu: "2"})
+	e.waitScheduled("blocker")
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	// The third member exists but is another scheduler's: it never reserves,
-	// so the round of the other two can only end by its Permit timeout. When
-	// the first member times out, every waiting member is rejected with it.
-	pods := members("w", "train", "workers", "", 2, "1")
-	e.createPods(append(pods, podSpec{name: "foreign", workload: "train", podGroup: "workers", schedulerName: "other-scheduler"})...)
-	e.waitPending("rejected", names(pods)...)
-	e.requireNoneBound(e.group("train", "workers", ""))
+	pods := members("w", "train", "workers", "", 3, "1")
+	e.createPods(pods...)
+	key := e.group("train", "workers", "")
+	// The member whose wait ran out says so in the framework's words; the
+	// other is rejected with it, in the gang's.
+	timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
+	e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
+		return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+	})
+	e.requireNoneBound(key)
+	e.deletePods("blocker")
+	e.waitScheduled(names(pods)...)
 }
 
+// TestCapacity: a gang larger than the cluster binds nothing. It is judged
+// unable to fit at its first failed member: its round is rejected once and
+// its members are held, reserving nothing (plain pods bind on the whole
+// node), and not retried until the nodes change. Adding capacity binds it
+// whole.
 func TestCapacity(t *testing.T) {
 	e := newEnv(t, gatesOff)
 	e.createNodes(1, "2")
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 4}))
 	pods := members("w", "train", "workers", "", 4, "1")
+	key := e.group("train", "workers", "")
+	before := gangMetrics(t)
 	e.createPods(pods...)
-	// A gang that cannot fit binds nothing, however long it tries.
-	e.waitGangRejected(names(pods), 2)
-	e.requireNoneBound(e.group("train", "workers", ""))
+	e.waitPending(gang.CannotFitMessage(key, 4, "1 cpu", "4 cpu", 1, 2, "2 cpu, 16Gi memory"), names(pods)...)
+	d := e.waitMetrics("the 4 members held as unable to fit", func(s samples) bool {
+		return s.since(before)[heldSeries("cannot_fit")] == 4
+	}).since(before)
+	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "one rejected round")
+	assert.Zero(t, d[rejectedSeries("member_unschedulable")], "no attempt after the verdict")
+	e.requireNoneBound(key)
+	// It reserves nothing while held, and pods leaving do not wake it.
+	plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
+	e.createPods(plain...)
+	e.waitScheduled(names(plain)...)
+	e.deletePods(names(plain)...)
+	e.requireNoneBound(key)
 	// Adding capacity binds it whole.
 	e.createNodes(1, "2")
 	e.waitScheduled(names(pods)...)
+	d = gangMetrics(t).since(before)
+	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "released by the node, not by another rejection")
+	assert.Zero(t, d[rejectedSeries("member_unschedulable")])
 }
 
 func TestReplicaKeysAreIndependentGangs(t *testing.T) {

@@ -414,31 +414,44 @@ func (e *env) waitPending(msg string, podNames ...string) {
 	})
 }
 
-// waitGangRejected waits until every pod of a gang that cannot fit is
-// Pending with a scheduling failure, and at least rejected of them say they
-// were rejected at Permit (the others could not find a node).
+// waitGangRejected waits until every pod of a gang short of room is Pending
+// with a scheduling failure, and at least rejected of them say they were
+// rejected at Permit (the others could not find a node).
 func (e *env) waitGangRejected(podNames []string, rejected int) {
 	e.t.Helper()
+	e.waitSomePending(fmt.Sprintf("%d of pods %v to be rejected at Permit", rejected, podNames), podNames, rejected, func(msg string) bool {
+		return strings.Contains(msg, "rejected") || strings.Contains(msg, "timeout")
+	})
+}
+
+// waitSomePending waits until every named pod is Pending with a scheduling
+// failure and, at the same moment, at least n of them say something that
+// match accepts: what the members of one round were rejected with, whichever
+// member found no node.
+func (e *env) waitSomePending(what string, podNames []string, n int, match func(msg string) bool) {
+	e.t.Helper()
 	var last []string
-	e.waitFor(fmt.Sprintf("%d of pods %v to be rejected at Permit", rejected, podNames), func() (bool, error) {
+	err := wait.PollUntilContextTimeout(e.ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
 		last = last[:0]
 		got := 0
-		for _, n := range podNames {
-			p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
+		for _, name := range podNames {
+			p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return false, err
 			}
 			c := scheduledCondition(p)
 			if p.Spec.NodeName != "" || c == nil || c.Status != v1.ConditionFalse {
+				last = append(last, name+": not pending")
 				return false, nil
 			}
-			last = append(last, c.Message)
-			if strings.Contains(c.Message, "rejected") || strings.Contains(c.Message, "timeout") {
+			last = append(last, name+": "+c.Message)
+			if match(c.Message) {
 				got++
 			}
 		}
-		return got >= rejected, nil
+		return got >= n, nil
 	})
+	require.NoError(e.t, err, "waiting for %s; last seen: %q", what, last)
 }
 
 // bindingWatcher records every pod of the namespace that was ever bound, by
