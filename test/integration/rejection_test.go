@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -29,25 +30,35 @@ import (
 )
 
 // TestGangShortOfCapacityIsRejectedBeforeItsTimeout gives the gang a Permit
-// timeout far longer than the test may wait (annotation on the Workload):
-// the members that reserved are rejected as soon as another member finds no
-// node, not when the timeout passes.
+// timeout far longer than the test may wait (annotation on the Workload), on
+// a node where a blocker pod leaves room for two of its three members. The
+// gang fits the node once the blocker is gone, so it is short of free room,
+// not judged unable to fit: the members that reserved are rejected as soon
+// as the third finds no node, not when the timeout passes. Once the blocker
+// is gone the gang binds whole.
 func TestGangShortOfCapacityIsRejectedBeforeItsTimeout(t *testing.T) {
 	e := newEnv(t, gatesOff)
-	e.createNodes(1, "2")
+	e.createNodes(1, "4")
+	e.createPods(podSpec{name: "blocker", cpu: "2"})
+	e.waitScheduled("blocker")
 	w := gangWorkload("train", map[string]int32{"workers": 3})
 	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
 	e.createWorkload(w)
 	pods := members("w", "train", "workers", "", 3, "1")
+	before := gangMetrics(t)
 	e.createPods(pods...)
 	e.waitGangRejected(names(pods), 2)
 	e.requireNoneBound(e.group("train", "workers", ""))
 	e.waitPending("found no node", names(pods[:1])...)
-	// While the unfittable gang backs off between attempts, plain pods keep
-	// binding on the room it would otherwise hold.
-	e.createPods(podSpec{name: "plain-0"}, podSpec{name: "plain-1"})
-	e.waitScheduled("plain-0", "plain-1")
-	e.requireNoneBound(e.group("train", "workers", ""))
+	d := e.waitMetrics("a round rejected for a member that found no node", func(s samples) bool {
+		return s.since(before)[rejectedSeries("member_unschedulable")] >= 1
+	}).since(before)
+	assert.Zero(t, d[rejectedSeries("timeout")])
+	assert.Zero(t, d[rejectedSeries("cannot_fit")], "the gang fits the node without the blocker")
+	// From its second attempt the gang holds its round (bounded waiting):
+	// the blocker's room completes it.
+	e.deletePods("blocker")
+	e.waitScheduled(names(pods)...)
 }
 
 // TestInvalidTimeoutAnnotationIsReported checks that a bad annotation value
@@ -77,40 +88,63 @@ func TestInvalidTimeoutAnnotationIsReported(t *testing.T) {
 }
 
 // TestGangThatCannotFitEvictsNothing fills the node with low-priority pods
-// and submits a high-priority gang that could never fit: without WorkloadGang
-// at PostFilter, DefaultPreemption would evict victims for its members.
+// and submits a high-priority gang that does not fit beside them: without
+// WorkloadGang at PostFilter, DefaultPreemption would evict victims for its
+// members. A gang that could never fit (larger than the node) is judged
+// unable to fit at its first failed member, which says so and stops
+// PostFilter; a gang that fits the node only once the victims are gone is
+// told that gang members do not preempt. Neither evicts nor nominates.
 func TestGangThatCannotFitEvictsNothing(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "4")
-	pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: e.ns + "-high"}, Value: 1000}
-	_, err := e.cs.SchedulingV1().PriorityClasses().Create(e.ctx, pc, metav1.CreateOptions{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = e.cs.SchedulingV1().PriorityClasses().Delete(e.ctx, pc.Name, metav1.DeleteOptions{}) })
+	for _, tc := range []struct {
+		name string
+		size int
+		// want is what every member says.
+		want func(key gang.GroupKey) string
+	}{{
+		name: "larger than the node",
+		size: 5,
+		want: func(key gang.GroupKey) string {
+			return gang.CannotFitMessage(key, 5, "1 cpu", "5 cpu", 1, 4, "4 cpu, 16Gi memory")
+		},
+	}, {
+		name: "fits the node only without the victims",
+		size: 4,
+		want: func(gang.GroupKey) string { return "gang members do not preempt" },
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, gatesOff)
+			e.createNodes(1, "4")
+			pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: e.ns + "-high"}, Value: 1000}
+			_, err := e.cs.SchedulingV1().PriorityClasses().Create(e.ctx, pc, metav1.CreateOptions{})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = e.cs.SchedulingV1().PriorityClasses().Delete(e.ctx, pc.Name, metav1.DeleteOptions{}) })
 
-	low := []podSpec{{name: "low-0"}, {name: "low-1"}, {name: "low-2"}, {name: "low-3"}}
-	e.createPods(low...)
-	e.waitScheduled(names(low)...)
+			low := []podSpec{{name: "low-0"}, {name: "low-1"}, {name: "low-2"}, {name: "low-3"}}
+			e.createPods(low...)
+			e.waitScheduled(names(low)...)
 
-	e.createWorkload(gangWorkload("big", map[string]int32{"workers": 5}))
-	gangPods := members("big", "big", "workers", "", 5, "1")
-	for _, p := range gangPods {
-		pod := podFor(e.ns, p.name, "big", "workers", "")
-		pod.Spec.PriorityClassName = pc.Name
-		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resourceCPU("1")}
-		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
-		require.NoError(t, err)
-	}
-	e.waitPending("gang members do not preempt", names(gangPods)...)
-	for _, n := range names(low) {
-		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
-		require.NoError(t, err, "low-priority pod %s must not be evicted", n)
-		require.Nil(t, p.DeletionTimestamp, "low-priority pod %s must not be evicted", n)
-		require.NotEmpty(t, p.Spec.NodeName)
-	}
-	for _, p := range gangPods {
-		got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
-		require.NoError(t, err)
-		require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
+			e.createWorkload(gangWorkload("big", map[string]int32{"workers": int32(tc.size)}))
+			gangPods := members("big", "big", "workers", "", tc.size, "1")
+			for _, p := range gangPods {
+				pod := podFor(e.ns, p.name, "big", "workers", "")
+				pod.Spec.PriorityClassName = pc.Name
+				pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resourceCPU("1")}
+				_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
+				require.NoError(t, err)
+			}
+			e.waitPending(tc.want(e.group("big", "workers", "")), names(gangPods)...)
+			for _, n := range names(low) {
+				p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
+				require.NoError(t, err, "low-priority pod %s must not be evicted", n)
+				require.Nil(t, p.DeletionTimestamp, "low-priority pod %s must not be evicted", n)
+				require.NotEmpty(t, p.Spec.NodeName)
+			}
+			for _, p := range gangPods {
+				got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
+				require.NoError(t, err)
+				require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
+			}
+		})
 	}
 }
 
