@@ -229,14 +229,14 @@ func (e *env) waitWorkloadEvent(workload, eventType, reason string, re *regexp.R
 	selector := fmt.Sprintf("involvedObject.kind=Workload,involvedObject.name=%s,reason=%s", workload, reason)
 	var found v1.Event
 	var seen []string
-	e.waitFor(fmt.Sprintf("a %s Event on Workload %s matching %q", reason, workload, re), func() (bool, error) {
-		list, err := e.cs.CoreV1().Events(e.ns).List(e.ctx, metav1.ListOptions{FieldSelector: selector})
+	err := wait.PollUntilContextTimeout(e.ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+		list, err := e.cs.CoreV1().Events(e.ns).List(ctx, metav1.ListOptions{FieldSelector: selector})
 		if err != nil {
 			return false, err
 		}
 		seen = seen[:0]
 		for _, ev := range list.Items {
-			seen = append(seen, ev.Message)
+			seen = append(seen, fmt.Sprintf("%s (%s, count %d)", ev.Message, ev.Type, ev.Count))
 			if ev.Type == eventType && re.MatchString(ev.Message) {
 				found = ev
 				return true, nil
@@ -244,6 +244,7 @@ func (e *env) waitWorkloadEvent(workload, eventType, reason string, re *regexp.R
 		}
 		return false, nil
 	})
+	require.NoError(e.t, err, "waiting for a %s Event on Workload %s matching %q; seen: %q", reason, workload, re, seen)
 	return found
 }
 
@@ -279,7 +280,7 @@ func TestObserveGangAdmitted(t *testing.T) {
 	assert.Equal(t, 1.0, d["gangsched_gang_quorum_wait_seconds_count"])
 	assert.GreaterOrEqual(t, d["gangsched_gang_quorum_wait_seconds_sum"], 0.0)
 	assert.Less(t, d["gangsched_gang_quorum_wait_seconds_sum"], elapsed.Seconds(), "the round waited less than the test")
-	for _, r := range []string{"timeout", "member_unschedulable", "member_unreserved", "yielded"} {
+	for _, r := range []string{"timeout", "member_unschedulable", "member_unreserved", "yielded", "hold_expired", "workload_deleted", "cannot_fit"} {
 		assert.Zero(t, d[rejectedSeries(r)], "no round of the gang was rejected (%s)", r)
 	}
 
@@ -291,11 +292,15 @@ func TestObserveGangAdmitted(t *testing.T) {
 	assert.Empty(t, e.workloadEvents("train", "GangRejected"))
 }
 
-// TestObserveGangShortOfCapacity runs a gang that can never fit: its rounds
-// are rejected when a member finds no node, never admitted.
+// TestObserveGangShortOfCapacity runs a gang short of free room: it fits the
+// node, but a blocker pod leaves room for two of its three members. Its
+// first round is rejected when a member finds no node, never admitted, and
+// the gang is not judged unable to fit.
 func TestObserveGangShortOfCapacity(t *testing.T) {
 	e := newObserveEnv(t)
-	e.createNodes(1, "2")
+	e.createNodes(1, "4")
+	e.createPods(podSpec{name: "blocker", cpu: "2"})
+	e.waitScheduled("blocker")
 	w := gangWorkload("train", map[string]int32{"workers": 3})
 	// A timeout the test never reaches: every rejection is a member's.
 	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
@@ -309,6 +314,7 @@ func TestObserveGangShortOfCapacity(t *testing.T) {
 	}).since(before)
 	assert.Zero(t, d["gangsched_gangs_admitted_total"])
 	assert.Zero(t, d[rejectedSeries("timeout")])
+	assert.Zero(t, d[rejectedSeries("cannot_fit")], "the gang fits the node without the blocker")
 	e.requireNoneBound(e.group("train", "workers", ""))
 
 	key := e.group("train", "workers", "")
@@ -317,27 +323,82 @@ func TestObserveGangShortOfCapacity(t *testing.T) {
 	assert.Empty(t, e.workloadEvents("train", "GangAdmitted"))
 }
 
-// TestObserveGangTimesOut makes a round wait for a member that never
-// reserves (another scheduler's): it waits, which the Workload says, then
-// its Permit timeout rejects it, counted as a timeout and not as a member
-// losing its reservation.
+// TestObserveGangCannotFit runs a gang larger than the node: its first
+// failed member has it judged unable to fit, which rejects its waiting
+// round once (cannot_fit, not member_unschedulable), holds its members
+// (gangsched_pods_held{reason="cannot_fit"}) without further attempts, and
+// says why on the Workload. A node that makes it fit releases it, and it is
+// admitted.
+func TestObserveGangCannotFit(t *testing.T) {
+	e := newObserveEnv(t)
+	e.createNodes(1, "2")
+	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
+	pods := members("w", "train", "workers", "", 3, "1")
+	key := e.group("train", "workers", "")
+	msg := gang.CannotFitMessage(key, 3, "1 cpu", "3 cpu", 1, 2, "2 cpu, 16Gi memory")
+	before := gangMetrics(t)
+	e.createPods(pods...)
+	e.waitPending(msg, names(pods)...)
+	d := e.waitMetrics("the 3 members held as unable to fit", func(s samples) bool {
+		return s.since(before)[heldSeries("cannot_fit")] == 3
+	}).since(before)
+	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "one rejected round, then no attempt until the nodes change")
+	for _, r := range []string{"timeout", "member_unschedulable", "member_unreserved", "yielded", "hold_expired", "workload_deleted"} {
+		assert.Zero(t, d[rejectedSeries(r)], "no round of the gang was rejected (%s)", r)
+	}
+	assert.Zero(t, d["gangsched_gangs_admitted_total"])
+	e.waitWorkloadEvent("train", v1.EventTypeWarning, "GangRejected", regexp.MustCompile("^"+regexp.QuoteMeta(msg)+"$"))
+	assert.Empty(t, e.workloadEvents("train", "GangAdmitted"))
+	e.requireNoneBound(key)
+
+	e.createNodes(1, "2")
+	e.waitScheduled(names(pods)...)
+	d = e.waitMetrics("the gang admitted and no pod held", func(s samples) bool {
+		d := s.since(before)
+		return d["gangsched_gangs_admitted_total"] == 1 && d[heldSeries("cannot_fit")] == 0
+	}).since(before)
+	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "released by the node, not by another rejection")
+	e.waitWorkloadEvent("train", v1.EventTypeNormal, "GangAdmitted",
+		regexp.MustCompile("^"+regexp.QuoteMeta(fmt.Sprintf("gang %s reached quorum: 3/3 reserved or bound", key))))
+}
+
+// TestObserveGangTimesOut makes a round wait at Permit for a member that
+// counts but has no room: the gang fits the node, and a blocker pod holds
+// its third member's room. (A member of another scheduler would not do: it
+// does not count, so nothing would wait at Permit.) The first round is
+// rejected at once; from the second, the gang is the oldest starving gang
+// and holds its round: it waits, which the Workload says, then its Permit
+// timeout rejects it, counted as a timeout and not as a member losing its
+// reservation.
+//
+// The Workload's GangRejected Event keeps the note of the first rejection
+// (a member found no node): the scheduler's events.k8s.io recorder folds
+// later Events of the same type, reason and object into its series without
+// their note. The timeout's own words are on the members it rejected.
 func TestObserveGangTimesOut(t *testing.T) {
 	e := newObserveEnv(t)
 	e.createNodes(1, "4")
+	e.createPods(podSpec{name: "blocker", cpu: "2"})
+	e.waitScheduled("blocker")
 	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	pods := members("w", "train", "workers", "", 2, "1")
+	pods := members("w", "train", "workers", "", 3, "1")
 	before := gangMetrics(t)
-	e.createPods(append(pods, podSpec{name: "foreign", workload: "train", podGroup: "workers", schedulerName: "other-scheduler"})...)
+	e.createPods(pods...)
 
 	key := e.group("train", "workers", "")
 	e.waitWorkloadEvent("train", v1.EventTypeNormal, "GangWaiting",
 		regexp.MustCompile("^"+regexp.QuoteMeta(gang.GangWaitingMessage(key, 2, 3))+"$"))
 	e.waitWorkloadEvent("train", v1.EventTypeWarning, "GangRejected",
-		regexp.MustCompile("^"+regexp.QuoteMeta(gang.GangRejectedMessage(key, gang.PermitTimeoutReason))+"$"))
+		regexp.MustCompile("^"+regexp.QuoteMeta(fmt.Sprintf("gang %s rejected: member ", key))+`w-[0-2] found no node; it will be retried as a whole$`))
+	timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
+	e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
+		return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+	})
 	d := e.waitMetrics("a round rejected by its timeout", func(s samples) bool {
 		return s.since(before)[rejectedSeries("timeout")] >= 1
 	}).since(before)
 	assert.Zero(t, d[rejectedSeries("member_unreserved")], "the members the timeout takes with it are not counted apart")
+	assert.Zero(t, d[rejectedSeries("cannot_fit")])
 	assert.Zero(t, d["gangsched_gangs_admitted_total"])
 	e.requireNoneBound(key)
 }
