@@ -18,6 +18,7 @@ package workloadgang
 
 import (
 	"context"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
@@ -183,10 +184,26 @@ func nodeOffersChanged(old, n *v1.Node) bool {
 		old.Spec.Unschedulable != n.Spec.Unschedulable
 }
 
+// nodeSettleDelay is how long after a node event the fit verdicts are
+// forgotten a second time. The scheduler's cache learns of the node from
+// its own handler, in no fixed order with ours: a member activated by the
+// first call can still be judged on a snapshot without the node, and be
+// held again for a verdict the node has already made stale.
+const nodeSettleDelay = 2 * time.Second
+
 // onNodesChanged forgets the fit verdicts that rest on the nodes, and
-// activates the gangs held because they could not fit.
+// activates the gangs held because they could not fit; and again once the
+// scheduler's cache has the change (nodeSettleDelay), at most one timer at
+// a time however many nodes change.
 func (pl *WorkloadGang) onNodesChanged(logger klog.Logger) {
 	pl.activate(logger, pl.store.NodesChanged())
+	if !pl.nodesSettling.CompareAndSwap(false, true) {
+		return
+	}
+	pl.clock.AfterFunc(nodeSettleDelay, func() {
+		pl.nodesSettling.Store(false)
+		pl.activate(logger, pl.store.NodesChanged())
+	})
 }
 
 // gangChanged reports whether a Workload update changes something the

@@ -30,6 +30,7 @@ package workloadgang
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -67,6 +68,9 @@ type WorkloadGang struct {
 	// leader tells whether the scheduler process leads: a standby writes
 	// nothing to the API (see package leadership).
 	leader *leadership.Tracker
+	// nodesSettling is set while the second node-event re-check is
+	// scheduled (see onNodesChanged).
+	nodesSettling atomic.Bool
 	// clock is the plugin's one source of time: for its decisions (the
 	// store reads it too), its timers and its Events' rate limits.
 	clock clock.WithDelayedExecution

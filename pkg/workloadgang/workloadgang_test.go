@@ -70,6 +70,12 @@ func (a *fakeActivator) Activate(_ klog.Logger, pods map[string]*v1.Pod) {
 	}
 }
 
+func (a *fakeActivator) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(a.activated)
+}
+
 func (a *fakeActivator) has(names ...string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -547,4 +553,31 @@ func BenchmarkLess(b *testing.B) {
 	for b.Loop() {
 		less(x, y)
 	}
+}
+
+// TestNodeEventsReleaseAStaleCannotFitVerdict: the scheduler's cache learns
+// of a new node in no fixed order with the plugin's handler, so a member
+// released by the node event can be judged again on a snapshot without the
+// node and held for a stale verdict. The second re-check, once the cache
+// has settled, releases it.
+func TestNodeEventsReleaseAStaleCannotFitVerdict(t *testing.T) {
+	clk := newFakeClock()
+	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train")}
+	env := newTestEnvWithClock(t, nil, clk, gangWorkload("train", 2), pods[0], pods[1])
+	for _, p := range pods {
+		require.True(t, env.pl.PreEnqueue(env.ctx, p).IsSuccess())
+	}
+	_, _ = env.pl.store.CannotFit(pods[0], "too big")
+	require.False(t, env.pl.PreEnqueue(env.ctx, pods[1]).IsSuccess(), "held for room")
+
+	env.pl.onNodesChanged(klog.FromContext(env.ctx))
+	require.True(t, env.activator.has("p2"), "the node event releases the held member")
+	// Judged on a snapshot without the new node: held again.
+	_, _ = env.pl.store.CannotFit(pods[0], "too big")
+	require.False(t, env.pl.PreEnqueue(env.ctx, pods[1]).IsSuccess())
+	env.activator.reset()
+
+	clk.Step(nodeSettleDelay)
+	waitFor(t, "the second re-check to release the member", func() bool { return env.activator.has("p2") })
+	assert.True(t, env.pl.PreEnqueue(env.ctx, pods[1]).IsSuccess(), "no stale verdict left")
 }
