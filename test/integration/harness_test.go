@@ -113,6 +113,16 @@ type env struct {
 // schedulerConfig is a KubeSchedulerConfiguration like
 // manifests/scheduler-config.yaml, with a short Permit timeout and backoffs.
 func schedulerConfig(kubeconfig string) string {
+	return schedulerConfigWith(kubeconfig, schedulerProfile(schedulerName, testArgs))
+}
+
+// testArgs are the WorkloadGang args of the test profiles, as YAML lines
+// indented under "args:": a short Permit timeout and backoffs.
+var testArgs = fmt.Sprintf("      permitTimeoutSeconds: %d\n      backoffInitialSeconds: 1\n      backoffMaxSeconds: 4\n", permitTimeoutSeconds)
+
+// schedulerConfigWith is schedulerConfig with the given profiles (see
+// schedulerProfile).
+func schedulerConfigWith(kubeconfig string, profiles ...string) string {
 	return fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
 clientConnection:
@@ -124,7 +134,13 @@ leaderElection:
 podInitialBackoffSeconds: 1
 podMaxBackoffSeconds: 1
 profiles:
-- schedulerName: %s
+%s`, kubeconfig, strings.Join(profiles, ""))
+}
+
+// schedulerProfile is a profile like the shipped one's, named name, with
+// the given WorkloadGang args (YAML lines indented under "args:").
+func schedulerProfile(name, args string) string {
+	return fmt.Sprintf(`- schedulerName: %s
   plugins:
     queueSort:
       enabled:
@@ -142,10 +158,7 @@ profiles:
   pluginConfig:
   - name: WorkloadGang
     args:
-      permitTimeoutSeconds: %d
-      backoffInitialSeconds: 1
-      backoffMaxSeconds: 4
-`, kubeconfig, schedulerName, permitTimeoutSeconds)
+%s`, name, args)
 }
 
 // startScheduler loads a configuration through app.Setup, as the gangsched

@@ -285,46 +285,13 @@ func rejectedTotal(s samples) float64 {
 // twoProfileConfig is schedulerConfig with a second profile, second, that
 // also runs WorkloadGang with the same queue sort; secondArgs are the
 // WorkloadGang args of the second profile, as YAML lines indented under
-// "args:".
+// "args:" (empty: the first's).
 func twoProfileConfig(first, second, secondArgs string) func(kubeconfig string) string {
+	if secondArgs == "" {
+		secondArgs = testArgs
+	}
 	return func(kubeconfig string) string {
-		profile := func(name, args string) string {
-			return fmt.Sprintf(`- schedulerName: %s
-  plugins:
-    queueSort:
-      enabled:
-      - name: WorkloadGangSort
-      disabled:
-      - name: "*"
-    multiPoint:
-      enabled:
-      - name: WorkloadGang
-      disabled:
-      - name: GangScheduling
-    postFilter:
-      enabled:
-      - name: WorkloadGang
-  pluginConfig:
-  - name: WorkloadGang
-    args:
-%s`, name, args)
-		}
-		args := fmt.Sprintf("      permitTimeoutSeconds: %d\n      backoffInitialSeconds: 1\n      backoffMaxSeconds: 4\n", permitTimeoutSeconds)
-		if secondArgs == "" {
-			secondArgs = args
-		}
-		return fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-clientConnection:
-  kubeconfig: %q
-  qps: 500
-  burst: 1000
-leaderElection:
-  leaderElect: false
-podInitialBackoffSeconds: 1
-podMaxBackoffSeconds: 1
-profiles:
-%s%s`, kubeconfig, profile(first, args), profile(second, secondArgs))
+		return schedulerConfigWith(kubeconfig, schedulerProfile(first, testArgs), schedulerProfile(second, secondArgs))
 	}
 }
 
