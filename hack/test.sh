@@ -110,6 +110,11 @@ echo "packages: ${pkg_ok} ok, ${pkg_fail} failed, ${pkg_none} without tests"
 if [[ "${failed}" -gt 0 ]]; then
   echo "failed tests:"
   grep -E "^[[:space:]]*--- FAIL: " "${log}" | sed 's/^[[:space:]]*/  /'
+  # Why they failed: testify's Error/Messages lines and t.Fatal/t.Error
+  # lines, so that a CI log cut to its tail still says it.
+  echo "failures (first 60 lines):"
+  grep -E -A2 "^[[:space:]]+(Error:|Messages:)|^[[:space:]]+[a-z_]+_test\.go:[0-9]+: .*(FAIL|fail|want|expected|timed out|deadline)" "${log}" \
+    | grep -vE "^[[:space:]]+Test:" | head -60 | sed 's/^[[:space:]]*/  /'
 fi
 if [[ "${skipped}" -gt 0 ]]; then
   echo "skipped tests:"

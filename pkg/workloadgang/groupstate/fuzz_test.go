@@ -224,6 +224,9 @@ type fuzzPod struct {
 	gated, waiting, rejected, backedOff, unplaced, waitingForWorkload bool
 	// noRoom: held by Admit (or Permit) while its gang cannot fit.
 	noRoom bool
+	// unfit: a member whose last PostFilter found no node that room could
+	// help, since it last reserved one and the nodes last changed.
+	unfit bool
 	// excluded: our handler saw the pod unbound with scheduling gates or
 	// for another scheduler, so it does not count as a member.
 	excluded exclusion
@@ -1002,7 +1005,7 @@ func (h *fuzzHarness) reserve(p *fuzzPod) {
 		// a pod whose deletion the Store has seen must not become one.
 		p.member, p.state = true, reserved
 	}
-	p.rejected, p.unplaced = false, false
+	p.rejected, p.unplaced, p.unfit = false, false, false
 	h.forget()
 }
 
@@ -1234,6 +1237,11 @@ func (h *fuzzHarness) nodesChanged() {
 			continue
 		}
 		g.fitChecked = false
+		for _, p := range h.pods {
+			if p.gi == gi {
+				p.unfit = false
+			}
+		}
 		if g.cannotFit == "" {
 			continue
 		}
@@ -1255,10 +1263,15 @@ func (h *fuzzHarness) unplaced(p *fuzzPod, helpable bool) {
 		return
 	}
 	g := &h.groups[p.gi]
+	if h.short(p.gi) && p.member && !helpable {
+		p.unfit = true
+	}
 	var want *fuzzRejection
 	switch {
 	case !h.short(p.gi):
 		// An extra member of a gang with its quorum: nothing changes.
+	case p.member && !helpable && h.count(p.gi, func(q *fuzzPod) bool { return q.member && !q.unfit }) >= g.minCount:
+		// An extra member that cannot fit: the others can make the quorum.
 	case h.count(p.gi, isWaiting) == 0:
 		p.unplaced = p.unplaced || helpable
 	case helpable && h.holds(p.gi):

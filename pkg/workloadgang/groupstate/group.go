@@ -105,6 +105,13 @@ type group struct {
 	// the next member to wait hands them back, so that they are tried again
 	// while the round stands and, if they still find no node, end it at once.
 	unplaced map[types.UID]*v1.Pod
+	// unfit holds members that found no node that room could help (every
+	// node unresolvable for them) since they last reserved one or the
+	// nodes last changed. A gang with more members than minCount keeps its
+	// round while the members not in unfit can still make its quorum: an
+	// extra member that can never fit must not reject its gang's round.
+	// Always a subset of members.
+	unfit map[types.UID]struct{}
 	// progress is when the last member joined the waiting round: a held
 	// round (see Unplaced) is kept while members keep joining it.
 	progress time.Time
@@ -122,6 +129,7 @@ func newGroup() *group {
 		rejected:  map[types.UID]*v1.Pod{},
 		backedOff: map[types.UID]*v1.Pod{},
 		unplaced:  map[types.UID]*v1.Pod{},
+		unfit:     map[types.UID]struct{}{},
 		excluded:  map[types.UID]exclusion{},
 		noRoom:    map[types.UID]*v1.Pod{},
 	}
@@ -136,6 +144,12 @@ func (g *group) empty() bool {
 // finds no node can only matter to other gangs while it is.
 func (g *group) short() bool {
 	return g.minCount > 0 && g.reservedOrBound < g.minCount
+}
+
+// spare reports whether the members not found unfit can still make the
+// gang's quorum. Callers hold Store.mu.
+func (g *group) spare() bool {
+	return len(g.members)-len(g.unfit) >= g.minCount
 }
 
 // resetAttempt forgets what the gang's past attempts earned or cost: its

@@ -120,6 +120,7 @@ func (s *Store) NodesChanged() []*v1.Pod {
 	var pods []*v1.Pod
 	for key, g := range s.groups {
 		g.fitChecked = false
+		clear(g.unfit)
 		if g.cannotFit == "" {
 			continue
 		}
@@ -200,6 +201,10 @@ func (s *Store) Yield(pod *v1.Pod, c Candidate) RoundOutcome {
 // younger gang yielded to it (YieldCandidate, Yield), and decides what
 // becomes of its own gang's waiting round:
 //   - a gang with its quorum is not affected (the member is an extra one);
+//   - a member that freed room cannot help (not helpable: unresolvable on
+//     every node) does not affect its round either while the gang's other
+//     members, those not found so, can still make the quorum: it is an
+//     extra member that cannot fit, and the round may complete without it;
 //   - with no round waiting, the member is remembered, when freed room could
 //     help it (helpable), and tried again by the next member to wait or
 //     when room frees up (TakeOldestUnplaced);
@@ -238,6 +243,13 @@ func (s *Store) Unplaced(pod *v1.Pod, helpable bool) RoundOutcome {
 	defer s.syncGroup(key, g)
 	if !g.short() {
 		return RoundOutcome{}
+	}
+	if _, member := g.members[pod.UID]; member && !helpable {
+		g.unfit[pod.UID] = struct{}{}
+		if g.spare() {
+			// Other members can still make the quorum: the round stands.
+			return RoundOutcome{}
+		}
 	}
 	if len(g.waiting) == 0 {
 		if helpable {

@@ -165,6 +165,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 			g.reservedOrBound--
 		}
 		delete(g.members, pod.UID)
+		delete(g.unfit, pod.UID)
 	}
 	delete(g.gated, pod.UID)
 	delete(g.waiting, pod.UID)

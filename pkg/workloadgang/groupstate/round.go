@@ -126,6 +126,7 @@ func (s *Store) Reserve(pod *v1.Pod) {
 	g.members[pod.UID] = reserved
 	delete(g.rejected, pod.UID)
 	delete(g.unplaced, pod.UID)
+	delete(g.unfit, pod.UID)
 }
 
 // PermitKind is Permit's decision for the member.

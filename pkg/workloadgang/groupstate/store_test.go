@@ -383,6 +383,40 @@ func TestUnplacedWhoIsRemembered(t *testing.T) {
 	}
 }
 
+// TestUnfitExtraMemberKeepsTheRound: a gang with more members than minCount
+// keeps its round when a member finds no node that room could help, while
+// the others can still make the quorum; once they cannot, the round ends.
+// The nodes changing, or the member reserving a node, forgets the verdict.
+func TestUnfitExtraMemberKeepsTheRound(t *testing.T) {
+	s, _ := newStore(testBackoff)
+	a, b, c, d := member("a", ""), member("b", ""), member("c", ""), member("d", "")
+	for _, p := range []*v1.Pod{a, b, c, d} {
+		s.AddPod(p)
+	}
+	s.Reserve(a)
+	require.Equal(t, PermitWait, s.Permit(a, 3, trainUID, timeout).Kind)
+
+	assert.Equal(t, RoundOutcome{}, s.Unplaced(d, false), "a, b and c can still make minCount 3")
+	s.NodesChanged()
+	assert.Equal(t, RoundOutcome{}, s.Unplaced(c, false), "the nodes changed: d may fit now, so a, b and d can")
+	out := s.Unplaced(d, false)
+	assert.Equal(t, RoundRejected, out.Kind, "c and d cannot fit: a and b alone are short")
+	assert.Equal(t, []types.UID{a.UID}, out.Reject)
+
+	// A member that reserves a node is no longer unfit.
+	s2, _ := newStore(testBackoff)
+	for _, p := range []*v1.Pod{a, b, c, d} {
+		s2.AddPod(p)
+	}
+	s2.Reserve(a)
+	s2.Permit(a, 3, trainUID, timeout)
+	assert.Equal(t, RoundOutcome{}, s2.Unplaced(c, false))
+	s2.Reserve(c)
+	require.Equal(t, PermitWait, s2.Permit(c, 3, trainUID, timeout).Kind)
+	assert.Equal(t, RoundOutcome{}, s2.Unplaced(d, false), "a, b and c can still make minCount 3")
+	assert.Equal(t, RoundRejected, s2.Unplaced(b, true).Kind, "a member room could help still ends the round")
+}
+
 func TestDeletedWaitingMemberKeepsTheRound(t *testing.T) {
 	s, _ := newStore(testBackoff)
 	pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
