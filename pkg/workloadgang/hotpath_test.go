@@ -86,7 +86,15 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		"Reserve":    func() { env.pl.Reserve(env.ctx, state, pod, "node") },
 		"Permit":     func() { env.pl.Permit(env.ctx, state, pod, "node") },
 	} {
-		if n := testing.AllocsPerRun(100, f); n != 0 {
+		// AllocsPerRun counts every allocation of the process: an informer
+		// event delivered in the background (the Workload's add, late on a
+		// loaded machine) adds some to one run. An allocation of the path
+		// itself shows in every run, so the least of three is the path's.
+		n := testing.AllocsPerRun(100, f)
+		for i := 0; i < 2 && n != 0; i++ {
+			n = min(n, testing.AllocsPerRun(100, f))
+		}
+		if n != 0 {
 			t.Errorf("%s allocates %v times per call, want 0", name, n)
 		}
 	}
