@@ -119,6 +119,9 @@ type group struct {
 	// HoldExpired), so that one timer, not one per member, watches a held
 	// round.
 	holdChecked bool
+	// domain is the topology domain chosen for the current round (see
+	// SetDomain); nil while none is. Every way a round ends clears it.
+	domain *Domain
 }
 
 func newGroup() *group {
@@ -168,6 +171,7 @@ func (g *group) resetAttempt(uid types.UID) {
 	g.lastYield = time.Time{}
 	g.cannotFit = ""
 	g.fitChecked = false
+	g.domain = nil
 	for _, p := range takeAll(&g.backedOff, &g.noRoom) {
 		g.rejected[p.UID] = p
 	}
@@ -201,6 +205,8 @@ func (g *group) takeWaitingAsRejected() []types.UID {
 	// Unreserve, a yield): a stale holdStart would spend the budget of the
 	// gang's next rounds before they hold.
 	g.holdStart = time.Time{}
+	// The next round may choose another domain.
+	g.domain = nil
 	return uids
 }
 

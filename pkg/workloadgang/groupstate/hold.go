@@ -103,6 +103,7 @@ func (s *Store) CannotFit(pod *v1.Pod, msg string) (RoundOutcome, []*v1.Pod) {
 	g.cannotFit = msg
 	g.fitChecked = false
 	g.holdStart = time.Time{}
+	g.domain = nil
 	g.rejected[pod.UID] = pod
 	var out RoundOutcome
 	if len(g.waiting) > 0 {
@@ -252,6 +253,10 @@ func (s *Store) Unplaced(pod *v1.Pod, helpable bool) RoundOutcome {
 		}
 	}
 	if len(g.waiting) == 0 {
+		// The member found no node inside the domain chosen for it, if
+		// any, and no round stands on it: the next attempt chooses
+		// again. A held round keeps its domain; a rejected one drops it.
+		g.domain = nil
 		if helpable {
 			g.unplaced[pod.UID] = pod
 		}

@@ -245,6 +245,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 		// The attempt succeeded: members that join later start a new one.
 		g.arrival = time.Time{}
 		g.holdStart = time.Time{}
+		g.domain = nil
 		s.syncGroup(key, g)
 		return res
 	}

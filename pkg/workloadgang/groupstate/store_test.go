@@ -28,6 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 	testingclock "k8s.io/utils/clock/testing"
 
@@ -1313,4 +1314,67 @@ func TestFitChecked(t *testing.T) {
 	s.Reserve(a)
 	s.Permit(a, 2, trainUID, timeout)
 	assert.Equal(t, Need{}, s.NeedOf(workers), "the gang has its quorum")
+}
+
+func TestDomainLifecycle(t *testing.T) {
+	rack := sets.New("n1", "n2")
+	for _, tc := range []struct {
+		name string
+		// end ends the round in some way; pods[0] and pods[1] wait at Permit.
+		end        func(s *Store, pods []*v1.Pod)
+		wantDomain bool
+	}{
+		{name: "a waiting round keeps its domain", end: func(*Store, []*v1.Pod) {}, wantDomain: true},
+		{name: "a round rejected by an Unreserve drops it", end: func(s *Store, pods []*v1.Pod) { s.Unreserve(pods[0]) }},
+		{name: "a round rejected by an unplaced member drops it", end: func(s *Store, pods []*v1.Pod) { s.Unplaced(pods[2], true) }},
+		{name: "a gang found unable to fit drops it", end: func(s *Store, pods []*v1.Pod) { s.CannotFit(pods[2], "no room") }},
+		{name: "a round released at its quorum drops it", end: func(s *Store, pods []*v1.Pod) {
+			s.Reserve(pods[2])
+			s.Permit(pods[2], 3, trainUID, timeout)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := newStore(testBackoff)
+			pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
+			assert.False(t, s.SetDomain(workers, "rack-1", rack), "an untracked gang records nothing")
+			for _, p := range pods {
+				s.AddPod(p)
+				s.Admit(p, gangOf(3))
+			}
+			require.True(t, s.SetDomain(workers, "rack-1", rack))
+			for _, p := range pods[:2] {
+				s.Reserve(p)
+				s.Permit(p, 3, trainUID, timeout)
+			}
+			tc.end(s, pods)
+			d, ok := s.Domain(workers)
+			assert.Equal(t, tc.wantDomain, ok)
+			if tc.wantDomain {
+				assert.Equal(t, Domain{Name: "rack-1", Nodes: rack}, d)
+			}
+		})
+	}
+	t.Run("a member unplaced while no round waits drops it", func(t *testing.T) {
+		s, _ := newStore(testBackoff)
+		p := member("a", "")
+		s.AddPod(p)
+		s.Admit(p, gangOf(2))
+		require.True(t, s.SetDomain(workers, "rack-1", rack))
+		s.Unplaced(p, false)
+		_, ok := s.Domain(workers)
+		assert.False(t, ok)
+	})
+	t.Run("replica keys choose their own domains", func(t *testing.T) {
+		s, _ := newStore(testBackoff)
+		a, b := member("a", "r1"), member("b", "r2")
+		for _, p := range []*v1.Pod{a, b} {
+			s.AddPod(p)
+			s.Admit(p, gangOf(2))
+		}
+		k1, _ := gang.KeyForPod(a)
+		k2, _ := gang.KeyForPod(b)
+		require.True(t, s.SetDomain(k1, "rack-1", rack))
+		_, ok := s.Domain(k2)
+		assert.False(t, ok)
+	})
 }
