@@ -46,7 +46,62 @@ func (pl *WorkloadGang) EventsToRegister(_ context.Context) ([]fwk.ClusterEventW
 		// or another minCount, may unblock its pods; an update only when
 		// it changes what the gang depends on (gangChanged).
 		{Event: fwk.ClusterEvent{Resource: fwk.Workload, ActionType: fwk.Add | fwk.Update}, QueueingHintFn: pl.isSchedulableAfterWorkloadChange},
+		// A deleted assigned pod frees room in its node's domain: a gang
+		// that no topology domain could hold (PreFilter) may fit now.
+		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.Delete}, QueueingHintFn: pl.isSchedulableAfterPodDeleted},
+		// A new node, or one that offers more, may make a domain large
+		// enough for a gang that none could hold.
+		{Event: fwk.ClusterEvent{Resource: fwk.Node, ActionType: fwk.Add | fwk.Update}, QueueingHintFn: pl.isSchedulableAfterNodeChange},
 	}, nil
+}
+
+// asksTopology reports whether the Workload of a pod's gang carries a
+// topology annotation (valid or not): only such pods can be rejected by
+// PreFilter, so only they wait for room to free in some domain. O(1).
+func (pl *WorkloadGang) asksTopology(pod *v1.Pod) bool {
+	key, ok := gang.KeyForPod(pod)
+	if !ok {
+		return false
+	}
+	w := pl.workloads.get(key.WorkloadKey())
+	if w == nil {
+		return false
+	}
+	_, req := w.Annotations[gang.TopologyRequiredAnnotation]
+	_, pref := w.Annotations[gang.TopologyPreferredAnnotation]
+	return req || pref
+}
+
+// isSchedulableAfterPodDeleted queues a gang member that asks a topology
+// when an assigned pod is deleted: the room it frees may make a domain
+// large enough for the gang. Unassigned pods free nothing.
+func (pl *WorkloadGang) isSchedulableAfterPodDeleted(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
+	deleted, _, err := util.As[*v1.Pod](oldObj, newObj)
+	if err != nil {
+		return fwk.Queue, err
+	}
+	if deleted == nil || deleted.Spec.NodeName == "" || !pl.asksTopology(pod) {
+		logger.V(5).Info("deleted pod frees no room the pod's gang waits for", "pod", klog.KObj(pod), "deletedPod", klog.KObj(deleted))
+		return fwk.QueueSkip, nil
+	}
+	logger.V(5).Info("deleted assigned pod frees room in a topology domain", "pod", klog.KObj(pod), "deletedPod", klog.KObj(deleted))
+	return fwk.Queue, nil
+}
+
+// isSchedulableAfterNodeChange queues a gang member that asks a topology
+// when a node is added, or changes what it offers (nodeOffersChanged): the
+// node may join a domain, or give it room.
+func (pl *WorkloadGang) isSchedulableAfterNodeChange(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
+	old, n, err := util.As[*v1.Node](oldObj, newObj)
+	if err != nil {
+		return fwk.Queue, err
+	}
+	if !pl.asksTopology(pod) || (old != nil && !nodeOffersChanged(old, n)) {
+		logger.V(5).Info("node change gives no topology domain room", "pod", klog.KObj(pod), "node", klog.KObj(n))
+		return fwk.QueueSkip, nil
+	}
+	logger.V(5).Info("node change may give a topology domain room", "pod", klog.KObj(pod), "node", klog.KObj(n))
+	return fwk.Queue, nil
 }
 
 // isSchedulableAfterPodAdded queues a pod when a pod of its own group was
@@ -213,14 +268,25 @@ func (pl *WorkloadGang) onNodesChanged(logger klog.Logger) {
 //     and the new Workload may have the missing podGroup or another
 //     minCount;
 //   - spec.podGroups: immutable in the API, compared to be safe should that
-//     ever change.
+//     ever change;
+//   - the topology annotations: a fixed invalid value, or another key, may
+//     let a gang that PreFilter turned away be placed.
 //
-// No annotation change makes a held pod schedulable today: the Permit
-// timeout annotation (gang.PermitTimeoutAnnotation) applies to the next
-// round only, read by Permit, and checkAnnotations reports invalid values
-// whatever this returns. Labels and the other metadata matter to nothing.
+// The Permit timeout annotation (gang.PermitTimeoutAnnotation) applies to
+// the next round only, read by Permit, and checkAnnotations reports invalid
+// values whatever this returns. Labels and the other metadata matter to
+// nothing.
 func gangChanged(old, w *schedulingv1alpha1.Workload) bool {
-	return old.UID != w.UID || !apiequality.Semantic.DeepEqual(old.Spec.PodGroups, w.Spec.PodGroups)
+	return old.UID != w.UID || !apiequality.Semantic.DeepEqual(old.Spec.PodGroups, w.Spec.PodGroups) ||
+		topologyAnnotationsChanged(old, w)
+}
+
+// topologyAnnotationsChanged reports whether the topology annotations of a
+// Workload changed: a fixed invalid annotation, or another key, may let a
+// gang held at PreFilter be placed.
+func topologyAnnotationsChanged(old, w *schedulingv1alpha1.Workload) bool {
+	return old.Annotations[gang.TopologyRequiredAnnotation] != w.Annotations[gang.TopologyRequiredAnnotation] ||
+		old.Annotations[gang.TopologyPreferredAnnotation] != w.Annotations[gang.TopologyPreferredAnnotation]
 }
 
 // checkAnnotations reports an invalid gangsched annotation on a Workload in
@@ -230,13 +296,20 @@ func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
 	if !pl.leader.Leading() {
 		return
 	}
-	if old != nil && old.Annotations[gang.PermitTimeoutAnnotation] == w.Annotations[gang.PermitTimeoutAnnotation] {
+	r := pl.handle.EventRecorder()
+	if r == nil {
 		return
 	}
-	if _, set, err := gang.PermitTimeoutOverride(w); set && err != nil {
-		if r := pl.handle.EventRecorder(); r != nil {
+	if old == nil || old.Annotations[gang.PermitTimeoutAnnotation] != w.Annotations[gang.PermitTimeoutAnnotation] {
+		if _, set, err := gang.PermitTimeoutOverride(w); set && err != nil {
 			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
 				"%v; using the scheduler's permitTimeoutSeconds (%d)", err, pl.args.PermitTimeoutSeconds)
+		}
+	}
+	if old == nil || topologyAnnotationsChanged(old, w) {
+		if _, err := gang.TopologyOf(w); err != nil {
+			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
+				"%v; its gangs are not placed until it is fixed", err)
 		}
 	}
 }
