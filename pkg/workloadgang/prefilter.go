@@ -126,7 +126,9 @@ func (pl *WorkloadGang) Filter(ctx context.Context, state fwk.CycleState, pod *v
 	}
 	ts.once.Do(func() { pl.chooseDomain(ctx, state, pod, ts) })
 	if ts.status != nil {
-		return ts.status
+		// A copy per call: Filters of one cycle run in parallel, and the
+		// framework writes the plugin's name into the status it returns.
+		return copyStatus(ts.status)
 	}
 	if ts.nodes == nil {
 		return nil
@@ -174,4 +176,12 @@ func (pl *WorkloadGang) chooseDomain(ctx context.Context, state fwk.CycleState, 
 	case topology.InvalidPair:
 		ts.status = fwk.NewStatus(fwk.UnschedulableAndUnresolvable, c.Err.Error())
 	}
+}
+
+// copyStatus returns a status equal to s that the caller may change.
+func copyStatus(s *fwk.Status) *fwk.Status {
+	if s.Code() == fwk.Error {
+		return fwk.AsStatus(s.AsError())
+	}
+	return fwk.NewStatus(s.Code(), s.Reasons()...)
 }
