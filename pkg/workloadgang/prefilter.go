@@ -33,6 +33,7 @@ import (
 
 var _ fwk.PreFilterPlugin = &WorkloadGang{}
 var _ fwk.FilterPlugin = &WorkloadGang{}
+var _ fwk.SignPlugin = &WorkloadGang{}
 
 // topologyStateKey is the cycle state key of a member's topology choice.
 const topologyStateKey fwk.StateKey = Name + "/topology"
@@ -77,10 +78,8 @@ func (pl *WorkloadGang) PreFilter(ctx context.Context, state fwk.CycleState, pod
 		// not ours.
 		return nil, fwk.NewStatus(fwk.Skip)
 	}
-	if _, req := w.Annotations[gang.TopologyRequiredAnnotation]; !req {
-		if _, pref := w.Annotations[gang.TopologyPreferredAnnotation]; !pref {
-			return nil, fwk.NewStatus(fwk.Skip)
-		}
+	if !asksTopology(w.Annotations) {
+		return nil, fwk.NewStatus(fwk.Skip)
 	}
 	t, err := gang.TopologyOf(w)
 	if err != nil {
@@ -98,6 +97,30 @@ func (pl *WorkloadGang) PreFilter(ctx context.Context, state fwk.CycleState, pod
 	}
 	state.Write(topologyStateKey, &topologyState{key: key, t: t, need: n.Members})
 	return nil, nil
+}
+
+// SignPod keeps upstream's OpportunisticBatching (KEP-5598, beta and on in
+// 1.35) working: a profile with a Filter plugin that does not sign turns it
+// off for every pod. WorkloadGang's PreFilter and Filter change nothing for
+// a pod outside a gang whose Workload asks a topology, so such a pod is
+// signed with no fragment of ours. A member of such a gang is confined to
+// its round's domain, chosen anew each round, so it is not signed: the
+// framework then never reuses another pod's result for it.
+func (pl *WorkloadGang) SignPod(_ context.Context, pod *v1.Pod) ([]fwk.SignFragment, *fwk.Status) {
+	if _, w, _, _ := pl.gangOf(pod); w == nil || !asksTopology(w.Annotations) {
+		return nil, nil
+	}
+	return nil, fwk.NewStatus(fwk.Unschedulable, "a gang member with a topology is confined to its round's domain")
+}
+
+// asksTopology reports whether a Workload's annotations ask a topology,
+// valid or not.
+func asksTopology(annotations map[string]string) bool {
+	if _, ok := annotations[gang.TopologyRequiredAnnotation]; ok {
+		return true
+	}
+	_, ok := annotations[gang.TopologyPreferredAnnotation]
+	return ok
 }
 
 // PreFilterExtensions returns nil: the domain does not depend on the pods
