@@ -235,11 +235,18 @@ func GangWaitingMessage(k GroupKey, reservedOrBound, minCount int) string {
 // GangAdmittedMessage says that a gang reached its quorum, after its first
 // member waited at Permit for wait (zero: no member waited), and that its
 // members bind; the note of the GangAdmitted Event on the Workload.
-func GangAdmittedMessage(k GroupKey, reservedOrBound, minCount int, wait time.Duration) string {
-	if wait <= 0 {
-		return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound; its members bind", k, reservedOrBound, minCount)
+//
+// domain, when not empty, is the topology domain the round was placed in,
+// as label=value.
+func GangAdmittedMessage(k GroupKey, reservedOrBound, minCount int, wait time.Duration, domain string) string {
+	where := ""
+	if domain != "" {
+		where = " in topology domain " + domain
 	}
-	return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound after %s; its members bind", k, reservedOrBound, minCount, wait.Round(time.Millisecond))
+	if wait <= 0 {
+		return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound; its members bind%s", k, reservedOrBound, minCount, where)
+	}
+	return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound after %s; its members bind%s", k, reservedOrBound, minCount, wait.Round(time.Millisecond), where)
 }
 
 // BackoffMessage says that a gang waits out its backoff after rejected rounds.

@@ -97,8 +97,9 @@ func TestGangEventMessages(t *testing.T) {
 		want string
 	}{
 		{name: "waiting", got: GangWaitingMessage(k, 2, 4), want: "gang ns/w/pg[1] waiting for quorum: 2/4 reserved or bound"},
-		{name: "admitted after a wait", got: GangAdmittedMessage(k, 4, 4, 1234567*time.Microsecond), want: "gang ns/w/pg[1] reached quorum: 4/4 reserved or bound after 1.235s; its members bind"},
-		{name: "admitted at once", got: GangAdmittedMessage(k, 1, 1, 0), want: "gang ns/w/pg[1] reached quorum: 1/1 reserved or bound; its members bind"},
+		{name: "admitted after a wait", got: GangAdmittedMessage(k, 4, 4, 1234567*time.Microsecond, ""), want: "gang ns/w/pg[1] reached quorum: 4/4 reserved or bound after 1.235s; its members bind"},
+		{name: "admitted at once", got: GangAdmittedMessage(k, 1, 1, 0, ""), want: "gang ns/w/pg[1] reached quorum: 1/1 reserved or bound; its members bind"},
+		{name: "admitted in a domain", got: GangAdmittedMessage(k, 2, 2, 0, "example.com/rack=rack-3"), want: "gang ns/w/pg[1] reached quorum: 2/2 reserved or bound; its members bind in topology domain example.com/rack=rack-3"},
 		{name: "gated", got: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(1, 0), want: "waiting for 2 more pods of gang ns/w/pg[1] (2/4); 1 have scheduling gates"},
 		{name: "another scheduler", got: WaitingForPodsMessage(k, 2, 4) + NotSchedulableSuffix(0, 1), want: "waiting for 2 more pods of gang ns/w/pg[1] (2/4); 1 are for another scheduler"},
 		{

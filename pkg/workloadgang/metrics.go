@@ -112,6 +112,15 @@ var (
 		StabilityLevel: metrics.ALPHA,
 	}, []string{"reason"})
 
+	topologyNoDomain = metrics.NewCounter(&metrics.CounterOpts{
+		Subsystem: metricsSubsystem,
+		Name:      "topology_no_domain_total",
+		Help: "Scheduling attempts of members of gangs that ask a required topology (gangsched.io/topology-required) " +
+			"that found no domain with room for every member still needed; the members stay Pending, reserving nothing, " +
+			"and are tried again when pods or nodes change.",
+		StabilityLevel: metrics.ALPHA,
+	})
+
 	podsHeldDesc = metrics.NewDesc(metricsSubsystem+"_pods_held",
 		"Pods WorkloadGang currently holds out of the scheduling queue (PreEnqueue), by reason: "+
 			"waiting_for_workload, waiting_for_podgroup (the Workload lacks the pod's podGroup), "+
@@ -133,7 +142,7 @@ var (
 // once per process however many plugin instances it creates.
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected)
+		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain)
 		legacyregistry.CustomMustRegister(liveStores)
 		for _, r := range rejectReasons {
 			gangsRejected.WithLabelValues(r)

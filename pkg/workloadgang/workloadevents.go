@@ -27,6 +27,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/gangsched/gangsched/pkg/gang"
+	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
 // The reasons of the Events WorkloadGang records on a Workload about the
@@ -157,9 +158,24 @@ func (pl *WorkloadGang) recordWaitingRound(key gang.GroupKey, start time.Time) b
 }
 
 // reportAdmitted records GangAdmitted for a round that reached its quorum.
-func (pl *WorkloadGang) reportAdmitted(w *schedulingv1alpha1.Workload, key gang.GroupKey, reservedOrBound, minCount int, wait time.Duration) {
+// d is the topology domain chosen for the round, zero when none was.
+func (pl *WorkloadGang) reportAdmitted(w *schedulingv1alpha1.Workload, key gang.GroupKey, reservedOrBound, minCount int, wait time.Duration, d groupstate.Domain) {
 	pl.events.record(w, key, v1.EventTypeNormal, reasonGangAdmitted,
-		gang.GangAdmittedMessage(key, reservedOrBound, minCount, wait))
+		gang.GangAdmittedMessage(key, reservedOrBound, minCount, wait, domainLabel(w, d)))
+}
+
+// domainLabel names a required topology domain as label=value; empty for
+// none, and for a round placed by a preferred key only (it may span
+// several domains).
+func domainLabel(w *schedulingv1alpha1.Workload, d groupstate.Domain) string {
+	if d.Name == "" {
+		return ""
+	}
+	t, err := gang.TopologyOf(w)
+	if err != nil || t.Required == "" {
+		return ""
+	}
+	return t.Required + "=" + d.Name
 }
 
 // reportRejected records GangRejected for a rejected round; msg is the

@@ -344,7 +344,7 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 	if res.Admitted {
 		gangsAdmitted.Inc()
 		quorumWaitSeconds.Observe(res.QuorumWait.Seconds())
-		pl.reportAdmitted(w, key, res.ReservedOrBound, minCount, res.QuorumWait)
+		pl.reportAdmitted(w, key, res.ReservedOrBound, minCount, res.QuorumWait, res.Domain)
 	}
 	return nil, 0
 }

@@ -280,6 +280,9 @@ type fuzzGroup struct {
 	// lastYield is when a member of the gang last made a round yield.
 	lastYield    time.Time
 	rejections   int
+	// holdsExpired counts held rounds rejected by HoldExpired since the
+	// gang last reached its quorum: each halves the hold budget.
+	holdsExpired int
 	backoffUntil time.Time
 	deadline     time.Time
 	roundStart   time.Time
@@ -983,6 +986,7 @@ func (h *fuzzHarness) resetAttempt(gi int, uid types.UID) {
 	h.note("%s: Workload UID %s -> %s", fuzzKeys[gi], g.workloadUID, uid)
 	g.workloadUID = uid
 	g.rejections, g.backoffUntil, g.arrival, g.holdStart, g.lastYield = 0, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	g.holdsExpired = 0
 	g.cannotFit, g.fitChecked = "", false
 	for _, p := range h.pods {
 		if p.gi == gi && (p.backedOff || p.noRoom) {
@@ -1293,13 +1297,12 @@ func (h *fuzzHarness) unplaced(p *fuzzPod, helpable bool) {
 }
 
 // holdBudget is how long in all group gi may hold one round: the hold
-// halved with each rejected round after the first, none under a second.
+// halved with each held round that expired, none under a second.
 func (h *fuzzHarness) holdBudget(gi int) time.Duration {
-	r := h.groups[gi].rejections
-	if r <= 0 {
+	if h.groups[gi].rejections <= 0 {
 		return 0
 	}
-	b := h.hold >> min(r-1, 62)
+	b := h.hold >> min(h.groups[gi].holdsExpired, 62)
 	if b < time.Second {
 		return 0
 	}
@@ -1352,6 +1355,7 @@ func (h *fuzzHarness) holdExpired(gi int) {
 	default:
 		g.holdChecked = false
 		g.holdStart = time.Time{}
+		g.holdsExpired++
 		want = h.rejectRound(gi, CauseHoldExpired)
 	}
 	h.checkRejection("HoldExpired", got, want)
@@ -1440,7 +1444,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 			want.QuorumWait = h.now.Sub(g.roundStart)
 		}
 		allow := h.take(p.gi, waitingFlag)
-		g.deadline, g.rejections, g.backoffUntil = time.Time{}, 0, time.Time{}
+		g.deadline, g.rejections, g.backoffUntil, g.holdsExpired = time.Time{}, 0, time.Time{}, 0
 		// The attempt succeeded: the next member to be admitted starts one.
 		g.arrival, g.holdStart = time.Time{}, time.Time{}
 		if res.Kind != want.Kind || res.Admitted != want.Admitted || res.QuorumWait != want.QuorumWait || res.Wait != 0 ||

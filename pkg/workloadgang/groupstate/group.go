@@ -96,8 +96,13 @@ type group struct {
 	noRoom map[types.UID]*v1.Pod
 	// holdStart is when the current round began to hold (see Unplaced);
 	// zero while it does not. A hold's total length is bounded by a budget
-	// that halves with each rejected round.
+	// that halves with each held round that expired (holdsExpired).
 	holdStart time.Time
+	// holdsExpired counts the gang's held rounds rejected by HoldExpired
+	// since it last reached its quorum. Rounds that end otherwise (Permit
+	// timeout, a yield, a lost reservation) do not spend the budget: a hold
+	// then kept room no longer than a round without hold would have.
+	holdsExpired int
 	// lastYield is when a member of this gang last made another gang's
 	// round yield: yields are rate-limited per gang.
 	lastYield time.Time
@@ -165,6 +170,7 @@ func (g *group) spare() bool {
 func (g *group) resetAttempt(uid types.UID) {
 	g.workloadUID = uid
 	g.rejections = 0
+	g.holdsExpired = 0
 	g.backoffUntil = time.Time{}
 	g.arrival = time.Time{}
 	g.holdStart = time.Time{}

@@ -220,9 +220,14 @@ func (s *Store) Yield(pod *v1.Pod, c Candidate) RoundOutcome {
 // frees up. The hold lasts while members keep joining the round, within a
 // budget: if none joins for the Store's hold duration, or the round has
 // held for its budget in all, HoldExpired rejects it. The budget is the
-// hold duration halved with each rejected round after the first, and none
-// once it is under a second, so the share of time room sits reserved by a
-// gang that does not complete falls toward zero while its backoff grows.
+// hold duration halved with each of the gang's holds that expired so, and
+// none once it is under a second: the holds that expire keep room for at
+// most twice the hold duration in all until the gang completes, and the
+// share of time room sits reserved by a gang that does not complete falls
+// toward zero while its backoff grows. A held round that ends otherwise (its
+// Permit timeout, a yield, a lost reservation) kept room no longer than its
+// Permit timeout, as any round does, and spends no budget: a gang that
+// loses races for freed room to a stream of pods keeps its hold.
 // Only one gang, the oldest, holds at a time, so holding cannot deadlock
 // gangs. A member that freed room cannot help (unresolvable on every node)
 // never holds a round. The returned HoldUntil asks the caller to call
@@ -279,13 +284,13 @@ func (s *Store) Unplaced(pod *v1.Pod, helpable bool) RoundOutcome {
 }
 
 // holdBudget is how long in all a gang may hold one round: the hold
-// duration halved with each rejected round after the first; zero once it
-// is under a second. Callers hold s.mu.
+// duration halved with each of its held rounds that expired (HoldExpired);
+// zero once it is under a second. Callers hold s.mu.
 func (s *Store) holdBudget(g *group) time.Duration {
 	if g.rejections <= 0 {
 		return 0
 	}
-	b := s.hold >> min(g.rejections-1, 62)
+	b := s.hold >> min(g.holdsExpired, 62)
 	if b < time.Second {
 		return 0
 	}
@@ -345,6 +350,7 @@ func (s *Store) HoldExpired(key gang.GroupKey) RoundOutcome {
 	}
 	g.holdChecked = false
 	g.holdStart = time.Time{}
+	g.holdsExpired++
 	return g.rejectRound(key, s.backoff, now, CauseHoldExpired)
 }
 

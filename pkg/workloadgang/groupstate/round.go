@@ -178,6 +178,9 @@ type PermitResult struct {
 	// RoundStart is set when this member is the first to wait in a new
 	// round: when the round started; see Round.
 	RoundStart time.Time
+	// Domain is, when Admitted, the topology domain chosen for the round
+	// (SetDomain); zero when none was.
+	Domain Domain
 }
 
 // Permit decides whether a reserved member may bind. When the group has
@@ -235,12 +238,16 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 		if len(g.waiting) > 0 {
 			res.QuorumWait = now.Sub(g.roundStart)
 		}
+		if res.Admitted && g.domain != nil {
+			res.Domain = *g.domain
+		}
 		for uid := range g.waiting {
 			res.Allow = append(res.Allow, uid)
 		}
 		clear(g.waiting)
 		g.deadline = time.Time{}
 		g.rejections = 0
+		g.holdsExpired = 0
 		g.backoffUntil = time.Time{}
 		// The attempt succeeded: members that join later start a new one.
 		g.arrival = time.Time{}

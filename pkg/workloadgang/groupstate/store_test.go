@@ -840,8 +840,8 @@ func TestStarvingGangHolds(t *testing.T) {
 	}
 }
 
-// TestHoldBudgetHalves: each rejected round halves the hold budget of the
-// gang's next rounds; under a second, its rounds no longer hold.
+// TestHoldBudgetHalves: each held round that expires halves the hold budget
+// of the gang's next rounds; under a second, its rounds no longer hold.
 func TestHoldBudgetHalves(t *testing.T) {
 	const hold = 4 * time.Second
 	s, clk := newStore(testBackoff, WithHold(hold))
@@ -873,8 +873,9 @@ func TestHoldBudgetHalves(t *testing.T) {
 
 // TestHoldBudgetRunsFromEachHold: a held round that ends otherwise than by
 // its hold (here a member's Unreserve) leaves no hold start behind, so the
-// gang's next round holds for its whole (halved) budget (found by
-// FuzzStore).
+// gang's next round holds for its whole budget (found by FuzzStore); and
+// only a hold that expires spends the budget, so that budget is the full
+// hold.
 func TestHoldBudgetRunsFromEachHold(t *testing.T) {
 	const hold = 4 * time.Second
 	s, clk := newStore(testBackoff, WithHold(hold))
@@ -905,7 +906,7 @@ func TestHoldBudgetRunsFromEachHold(t *testing.T) {
 	clk.SetTime(first.HoldUntil)
 	again := s.HoldExpired(workers)
 	assert.Equal(t, RoundHeld, again.Kind)
-	assert.Equal(t, start.Add(hold/2), again.HoldUntil, "the budget runs from this round's hold")
+	assert.Equal(t, start.Add(hold), again.HoldUntil, "the budget runs from this round's hold, unspent by the Unreserve")
 }
 
 // TestHoldEndsWithTheRound checks that a hold check finds nothing to do once
@@ -1354,6 +1355,21 @@ func TestDomainLifecycle(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the release at the quorum names it", func(t *testing.T) {
+		s, _ := newStore(testBackoff)
+		a, b := member("a", ""), member("b", "")
+		for _, p := range []*v1.Pod{a, b} {
+			s.AddPod(p)
+			s.Admit(p, gangOf(2))
+		}
+		require.True(t, s.SetDomain(workers, "rack-1", rack))
+		s.Reserve(a)
+		assert.Zero(t, s.Permit(a, 2, trainUID, timeout).Domain, "only the release names it")
+		s.Reserve(b)
+		res := s.Permit(b, 2, trainUID, timeout)
+		require.True(t, res.Admitted)
+		assert.Equal(t, Domain{Name: "rack-1", Nodes: rack}, res.Domain)
+	})
 	t.Run("a member unplaced while no round waits drops it", func(t *testing.T) {
 		s, _ := newStore(testBackoff)
 		p := member("a", "")
