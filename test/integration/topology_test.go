@@ -18,6 +18,7 @@ package integration
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -99,15 +100,39 @@ func (e *env) racksOf(podNames ...string) sets.Set[string] {
 var fourRacks = []string{"rack-0", "rack-1", "rack-2", "rack-3"}
 
 // TestTopologyGangInOneRack checks that a gang that asks for a required
-// rack is placed in one rack, although default scoring would spread it.
+// rack is placed in one rack, although default scoring would spread it,
+// with the scheduler's gates off and on, and that its GangAdmitted Event
+// names the rack.
 func TestTopologyGangInOneRack(t *testing.T) {
+	for _, gates := range []schedulerGates{gatesOff, gatesOn} {
+		t.Run(gates.String(), func(t *testing.T) {
+			e := newEnv(t, gates)
+			e.createRackNodes(fourRacks, 4, "2")
+			e.createWorkload(topologyWorkload("train", map[string]int32{"workers": 6}, map[string]string{gang.TopologyRequiredAnnotation: rackLabel}))
+			pods := members("w", "train", "workers", "", 6, "1")
+			e.createPods(pods...)
+			e.waitScheduled(names(pods)...)
+			racks := e.racksOf(names(pods)...)
+			require.Equal(t, 1, racks.Len(), "racks %v", sets.List(racks))
+			rack := sets.List(racks)[0]
+			e.waitWorkloadEvent("train", v1.EventTypeNormal, "GangAdmitted",
+				regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("; its members bind in topology domain %s=%s", rackLabel, rack))+"$"))
+		})
+	}
+}
+
+// TestTopologyPreferredUsesFewestRacks checks that a gang that only
+// prefers racks, and that no rack can hold, binds across as few racks as
+// can hold it (two), although default scoring would spread it over all.
+func TestTopologyPreferredUsesFewestRacks(t *testing.T) {
 	e := newEnv(t, gatesOff)
-	e.createRackNodes(fourRacks, 4, "2")
-	e.createWorkload(topologyWorkload("train", map[string]int32{"workers": 6}, map[string]string{gang.TopologyRequiredAnnotation: rackLabel}))
+	e.createRackNodes(fourRacks, 2, "2")
+	e.createWorkload(topologyWorkload("train", map[string]int32{"workers": 6}, map[string]string{gang.TopologyPreferredAnnotation: rackLabel}))
 	pods := members("w", "train", "workers", "", 6, "1")
 	e.createPods(pods...)
 	e.waitScheduled(names(pods)...)
-	assert.Equal(t, 1, e.racksOf(names(pods)...).Len())
+	racks := e.racksOf(names(pods)...)
+	assert.Equal(t, 2, racks.Len(), "6 pods in racks of 4 cpu: two racks, not %v", sets.List(racks))
 }
 
 // TestTopologyOnlyRackWithRoom fills three racks so that only one has room
@@ -135,9 +160,11 @@ func TestTopologyNoRackHasRoom(t *testing.T) {
 	e.createRackNodes(fourRacks, 4, "1")
 	e.createWorkload(topologyWorkload("train", map[string]int32{"workers": 5}, map[string]string{gang.TopologyRequiredAnnotation: rackLabel}))
 	pods := members("w", "train", "workers", "", 5, "1")
+	before := gangMetrics(t)
 	e.createPods(pods...)
 	e.waitPending(fmt.Sprintf("no %s domain has room for 5 pods of gang %s; the largest free room is rack-0, 4 pods", rackLabel, e.group("train", "workers", "")), names(pods)...)
 	e.requireNoneBound(e.group("train", "workers", ""))
+	assert.Positive(t, gangMetrics(t).since(before)["gangsched_topology_no_domain_total"], "attempts that found no domain are counted")
 
 	// A node joins rack-1: the gang is retried and fits there.
 	e.createNode(e.ns+"-rack-1-extra", "1", map[string]string{rackLabel: "rack-1"})
