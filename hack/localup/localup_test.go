@@ -19,6 +19,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -152,6 +154,50 @@ func TestTracker(t *testing.T) {
 	}
 }
 
+// TestTopologyPlacement: the demo names the rack of a gang that asks a
+// required rack, and reports one whose bound members span racks.
+func TestTopologyPlacement(t *testing.T) {
+	racks := map[string]map[string]string{
+		"node-0": {rackLabel: "rack-0"}, "node-1": {rackLabel: "rack-0"},
+		"node-2": {rackLabel: "rack-1"}, "node-3": {},
+	}
+	workload := func(name string) *schedulingv1alpha1.Workload {
+		return &schedulingv1alpha1.Workload{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns",
+			Annotations: map[string]string{"gangsched.io/topology-required": rackLabel}}}
+	}
+	plain := &schedulingv1alpha1.Workload{ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: "ns"}}
+	tests := []struct {
+		name       string
+		nodes      map[string]string // pod name -> node of a pod of Workload "w"
+		wantPlaced []string
+		wantSpread []string
+	}{
+		{name: "one rack", nodes: map[string]string{"a": "node-0", "b": "node-1", "c": ""},
+			wantPlaced: []string{"gang ns/w/g: every bound member in example.com/rack=rack-0"}},
+		{name: "two racks", nodes: map[string]string{"a": "node-0", "b": "node-2"},
+			wantSpread: []string{"gang ns/w/g asks example.com/rack but its bound members are in rack-0, rack-1"}},
+		{name: "a node without the label", nodes: map[string]string{"a": "node-3"},
+			wantSpread: []string{"gang ns/w/g asks example.com/rack but its bound members are in (node node-3 without the label)"}},
+		{name: "nothing bound", nodes: map[string]string{"a": ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTracker(io.Discard, time.Now)
+			for name, node := range tc.nodes {
+				p := testPod(name, "w", "g", "", "1")
+				p.Spec.NodeName = node
+				tr.updatePod(p)
+			}
+			p := testPod("other", "plain", "g", "", "1")
+			p.Spec.NodeName = "node-2"
+			tr.updatePod(p)
+			placed, spread := tr.topologyPlacement([]*schedulingv1alpha1.Workload{workload("w"), plain}, racks)
+			assert.Equal(t, tc.wantPlaced, placed)
+			assert.Equal(t, tc.wantSpread, spread)
+		})
+	}
+}
+
 func TestExampleManifestsParse(t *testing.T) {
 	root, err := controlplane.RepoRoot()
 	if err != nil {
@@ -245,6 +291,9 @@ func TestLocalUpDemo(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "demo done") {
 		t.Error("output lacks \"demo done\"")
+	}
+	if want := "topology: gang gang-demo/allreduce/ranks: every bound member in " + rackLabel + "=rack-"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q: the topology example was not placed in one rack", want)
 	}
 	if _, err := os.Stat(filepath.Join(stateDir, "pids")); !os.IsNotExist(err) {
 		t.Errorf("pids file left behind (stat err %v)", err)

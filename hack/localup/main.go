@@ -60,6 +60,7 @@ type options struct {
 	examples           string
 	schedulerName      string
 	nodes              int
+	nodesPerRack       int
 	nodeCPU            string
 	nodeMemory         string
 	nodePods           int64
@@ -90,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.examples, "examples", "", "directory whose *.yaml are applied (default: <root>/manifests/examples)")
 	fs.StringVar(&o.schedulerName, "scheduler-name", "gangsched", "schedulerName of the gangsched profile")
 	fs.IntVar(&o.nodes, "nodes", 4, "number of fake nodes")
+	fs.IntVar(&o.nodesPerRack, "nodes-per-rack", 2, "fake nodes per rack: node-0.. get the label "+rackLabel+"=rack-0, rack-1, ... (0: no rack label)")
 	fs.StringVar(&o.nodeCPU, "node-cpu", "4", "allocatable cpu per fake node")
 	fs.StringVar(&o.nodeMemory, "node-memory", "16Gi", "allocatable memory per fake node")
 	fs.Int64Var(&o.nodePods, "node-pods", 110, "allocatable pods per fake node")
@@ -106,6 +108,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.nodes < 1 {
 		return nil, errors.New("--nodes must be at least 1")
+	}
+	if o.nodesPerRack < 0 {
+		return nil, errors.New("--nodes-per-rack must be 0 or more")
 	}
 	var err error
 	if o.root == "" {
@@ -240,11 +245,14 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	if err != nil {
 		return err
 	}
-	nodeCaps, err := createNodes(ctx, client, o.nodes, cpu, memory, o.nodePods)
+	nodeCaps, nodeLabels, err := createNodes(ctx, client, o.nodes, o.nodesPerRack, cpu, memory, o.nodePods)
 	if err != nil {
 		return err
 	}
 	say(out, "created %d fake nodes (cpu=%s memory=%s pods=%d each)", o.nodes, cpu.String(), memory.String(), o.nodePods)
+	if o.nodesPerRack > 0 {
+		say(out, "racks (label %s): %s", rackLabel, strings.Join(describeRacks(nodeLabels), "; "))
+	}
 
 	sched, err := startScheduler(ctx, o, kubeconfig, clusterDir)
 	if err != nil {
@@ -381,9 +389,17 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 				for _, v := range violations {
 					say(out, "GANG VIOLATION: %s", v)
 				}
+				placed, spread := tr.topologyPlacement(exampleWorkloads, nodeLabels)
+				for _, p := range placed {
+					say(out, "topology: %s", p)
+				}
+				for _, v := range spread {
+					say(out, "TOPOLOGY VIOLATION: %s", v)
+				}
+				violations = append(violations, spread...)
 				if o.exitAfterDemo {
 					if len(violations) > 0 {
-						return fmt.Errorf("%d gang(s) partially bound", len(violations))
+						return fmt.Errorf("%d gang(s) partially bound or outside their topology domain", len(violations))
 					}
 					say(out, "demo done: every example group that fits is bound")
 					return nil

@@ -19,6 +19,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -61,20 +63,48 @@ func fakeNode(name string, cpu, memory resource.Quantity, pods int64) *corev1.No
 	}
 }
 
-// createNodes creates count fake nodes named node-0, node-1, ...
-func createNodes(ctx context.Context, client kubernetes.Interface, count int, cpu, memory resource.Quantity, pods int64) ([]nodeCapacity, error) {
+// rackLabel is the node label of the fake racks, which the topology
+// example (manifests/examples/topology.yaml) asks for.
+const rackLabel = "example.com/rack"
+
+// createNodes creates count fake nodes named node-0, node-1, ..., perRack
+// of them in each rack (label rackLabel: rack-0, rack-1, ...; none when
+// perRack is 0). It returns their allocatable and their labels by name.
+func createNodes(ctx context.Context, client kubernetes.Interface, count, perRack int, cpu, memory resource.Quantity, pods int64) ([]nodeCapacity, map[string]map[string]string, error) {
 	caps := make([]nodeCapacity, 0, count)
+	labels := make(map[string]map[string]string, count)
 	for i := 0; i < count; i++ {
 		node := fakeNode(fmt.Sprintf("node-%d", i), cpu, memory, pods)
+		if perRack > 0 {
+			node.Labels[rackLabel] = fmt.Sprintf("rack-%d", i/perRack)
+		}
 		created, err := client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("create node %s: %w", node.Name, err)
+			return nil, nil, fmt.Errorf("create node %s: %w", node.Name, err)
 		}
 		alloc := created.Status.Allocatable
 		if alloc.Cpu().IsZero() {
-			return nil, fmt.Errorf("node %s was created without status.allocatable", node.Name)
+			return nil, nil, fmt.Errorf("node %s was created without status.allocatable", node.Name)
 		}
 		caps = append(caps, nodeCapacity{MilliCPU: alloc.Cpu().MilliValue(), Memory: alloc.Memory().Value(), Pods: alloc.Pods().Value()})
+		labels[created.Name] = created.Labels
 	}
-	return caps, nil
+	return caps, labels, nil
+}
+
+// describeRacks lists the racks and their nodes: "rack-0: node-0,node-1".
+func describeRacks(nodeLabels map[string]map[string]string) []string {
+	racks := map[string][]string{}
+	for name, l := range nodeLabels {
+		if r, ok := l[rackLabel]; ok {
+			racks[r] = append(racks[r], name)
+		}
+	}
+	out := make([]string, 0, len(racks))
+	for r, nodes := range racks {
+		sort.Strings(nodes)
+		out = append(out, r+": "+strings.Join(nodes, ","))
+	}
+	sort.Strings(out)
+	return out
 }

@@ -27,6 +27,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 // podInfo is what the progress view knows about one pod with a workloadRef.
@@ -326,4 +328,50 @@ func (t *tracker) table() string {
 	}
 	_ = w.Flush()
 	return b.String()
+}
+
+// topologyPlacement checks the groups of the Workloads that ask a required
+// topology (gangsched.io/topology-required): placed says, for each group
+// with bound pods all in one domain, which one; spread names each group
+// whose bound pods are in several domains, or on a node without the label.
+func (t *tracker) topologyPlacement(workloads []*schedulingv1alpha1.Workload, nodeLabels map[string]map[string]string) (placed, spread []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	keys := map[[2]string]string{}
+	for _, w := range workloads {
+		if tp, err := gang.TopologyOf(w); err == nil && tp.Required != "" {
+			keys[[2]string{w.Namespace, w.Name}] = tp.Required
+		}
+	}
+	domains := map[groupKey]map[string]bool{}
+	for _, p := range t.pods {
+		key, ok := keys[[2]string{p.Group.Namespace, p.Group.Workload}]
+		if !ok || p.Node == "" {
+			continue
+		}
+		if domains[p.Group] == nil {
+			domains[p.Group] = map[string]bool{}
+		}
+		v, ok := nodeLabels[p.Node][key]
+		if !ok {
+			v = "(node " + p.Node + " without the label)"
+		}
+		domains[p.Group][v] = true
+	}
+	for g, ds := range domains {
+		key := keys[[2]string{g.Namespace, g.Workload}]
+		names := make([]string, 0, len(ds))
+		for d := range ds {
+			names = append(names, d)
+		}
+		sort.Strings(names)
+		if len(names) == 1 && !strings.HasPrefix(names[0], "(node ") {
+			placed = append(placed, fmt.Sprintf("gang %s: every bound member in %s=%s", g, key, names[0]))
+			continue
+		}
+		spread = append(spread, fmt.Sprintf("gang %s asks %s but its bound members are in %s", g, key, strings.Join(names, ", ")))
+	}
+	sort.Strings(placed)
+	sort.Strings(spread)
+	return placed, spread
 }
