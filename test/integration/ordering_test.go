@@ -80,6 +80,33 @@ func (e *schedEnv) heldYoungerGang() []string {
 	return b
 }
 
+// gangBHeldBehindPlainPods fills two one-cpu slots with plain pods, then
+// makes gang b (minCount 3) hold a round at Permit with the last free slot
+// (see heldYoungerGang). It returns the plain pods.
+func (e *schedEnv) gangBHeldBehindPlainPods() []podSpec {
+	e.t.Helper()
+	plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
+	e.createPods(plain...)
+	e.waitScheduled(names(plain)...)
+	e.heldYoungerGang()
+	return plain
+}
+
+// gangBBindsWholeWithoutYield frees the plain pods one every 0.5 s: gang b
+// must bind whole within 10 s, and no round may yield meanwhile (to names
+// the gang it must not yield to).
+func (e *schedEnv) gangBBindsWholeWithoutYield(plain []podSpec, to string) {
+	e.t.Helper()
+	before := gangMetrics(e.t)
+	start := time.Now()
+	e.freeOneByOne(500*time.Millisecond, names(plain)...)
+	e.waitWithin("gang b to bind whole", 10*time.Second, func() (bool, error) {
+		return e.watcher.boundCount(e.group("b", "g", "")) >= 3, nil
+	})
+	e.t.Logf("gang b bound whole %s after the first pod was deleted", time.Since(start).Round(time.Millisecond))
+	assert.Zero(e.t, gangMetrics(e.t).since(before)[rejectedSeries("yielded")], "rounds yielded to %s", to)
+}
+
 // TestExtraMemberOfACompleteGangDoesNotMakeOthersYield: defect "extra member
 // of a complete gang". Gang A (minCount 2) has bound two members; its third
 // member can never fit (it requests more cpu than any node has). A is
@@ -95,20 +122,8 @@ func TestExtraMemberOfACompleteGangDoesNotMakeOthersYield(t *testing.T) {
 	e.waitScheduled("a-0", "a-1")
 	e.createPods(podSpec{name: "a-extra", workload: "a", podGroup: "g", cpu: "4"})
 	e.waitAttempted("a-extra")
-	plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
-	e.createPods(plain...)
-	e.waitScheduled(names(plain)...)
-	e.heldYoungerGang()
-
-	before := gangMetrics(t)
-	start := time.Now()
-	e.freeOneByOne(500*time.Millisecond, names(plain)...)
-	e.waitWithin("gang b to bind whole", 10*time.Second, func() (bool, error) {
-		return e.watcher.boundCount(e.group("b", "g", "")) >= 3, nil
-	})
-	t.Logf("gang b bound whole %s after the first pod was deleted", time.Since(start).Round(time.Millisecond))
-	d := gangMetrics(t).since(before)
-	assert.Zero(t, d[rejectedSeries("yielded")], "rounds yielded to the complete gang a, whose extra member can never fit")
+	plain := e.gangBHeldBehindPlainPods()
+	e.gangBBindsWholeWithoutYield(plain, "the complete gang a, whose extra member can never fit")
 	_, msg := e.podMessage("a-extra")
 	t.Logf("a-extra: %q", msg)
 }
@@ -140,20 +155,8 @@ func TestUnresolvableMemberDoesNotMakeOthersYield(t *testing.T) {
 			}
 			e.waitAttempted(a[fitting:]...)
 			stopSampling := e.sampleHolding(a)
-			plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
-			e.createPods(plain...)
-			e.waitScheduled(names(plain)...)
-			e.heldYoungerGang()
-
-			before := gangMetrics(t)
-			start := time.Now()
-			e.freeOneByOne(500*time.Millisecond, names(plain)...)
-			e.waitWithin("gang b to bind whole", 10*time.Second, func() (bool, error) {
-				return e.watcher.boundCount(e.group("b", "g", "")) >= 3, nil
-			})
-			t.Logf("gang b bound whole %s after the first pod was deleted", time.Since(start).Round(time.Millisecond))
-			d := gangMetrics(t).since(before)
-			assert.Zero(t, d[rejectedSeries("yielded")], "rounds yielded to gang a, which can never complete")
+			plain := e.gangBHeldBehindPlainPods()
+			e.gangBBindsWholeWithoutYield(plain, "gang a, which can never complete")
 			held := stopSampling()
 			t.Logf("gang a %s", held)
 			assert.Less(t, held.share(), 0.05, "share of samples in which gang a, which can never complete, held room at Permit")
