@@ -182,6 +182,10 @@ func newCommand(ctx context.Context, d deps) *cobra.Command {
 // run runs the command with args (without the program name).
 func run(ctx context.Context, args []string, d deps) error {
 	cmd := newCommand(ctx, d)
+	if args == nil {
+		// cobra would parse os.Args instead (in tests, go test's flags).
+		args = []string{}
+	}
 	cmd.SetArgs(args)
 	return cmd.Execute()
 }
