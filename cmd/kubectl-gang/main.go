@@ -57,7 +57,7 @@ The connection, namespace and output flags are kubectl's.`
 
 	examples = `  kubectl gang                                # gangs of the current namespace
   kubectl gang -A                             # gangs of every namespace
-  kubectl gang train -o wide                  # gangs of Workload train, with nodes, pending pods and the scheduler's message
+  kubectl gang train -o wide                  # gangs of Workload train, with nodes, topology domains, pending pods and the scheduler's message
   kubectl gang -o json                        # for scripts: a GangList with one item per gang
   kubectl gang -o jsonpath='{.items[*].status}'
   kubectl gang --sort-by=.pods --no-headers
@@ -182,6 +182,10 @@ func newCommand(ctx context.Context, d deps) *cobra.Command {
 // run runs the command with args (without the program name).
 func run(ctx context.Context, args []string, d deps) error {
 	cmd := newCommand(ctx, d)
+	if args == nil {
+		// cobra would parse os.Args instead (in tests, go test's flags).
+		args = []string{}
+	}
 	cmd.SetArgs(args)
 	return cmd.Execute()
 }
@@ -208,7 +212,18 @@ func (o *options) show(ctx context.Context, d deps) error {
 	if err != nil {
 		return err
 	}
-	return p.print(filterRows(gangview.Rows(workloads, pods), o.workload), d.now())
+	rows := filterRows(gangview.Rows(workloads, pods), o.workload)
+	// The nodes are read only for an output that can show the domains, and
+	// only when a gang asks a topology and has a bound member. Reading them
+	// is best effort: without them the domains are unknown, not an error.
+	var labels map[string]map[string]string
+	if p.showsDomains() && gangview.NeedsNodes(rows, workloads) {
+		if labels, err = nodeLabels(ctx, cs); err != nil {
+			fmt.Fprintf(d.streams.ErrOut, "Warning: topology domains are unknown: %s\n", oneLine(err.Error()))
+		}
+	}
+	gangview.AddDomains(rows, workloads, labels)
+	return p.print(rows, d.now())
 }
 
 // clients are the two typed API clients the command needs. A full clientset
@@ -287,6 +302,25 @@ func list(ctx context.Context, cs *clients, ns string) ([]*schedulingv1alpha1.Wo
 		return nil, nil, fmt.Errorf("listing pods: %w", err)
 	}
 	return workloads, pods, nil
+}
+
+// nodeLabels reads the labels of every node, by name, in pages as the pods
+// are read.
+func nodeLabels(ctx context.Context, cs *clients) (map[string]map[string]string, error) {
+	labels := map[string]map[string]string{}
+	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return cs.core.Nodes().List(ctx, opts)
+	})
+	err := pg.EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+		if n, ok := obj.(*v1.Node); ok {
+			labels[n.Name] = n.Labels
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing nodes: %w", err)
+	}
+	return labels, nil
 }
 
 // filterRows keeps the rows of one Workload, or all when workload is "".

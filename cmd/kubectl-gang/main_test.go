@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -112,6 +113,12 @@ func groupKey(ns, w, pg, rk string) gang.GroupKey {
 //	team-a/ghost     pods whose Workload does not exist
 //	team-b/serve     a basic group with one member bound and one pending
 //	team-b/big       a gang of 8 with no live pod (one is terminating)
+//	team-b/dist      gangs of 2 that require one example.com/rack each:
+//	                 workers[0] bound in rack-1, workers[1] in rack-2,
+//	                 workers[2] has one pending member
+//
+// and the nodes node-r1 (rack-1) and node-r2 (rack-2); node-1 ... node-9
+// are not Node objects (no gang on them asks a topology).
 func cluster() []runtime.Object {
 	deleted := ago(time.Second)
 	terminating := pod("team-b", "big-0", "big", "workers", "", time.Minute)
@@ -147,7 +154,28 @@ func cluster() []runtime.Object {
 		pod("team-b", "replica-1", "serve", "replicas", "", 30*time.Second),
 		workload("team-b", "big", 30*time.Second, gangPG("workers", 8)),
 		terminating,
+
+		annotated(workload("team-b", "dist", 20*time.Minute, gangPG("workers", 2)), gang.TopologyRequiredAnnotation, rackLabel),
+		bound(pod("team-b", "dist-0-0", "dist", "workers", "0", 20*time.Minute), "node-r1"),
+		bound(pod("team-b", "dist-0-1", "dist", "workers", "0", 20*time.Minute), "node-r1"),
+		bound(pod("team-b", "dist-1-0", "dist", "workers", "1", 20*time.Minute), "node-r2"),
+		bound(pod("team-b", "dist-1-1", "dist", "workers", "1", 20*time.Minute), "node-r2"),
+		pod("team-b", "dist-2-0", "dist", "workers", "2", 20*time.Minute),
+		node("node-r1", rackLabel, "rack-1"),
+		node("node-r2", rackLabel, "rack-2"),
 	}
+}
+
+// rackLabel is the node label key of the test cluster's topology.
+const rackLabel = "example.com/rack"
+
+func annotated(w *schedulingv1alpha1.Workload, key, value string) *schedulingv1alpha1.Workload {
+	w.Annotations = map[string]string{key: value}
+	return w
+}
+
+func node(name, labelKey, labelValue string) *v1.Node {
+	return &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{labelKey: labelValue}}}
 }
 
 // testDeps runs the command against cs, in namespace team-a by default.
@@ -492,4 +520,117 @@ func TestWatch(t *testing.T) {
 		t.Fatal("watch did not stop with its context")
 	}
 	assert.Empty(t, stderr.String())
+}
+
+// TestNodes checks when the nodes are read for the topology domains, and
+// that failing to read them makes the domains <unknown> with one warning
+// line on stderr, not an error, and nothing more on stdout.
+func TestNodes(t *testing.T) {
+	forbidden := apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "",
+		errors.New(`User "alice" cannot list resource "nodes" in API group "" at the cluster scope`))
+	const forbiddenWarning = `Warning: topology domains are unknown: listing nodes: nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope` + "\n"
+	tests := []struct {
+		name string
+		args []string
+		// nodesErr, if set, is what listing nodes returns.
+		nodesErr error
+		// onlyPending drops the bound pods of team-b.
+		onlyPending bool
+		wantLists   int
+		// wantStdout are regular expressions stdout matches.
+		wantStdout []string
+		wantStderr string
+	}{
+		{name: "wide", args: []string{"-A", "-o", "wide"}, wantLists: 1, wantStdout: []string{
+			`(?m)^team-b\s+dist\s+workers\s+0\s.*\snode-r1\s+example\.com/rack=rack-1\s`,
+			`(?m)^team-b\s+dist\s+workers\s+1\s.*\snode-r2\s+example\.com/rack=rack-2\s`,
+		}},
+		{name: "wide, nodes forbidden", args: []string{"-A", "-o", "wide"}, nodesErr: forbidden, wantLists: 1, wantStdout: []string{
+			`(?m)^team-b\s+dist\s+workers\s+0\s.*\snode-r1\s+<unknown>\s`,
+			`(?m)^team-b\s+dist\s+workers\s+1\s.*\snode-r2\s+<unknown>\s`,
+			// No bound member: no domain, known without the nodes.
+			`(?m)^team-b\s+dist\s+workers\s+2\s.*\s<none>\s+<none>\s+dist-2-0\s`,
+			// A gang that asks no topology.
+			`(?m)^team-a\s+train\s+workers\s.*\snode-1,node-2\s+<none>\s`,
+		}, wantStderr: forbiddenWarning},
+		{name: "wide, other errors", args: []string{"-n", "team-b", "-o", "wide"}, nodesErr: apierrors.NewInternalError(errors.New("etcd is down")), wantLists: 1,
+			wantStdout: []string{`(?m)^dist\s+workers\s+0\s.*\snode-r1\s+<unknown>\s`},
+			wantStderr: "Warning: topology domains are unknown: listing nodes: Internal error occurred: etcd is down\n"},
+		{name: "json, nodes forbidden", args: []string{"-n", "team-b", "dist", "-o", "json"}, nodesErr: forbidden, wantLists: 1, wantStdout: []string{
+			`"replicaKey": "0",(\s+"[a-z]+": [^\[{]+,)*\s+"nodes": \[\s+"node-r1"\s+\],\s+"topologyKey": "example.com/rack",\s+"domainsUnknown": true\s+}`,
+		}, wantStderr: forbiddenWarning},
+		{name: "custom columns", args: []string{"-n", "team-b", "dist", "-o", "custom-columns=KEY:.replicaKey,DOMAINS:.domains[*]"}, wantLists: 1,
+			wantStdout: []string{`(?m)^0\s+rack-1$`, `(?m)^1\s+rack-2$`, `(?m)^2\s+<none>$`}},
+		// The table without -o wide has no Domain column: no need to read
+		// the nodes, nor to warn.
+		{name: "table", args: []string{"-A"}, nodesErr: forbidden, wantStdout: []string{`dist\s+workers`}},
+		{name: "name", args: []string{"-A", "-o", "name"}, nodesErr: forbidden, wantStdout: []string{`gang.gangsched.io/dist/workers\[0\]`}},
+		// No gang of team-a asks a topology.
+		{name: "wide, no topology", args: []string{"-o", "wide"}, nodesErr: forbidden, wantStdout: []string{`train\s+workers`}},
+		// dist's workers[2] asks one but has no bound member.
+		{name: "json, no bound member", args: []string{"-n", "team-b", "-o", "json"}, nodesErr: forbidden,
+			onlyPending: true, wantStdout: []string{`"topologyKey": "example.com/rack"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs := cluster()
+			if tt.onlyPending {
+				// Only the pending member of dist is left.
+				objs = slices.DeleteFunc(objs, func(o runtime.Object) bool {
+					p, ok := o.(*v1.Pod)
+					return ok && p.Spec.NodeName != "" && p.Namespace == "team-b"
+				})
+			}
+			cs := fake.NewClientset(objs...)
+			if tt.nodesErr != nil {
+				cs.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, tt.nodesErr
+				})
+			}
+			lists := 0
+			cs.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+				lists++
+				return false, nil, nil
+			})
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, run(context.Background(), tt.args, testDeps(cs, &stdout, &stderr)))
+			for _, re := range tt.wantStdout {
+				assert.Regexp(t, re, stdout.String())
+			}
+			assert.NotContains(t, stdout.String(), "Warning")
+			assert.NotContains(t, stdout.String(), "nodes is forbidden")
+			assert.Equal(t, tt.wantStderr, stderr.String())
+			assert.Equal(t, tt.wantLists, lists, "node lists")
+		})
+	}
+}
+
+// TestWatchDomainsUnknown: watching does not read the nodes, so the domains
+// of a gang with bound members are <unknown>.
+func TestWatchDomainsUnknown(t *testing.T) {
+	cs := fake.NewClientset(cluster()...)
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-w", "-n", "team-b", "dist", "-o", "wide"}, testDeps(cs, &stdout, &stderr))
+	}()
+	err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		return strings.Contains(stdout.String(), "dist-2-0"), nil
+	})
+	require.NoError(t, err, "waiting for the table; stdout:\n%s", stdout.String())
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("watch did not stop with its context")
+	}
+	assert.Regexp(t, `(?m)^dist\s+workers\s+0\s.*\snode-r1\s+<unknown>\s`, stdout.String())
+	assert.Regexp(t, `(?m)^dist\s+workers\s+2\s.*\s<none>\s+<none>\s+dist-2-0\s`, stdout.String())
+	assert.Empty(t, stderr.String())
+	for _, a := range cs.Actions() {
+		assert.NotEqual(t, "nodes", a.GetResource().Resource, "watch reads no node: %v", a)
+	}
 }

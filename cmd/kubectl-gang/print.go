@@ -143,7 +143,7 @@ func (f *printFlags) templateFlagSpecified() bool {
 type format int
 
 const (
-	// formatTable is the table, and with wide its last three columns.
+	// formatTable is the table, and with wide its last four columns.
 	formatTable format = iota
 	// formatColumns is -o custom-columns.
 	formatColumns
@@ -209,6 +209,19 @@ func (p *printer) print(rows []gangview.Row, now time.Time) error {
 	return table.PrintObj(p.table(rows, now), p.streams.Out)
 }
 
+// showsDomains reports whether the output can show a gang's topology
+// domains: not the table without -o wide (unless sorted by a field), nor
+// -o name.
+func (p *printer) showsDomains() bool {
+	switch p.format {
+	case formatName:
+		return false
+	case formatTable:
+		return p.wide || p.sortBy != nil
+	}
+	return true
+}
+
 // emptyMessage says that nothing matched, like kubectl's "No resources found".
 func (p *printer) emptyMessage() string {
 	msg := "No gangs found"
@@ -236,6 +249,7 @@ var (
 		{Name: "Status", Type: "string", Description: "Where the gang stands."},
 		{Name: "Age", Type: "string", Description: "The Workload's age, or the oldest member's while it is missing."},
 		{Name: "Nodes", Type: "string", Priority: 1, Description: "Nodes of the bound members."},
+		{Name: "Domain", Type: "string", Priority: 1, Description: "For a gang whose Workload asks a topology: the node label key and the values of the bound members' nodes."},
 		{Name: "Pending", Type: "string", Priority: 1, Description: "Members without a node."},
 		{Name: "Message", Type: "string", Priority: 1, Description: "What the gang waits for, in the scheduler's words."},
 	}
@@ -251,7 +265,7 @@ func (p *printer) table(rows []gangview.Row, now time.Time) *metav1.Table {
 	}
 	for _, r := range rows {
 		cells := []any{r.Workload, r.PodGroup, orNone(r.ReplicaKey), policyCell(r.Policy), minCell(r),
-			r.Pods, r.Bound, r.Status, age(r, now), listCell(r.Nodes), listCell(r.PendingPods), orNone(oneLine(r.Message))}
+			r.Pods, r.Bound, r.Status, age(r, now), listCell(r.Nodes), domainCell(r), listCell(r.PendingPods), orNone(oneLine(r.Message))}
 		if allNamespaces {
 			cells = append([]any{r.Namespace}, cells...)
 		}
@@ -325,6 +339,19 @@ func listCell(items []string) string {
 		return strings.Join(items, ",")
 	}
 	return fmt.Sprintf("%s +%d more", strings.Join(items[:maxListed], ","), len(items)-maxListed)
+}
+
+// domainCell is KEY=VALUE,... for a gang that asks a topology and has bound
+// members (KEY=<none> when none of their nodes has the label), <unknown>
+// when the nodes could not be read, else <none>.
+func domainCell(r gangview.Row) string {
+	switch {
+	case r.DomainsUnknown:
+		return unknown
+	case r.TopologyKey == "" || len(r.Nodes) == 0:
+		return none
+	}
+	return r.TopologyKey + "=" + listCell(r.Domains)
 }
 
 // oneLine keeps a message from breaking the table (the table printer would

@@ -36,6 +36,10 @@ import (
 
 // watchGangs prints the gangs, then prints them again whenever Workloads or
 // Pods change the rows, at most once per d.interval, until ctx ends.
+//
+// It does not watch Nodes (a cache of every node, for one column): the
+// domains of a gang that asks a topology and has bound members are
+// unknown (DomainsUnknown, <unknown> in the Domain column).
 func watchGangs(ctx context.Context, cs *clients, ns string, p *printer, d deps) error {
 	// Check the API first: an informer on a resource that is not served
 	// would retry forever instead of saying why.
@@ -87,6 +91,7 @@ func watchGangs(ctx context.Context, cs *clients, ns string, p *printer, d deps)
 			return err
 		}
 		rows := filterRows(gangview.Rows(workloads, pods), p.workload)
+		gangview.AddDomains(rows, workloads, nil)
 		// Pod updates that change no row (a resourceVersion, a container
 		// status) print nothing.
 		if first || !reflect.DeepEqual(rows, last) {

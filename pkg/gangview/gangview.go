@@ -18,6 +18,9 @@ limitations under the License.
 // instance (namespace, Workload, podGroup, replica key), from the Workloads
 // and Pods that the API serves.
 //
+// For the gangs whose Workload asks a topology, AddDomains adds the domains
+// (node label values) their bound members run in, from the Nodes.
+//
 // It counts members the way the scheduler does (gang.IsLiveMember) and words
 // a gang's state with the pkg/gang messages, so the CLI and the scheduler's
 // pod conditions agree. What the scheduler keeps in memory (which members
@@ -119,6 +122,19 @@ type Row struct {
 	Nodes []string `json:"nodes,omitempty"`
 	// PendingPods lists, sorted, the members without a node.
 	PendingPods []string `json:"pendingPods,omitempty"`
+	// TopologyKey is the node label key whose domains the gang is placed in
+	// (the Workload's topology-required key, else its topology-preferred
+	// one); empty when the gang asks none, its annotations are invalid, or
+	// it is not a gang. Set by AddDomains.
+	TopologyKey string `json:"topologyKey,omitempty"`
+	// Domains lists, sorted and distinct, the TopologyKey label values of
+	// the nodes of the bound members (Nodes); a node without the label adds
+	// none. Set by AddDomains.
+	Domains []string `json:"domains,omitempty"`
+	// DomainsUnknown says that the gang asks a topology and has bound
+	// members but the nodes could not be read, so Domains is empty for lack
+	// of knowledge, not of domains.
+	DomainsUnknown bool `json:"domainsUnknown,omitempty"`
 }
 
 // Key returns the gang instance the row shows.
@@ -191,7 +207,80 @@ func (r *Row) DeepCopy() Row {
 	out.Created = *r.Created.DeepCopy()
 	out.Nodes = slices.Clone(r.Nodes)
 	out.PendingPods = slices.Clone(r.PendingPods)
+	out.Domains = slices.Clone(r.Domains)
 	return out
+}
+
+// TopologyKey returns the node label key whose domains the gangs of w are
+// placed in: the required key if set, else the preferred one. It returns ""
+// when w asks no topology or its annotations are invalid (the scheduler
+// then places none of its gangs; the Workload's InvalidAnnotation Event and
+// the members' message say why).
+func TopologyKey(w *schedulingv1alpha1.Workload) string {
+	t, err := gang.TopologyOf(w)
+	if err != nil {
+		return ""
+	}
+	return cmp.Or(t.Required, t.Preferred)
+}
+
+// NeedsNodes reports whether AddDomains would read the labels of a node for
+// rows: some row is a gang whose Workload asks a topology and has a bound
+// member. Callers read the nodes only then.
+func NeedsNodes(rows []Row, workloads []*schedulingv1alpha1.Workload) bool {
+	keys := topologyKeys(workloads)
+	return slices.ContainsFunc(rows, func(r Row) bool {
+		return len(r.Nodes) > 0 && rowTopologyKey(&r, keys) != ""
+	})
+}
+
+// AddDomains sets the TopologyKey, Domains and DomainsUnknown of each row
+// (those of rows that are not gangs, or whose Workload asks no topology,
+// are cleared). nodeLabels maps a node's name to its labels; nil means that
+// the nodes could not be read, and every gang that asks a topology and has
+// a bound member then says DomainsUnknown. A node missing from a non-nil
+// nodeLabels has no label.
+func AddDomains(rows []Row, workloads []*schedulingv1alpha1.Workload, nodeLabels map[string]map[string]string) {
+	keys := topologyKeys(workloads)
+	for i := range rows {
+		r := &rows[i]
+		r.TopologyKey = rowTopologyKey(r, keys)
+		r.Domains, r.DomainsUnknown = nil, false
+		if r.TopologyKey == "" || len(r.Nodes) == 0 {
+			continue
+		}
+		if nodeLabels == nil {
+			r.DomainsUnknown = true
+			continue
+		}
+		for _, n := range r.Nodes {
+			if v, ok := nodeLabels[n][r.TopologyKey]; ok {
+				r.Domains = append(r.Domains, v)
+			}
+		}
+		slices.Sort(r.Domains)
+		r.Domains = slices.Compact(r.Domains)
+	}
+}
+
+// topologyKeys returns the topology key of each Workload that asks one.
+func topologyKeys(workloads []*schedulingv1alpha1.Workload) map[gang.WorkloadKey]string {
+	keys := map[gang.WorkloadKey]string{}
+	for _, w := range workloads {
+		if k := TopologyKey(w); k != "" {
+			keys[gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}] = k
+		}
+	}
+	return keys
+}
+
+// rowTopologyKey is the topology key of a row: only gangs are placed in
+// domains (a basic podGroup's pods schedule one by one, wherever they fit).
+func rowTopologyKey(r *Row, keys map[gang.WorkloadKey]string) string {
+	if r.Policy != PolicyGang {
+		return ""
+	}
+	return keys[gang.WorkloadKey{Namespace: r.Namespace, Name: r.Workload}]
 }
 
 // builder accumulates one gang instance while the pods are scanned.

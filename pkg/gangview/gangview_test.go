@@ -290,22 +290,231 @@ func TestListJSON(t *testing.T) {
 	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"0","policy":"gang","minCount":2,"pods":1,"bound":0,
 		"state":"WaitingForPods","status":"waiting for 1 more pods (1/2)","message":"m","created":"2026-01-02T03:04:05Z","pendingPods":["p"]}`, string(got))
 	assert.Equal(t, gang.GroupKey{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0"}, row.Key())
+
+	// The topology fields, only when set.
+	row = Row{Namespace: "a", Workload: "w", PodGroup: "pg", Policy: PolicyGang, MinCount: 1, Pods: 1, Bound: 1, State: StateRunning, Status: "running",
+		Created: at(0), Nodes: []string{"n1"}, TopologyKey: "example.com/rack", Domains: []string{"rack-1"}}
+	got, err = json.Marshal(row)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
+		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","nodes":["n1"],"topologyKey":"example.com/rack","domains":["rack-1"]}`, string(got))
+	row.Domains, row.DomainsUnknown = nil, true
+	got, err = json.Marshal(row)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
+		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","nodes":["n1"],"topologyKey":"example.com/rack","domainsUnknown":true}`, string(got))
 }
 
 // TestListObject checks what the cli-runtime printers rely on: the list's
 // kind, and a deep copy that shares nothing.
 func TestListObject(t *testing.T) {
-	list := NewList([]Row{{Namespace: "a", Workload: "w", Created: at(0), Nodes: []string{"n1"}, PendingPods: []string{"p"}}})
+	list := NewList([]Row{{Namespace: "a", Workload: "w", Created: at(0), Nodes: []string{"n1"}, PendingPods: []string{"p"},
+		TopologyKey: "k", Domains: []string{"d"}}})
 	assert.Equal(t, schema.GroupVersionKind{Group: "gangsched.io", Version: "v1alpha1", Kind: "GangList"}, list.GetObjectKind().GroupVersionKind())
 
 	cp, ok := list.DeepCopyObject().(*List)
 	require.True(t, ok)
 	assert.Equal(t, list, cp)
-	cp.Items[0].Nodes[0], cp.Items[0].PendingPods[0] = "changed", "changed"
+	cp.Items[0].Nodes[0], cp.Items[0].PendingPods[0], cp.Items[0].Domains[0] = "changed", "changed", "changed"
 	cp.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: "g", Version: "v", Kind: "K"})
 	assert.Equal(t, []string{"n1"}, list.Items[0].Nodes)
 	assert.Equal(t, []string{"p"}, list.Items[0].PendingPods)
+	assert.Equal(t, []string{"d"}, list.Items[0].Domains)
 	assert.Equal(t, ListAPIVersion, list.APIVersion)
 	assert.Equal(t, "g/v", cp.APIVersion)
 	assert.Equal(t, "K", cp.Kind)
+}
+
+// annotate sets annotations on w: key, value, key, value, ...
+func annotate(w *schedulingv1alpha1.Workload, kv ...string) *schedulingv1alpha1.Workload {
+	if w.Annotations == nil {
+		w.Annotations = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		w.Annotations[kv[i]] = kv[i+1]
+	}
+	return w
+}
+
+// nodes returns the labels of nodes: name, label key, value, name, key, value, ...
+// (an empty key: a node without labels).
+func nodes(nkv ...string) map[string]map[string]string {
+	m := map[string]map[string]string{}
+	for i := 0; i+2 < len(nkv); i += 3 {
+		if m[nkv[i]] == nil {
+			m[nkv[i]] = map[string]string{}
+		}
+		if nkv[i+1] != "" {
+			m[nkv[i]][nkv[i+1]] = nkv[i+2]
+		}
+	}
+	return m
+}
+
+// domains is what AddDomains sets on one row.
+type domains struct {
+	key     string
+	values  []string
+	unknown bool
+}
+
+func TestAddDomains(t *testing.T) {
+	const (
+		rack = "example.com/rack"
+		zone = "topology.kubernetes.io/zone"
+	)
+	racks := nodes("n1", rack, "rack-1", "n1", zone, "z1", "n2", rack, "rack-1", "n3", rack, "rack-2", "n4", zone, "z1", "n5", "", "")
+	train := func(kv ...string) *schedulingv1alpha1.Workload {
+		return annotate(workload("a", "train", 0, gangPG("workers", 2), basicPG("ps")), kv...)
+	}
+	// The pods of train: workers[0] on n1 and n2, workers[1] on n3 and n4,
+	// workers[2] pending, ps on n1.
+	trainPods := []*v1.Pod{
+		makePod("a", "w0-0", "train", "workers", "0", 1).node("n1").obj(),
+		makePod("a", "w0-1", "train", "workers", "0", 1).node("n2").obj(),
+		makePod("a", "w1-0", "train", "workers", "1", 1).node("n3").obj(),
+		makePod("a", "w1-1", "train", "workers", "1", 1).node("n4").obj(),
+		makePod("a", "w2-0", "train", "workers", "2", 1).obj(),
+		makePod("a", "ps-0", "train", "ps", "", 1).node("n1").obj(),
+	}
+	none := domains{}
+	tests := []struct {
+		name       string
+		workloads  []*schedulingv1alpha1.Workload
+		pods       []*v1.Pod
+		nodeLabels map[string]map[string]string
+		// want is per row, in the order of Rows: ps, then workers[0], [1], [2].
+		want      []domains
+		wantNodes bool
+	}{
+		{
+			name:       "required key: each replica key its domains; a node without the label adds none",
+			workloads:  []*schedulingv1alpha1.Workload{train(gang.TopologyRequiredAnnotation, rack)},
+			pods:       trainPods,
+			nodeLabels: racks,
+			want:       []domains{none, {key: rack, values: []string{"rack-1"}}, {key: rack, values: []string{"rack-2"}}, {key: rack}},
+			wantNodes:  true,
+		},
+		{
+			name:       "preferred key: sorted distinct values",
+			workloads:  []*schedulingv1alpha1.Workload{train(gang.TopologyPreferredAnnotation, zone)},
+			pods:       trainPods,
+			nodeLabels: racks,
+			want:       []domains{none, {key: zone, values: []string{"z1"}}, {key: zone, values: []string{"z1"}}, {key: zone}},
+			wantNodes:  true,
+		},
+		{
+			name:      "required and preferred: the required key is shown",
+			workloads: []*schedulingv1alpha1.Workload{train(gang.TopologyRequiredAnnotation, zone, gang.TopologyPreferredAnnotation, rack)},
+			pods: []*v1.Pod{
+				makePod("a", "w0-0", "train", "workers", "0", 1).node("n1").obj(),
+				makePod("a", "w0-1", "train", "workers", "0", 1).node("n4").obj(),
+			},
+			nodeLabels: racks,
+			want:       []domains{none, {key: zone, values: []string{"z1"}}},
+			wantNodes:  true,
+		},
+		{
+			name:      "several domains (preferred), and a node missing from the list adds none",
+			workloads: []*schedulingv1alpha1.Workload{train(gang.TopologyPreferredAnnotation, rack)},
+			pods: []*v1.Pod{
+				makePod("a", "w0-0", "train", "workers", "0", 1).node("n3").obj(),
+				makePod("a", "w0-1", "train", "workers", "0", 1).node("n1").obj(),
+				makePod("a", "w0-2", "train", "workers", "0", 1).node("n2").obj(),
+				makePod("a", "w0-3", "train", "workers", "0", 1).node("gone").obj(),
+			},
+			nodeLabels: racks,
+			want:       []domains{none, {key: rack, values: []string{"rack-1", "rack-2"}}},
+			wantNodes:  true,
+		},
+		{
+			name:      "bound members only on nodes without the label: the key, no domain",
+			workloads: []*schedulingv1alpha1.Workload{train(gang.TopologyPreferredAnnotation, rack)},
+			pods: []*v1.Pod{
+				makePod("a", "w0-0", "train", "workers", "0", 1).node("n4").obj(),
+				makePod("a", "w0-1", "train", "workers", "0", 1).node("n5").obj(),
+			},
+			nodeLabels: racks,
+			want:       []domains{none, {key: rack}},
+			wantNodes:  true,
+		},
+		{
+			name:       "no topology asked",
+			workloads:  []*schedulingv1alpha1.Workload{train()},
+			pods:       trainPods,
+			nodeLabels: racks,
+			want:       []domains{none, none, none, none},
+		},
+		{
+			name:       "invalid annotation: no domain to show",
+			workloads:  []*schedulingv1alpha1.Workload{train(gang.TopologyRequiredAnnotation, "not a label key!")},
+			pods:       trainPods,
+			nodeLabels: racks,
+			want:       []domains{none, none, none, none},
+		},
+		{
+			name:       "the same key required and preferred is invalid",
+			workloads:  []*schedulingv1alpha1.Workload{train(gang.TopologyRequiredAnnotation, rack, gang.TopologyPreferredAnnotation, rack)},
+			pods:       trainPods,
+			nodeLabels: racks,
+			want:       []domains{none, none, none, none},
+		},
+		{
+			name:      "nodes unknown: gangs with a bound member say so, the others have no domain",
+			workloads: []*schedulingv1alpha1.Workload{train(gang.TopologyRequiredAnnotation, rack)},
+			pods:      trainPods,
+			want:      []domains{none, {key: rack, unknown: true}, {key: rack, unknown: true}, {key: rack}},
+			wantNodes: true,
+		},
+		{
+			name: "pods of a missing Workload, or of a missing podGroup, ask nothing",
+			workloads: []*schedulingv1alpha1.Workload{
+				annotate(workload("a", "train", 0), gang.TopologyRequiredAnnotation, rack),
+			},
+			pods: []*v1.Pod{
+				makePod("a", "g-0", "ghost", "workers", "", 1).node("n1").obj(),
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+			},
+			want: []domains{none, none},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := Rows(tt.workloads, tt.pods)
+			assert.Equal(t, tt.wantNodes, NeedsNodes(rows, tt.workloads))
+			AddDomains(rows, tt.workloads, tt.nodeLabels)
+			got := make([]domains, len(rows))
+			for i, r := range rows {
+				got[i] = domains{key: r.TopologyKey, values: r.Domains, unknown: r.DomainsUnknown}
+			}
+			assert.Equal(t, tt.want, got)
+
+			// Again, with the nodes unknown: nothing of the first call stays.
+			AddDomains(rows, tt.workloads, nil)
+			for i, r := range rows {
+				assert.Empty(t, r.Domains, "row %d", i)
+				assert.Equal(t, r.TopologyKey != "" && r.Bound > 0, r.DomainsUnknown, "row %d", i)
+			}
+		})
+	}
+}
+
+func TestTopologyKey(t *testing.T) {
+	tests := []struct {
+		name string
+		kv   []string
+		want string
+	}{
+		{name: "none"},
+		{name: "required", kv: []string{gang.TopologyRequiredAnnotation, "example.com/rack"}, want: "example.com/rack"},
+		{name: "preferred", kv: []string{gang.TopologyPreferredAnnotation, "example.com/rack"}, want: "example.com/rack"},
+		{name: "required wins", kv: []string{gang.TopologyRequiredAnnotation, "zone", gang.TopologyPreferredAnnotation, "rack"}, want: "zone"},
+		{name: "invalid", kv: []string{gang.TopologyPreferredAnnotation, "-rack"}},
+		{name: "one invalid hides both", kv: []string{gang.TopologyRequiredAnnotation, "zone", gang.TopologyPreferredAnnotation, "a/b/c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, TopologyKey(annotate(workload("a", "w", 0), tt.kv...)))
+		})
+	}
 }
