@@ -112,6 +112,13 @@ var (
 		StabilityLevel: metrics.ALPHA,
 	}, []string{"reason"})
 
+	releasesBroken = metrics.NewCounter(&metrics.CounterOpts{
+		Subsystem: metricsSubsystem,
+		Name:      "releases_broken_total",
+		Help: "Gang rounds released at their quorum that bound none of their members because one of them was rejected " +
+			"(preempted, deleted, reservation lost) before it came through Permit: the round binds whole or not at all.",
+		StabilityLevel: metrics.ALPHA,
+	})
 	topologyNoDomain = metrics.NewCounter(&metrics.CounterOpts{
 		Subsystem: metricsSubsystem,
 		Name:      "topology_no_domain_total",
@@ -142,7 +149,7 @@ var (
 // once per process however many plugin instances it creates.
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain)
+		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain, releasesBroken)
 		legacyregistry.CustomMustRegister(liveStores)
 		for _, r := range rejectReasons {
 			gangsRejected.WithLabelValues(r)

@@ -48,13 +48,13 @@ const (
 	fuzzMaxOps = 160
 )
 
-// fuzzStrictQuorum makes Permit's safety check stricter: members that the
-// scheduler has already rejected at Permit (timed out, or rejected with
-// their round) but whose Unreserve has not run yet do not count toward the
-// quorum, as they will not bind. The Store counts them until Unreserve, so
-// another member's Permit in that window lets the gang through short of
-// minCount (found by this fuzzer); off until the Store stops counting them.
-var fuzzStrictQuorum = true
+// The framework keeps a member it rejected at Permit (timed out,
+// preempted, deleted, rejected with its round) in its waiting-pods map
+// until that member's binding goroutine wakes, just before its Unreserve:
+// the model's stillWaiting says so (waitingInFramework), so Permit may
+// count such a member and release a round one short. The released round's
+// PreBind barrier (release.go) must then bind none of it: opBind checks
+// every member of a released round against the model's release.
 
 var (
 	// fuzzBackoff caps at the third rejection (1s, 2s, 3s).
@@ -163,6 +163,7 @@ const (
 	phReserved                   // Reserve ran, Permit not yet
 	phWaiting                    // waiting at Permit
 	phBinding                    // allowed by Permit, binding
+	phBarrier                    // came through Permit, waiting at PreBind for its released round
 	phRejecting                  // rejected at Permit or binding failed: Unreserve is due
 	phBound                      // bound: the scheduler is done with it
 )
@@ -224,12 +225,50 @@ type fuzzPod struct {
 	gated, waiting, rejected, backedOff, unplaced, waitingForWorkload bool
 	// noRoom: held by Admit (or Permit) while its gang cannot fit.
 	noRoom bool
+	// rejectedAtPermit: rejected while it waited at Permit; the framework
+	// lists it as waiting until its Unreserve (see waitingInFramework).
+	rejectedAtPermit bool
+	// release is the released round the pod has not come through PreBind
+	// of yet; barrier is the Store's view of it while the pod waits there
+	// (phBarrier).
+	release *fuzzRelease
+	barrier Barrier
 	// unfit: a member whose last PostFilter found no node that room could
 	// help, since it last reserved one and the nodes last changed.
 	unfit bool
 	// excluded: our handler saw the pod unbound with scheduling gates or
 	// for another scheduler, so it does not count as a member.
 	excluded exclusion
+}
+
+// fuzzRelease is a round released at its quorum, as the model sees it.
+type fuzzRelease struct {
+	// missing are the members not through PreBind yet.
+	missing map[*fuzzPod]bool
+	// broken: a member lost its reservation or was deleted before it came
+	// through, or a member gave up waiting.
+	broken bool
+}
+
+func (r *fuzzRelease) decided() bool { return r.broken || len(r.missing) == 0 }
+
+// waitingInFramework is whether the framework lists the pod as waiting at
+// Permit (GetWaitingPod): while it waits, and once rejected there until
+// its Unreserve.
+func waitingInFramework(p *fuzzPod) bool {
+	return p.ph == phWaiting || p.ph == phRejecting && p.rejectedAtPermit
+}
+
+// breakRelease is the Store's breakRelease: the pod lost its reservation or
+// was deleted before it came through its released round's PreBind.
+func (p *fuzzPod) breakRelease() {
+	if r := p.release; r != nil {
+		p.release = nil
+		if r.missing[p] {
+			delete(r.missing, p)
+			r.broken = true
+		}
+	}
 }
 
 // ours reports whether the Store's schedulers schedule the pod.
@@ -425,7 +464,7 @@ func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
 	// rejected (timeout, deletion, its round rejected).
 	h.s = New(fuzzBackoff, WithHold(hold), WithClock(h.clk), WithStillWaiting(func(uid types.UID) bool {
 		p, ok := h.byUID[uid]
-		return ok && p.ph == phWaiting
+		return ok && waitingInFramework(p)
 	}), WithSchedulerNames(func(name string) bool { return name == fuzzSchedulers[0] || name == fuzzSchedulers[1] }))
 	bits := uint32(header[0]) | uint32(header[1])<<8 | uint32(header[2])<<16
 	for slot := range h.pods {
@@ -619,6 +658,52 @@ func (h *fuzzHarness) takeRound(gi int, cause Cause) *fuzzRejection {
 	return rej
 }
 
+// preBind is the plugin's PreBind for a pod through Permit (phBinding), or
+// waiting at it (phBarrier): it reports whether the pod goes on to bind.
+// A member of a released round arrives at its barrier and, until every
+// member came through, waits (phBarrier); later opBinds look again, and
+// variant 3 gives up waiting (the barrier's deadline). A broken release
+// fails the pod (Unreserve is due).
+func (h *fuzzHarness) preBind(p *fuzzPod, variant int) bool {
+	r := p.release
+	if p.ph == phBinding {
+		b, ok := h.s.ArriveAtBind(p.sched)
+		h.note("ArriveAtBind: %v", ok)
+		require.Equal(h.t, r != nil, ok, "ArriveAtBind: in a release\n%v", h.hist())
+		if !ok {
+			return true
+		}
+		delete(r.missing, p)
+		p.release, p.barrier = nil, b
+	} else if !r.decided() && variant%4 == 3 {
+		h.note("PreBind gave up waiting")
+		r.broken = true
+		got := h.s.Passed(p.barrier, true)
+		require.Equal(h.t, BarrierBroken, got.Kind, "Passed(expired)\n%v", h.hist())
+		p.ph, p.bindFailed = phRejecting, true
+		return false
+	}
+	p.release = r
+	select {
+	case <-p.barrier.Done():
+		require.True(h.t, r.decided(), "the Store decided a release the model did not\n%v", h.hist())
+	default:
+		require.False(h.t, r.decided(), "the Store did not decide a release the model did\n%v", h.hist())
+		p.ph = phBarrier
+		return false
+	}
+	got := h.s.Passed(p.barrier, false)
+	p.release = nil
+	if r.broken {
+		h.note("PreBind: release broken")
+		require.Equal(h.t, BarrierBroken, got.Kind, "Passed\n%v", h.hist())
+		p.ph, p.bindFailed = phRejecting, true
+		return false
+	}
+	require.Equal(h.t, BarrierPassed, got.Kind, "Passed\n%v", h.hist())
+	return true
+}
+
 // rejectWaiting is the plugin rejecting members at Permit: the scheduler
 // rejects those that still wait (the others are already rejected) and runs
 // their Unreserve later, on their binding goroutines.
@@ -627,7 +712,7 @@ func (h *fuzzHarness) rejectWaiting(call string, uids []types.UID) {
 		p := h.byUID[uid]
 		switch p.ph {
 		case phWaiting:
-			p.ph = phRejecting
+			p.ph, p.rejectedAtPermit = phRejecting, true
 		case phRejecting:
 		default:
 			require.Failf(h.t, "rejected a pod that does not wait at Permit", "%s rejected %s in phase %d\n%v", call, p.name, p.ph, h.hist())
@@ -752,6 +837,7 @@ func (h *fuzzHarness) handlerSync(p *fuzzPod) {
 	case ev.del:
 		h.note("DeletePod")
 		h.s.DeletePod(obj)
+		p.breakRelease()
 		h.modelDelete(p)
 		if ev.node {
 			got := h.s.TakeOldestUnplaced()
@@ -761,6 +847,7 @@ func (h *fuzzHarness) handlerSync(p *fuzzPod) {
 	case ev.deleting || ev.failed:
 		h.note("UpdatePod(terminating)")
 		got := h.s.UpdatePod(obj)
+		p.breakRelease()
 		require.Empty(h.t, got, "UpdatePod of a terminating pod handed back pods\n%v", h.hist())
 		h.modelDelete(p)
 	default:
@@ -888,7 +975,7 @@ func (h *fuzzHarness) queueSync(p *fuzzPod) {
 		p.ph = phNone
 	case phWaiting:
 		// The queue's delete handler rejects a pod waiting at Permit.
-		p.ph = phRejecting
+		p.ph, p.rejectedAtPermit = phRejecting, true
 	}
 }
 
@@ -1016,6 +1103,8 @@ func (h *fuzzHarness) reserve(p *fuzzPod) {
 // unreserve is Unreserve.
 func (h *fuzzHarness) unreserve(p *fuzzPod) {
 	p.bindFailed = false
+	p.rejectedAtPermit = false
+	p.breakRelease()
 	h.note("Unreserve")
 	got := h.s.Unreserve(p.sched)
 	var want *fuzzRejection
@@ -1411,7 +1500,7 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	// dropped from the round and stop counting.
 	if h.count(p.gi, isReservedOrBound) >= minCount {
 		for _, q := range h.pods {
-			if q.gi != p.gi || !q.waiting || q.ph == phWaiting {
+			if q.gi != p.gi || !q.waiting || waitingInFramework(q) {
 				continue
 			}
 			q.waiting = false
@@ -1432,16 +1521,27 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 	case rob >= minCount:
 		h.note("Permit: allow %d", len(res.Allow))
 		// Safety: the quorum is made of members that are live (the model
-		// never counts a pod whose deletion our handler has seen).
-		quorum := h.count(p.gi, func(q *fuzzPod) bool {
-			return isReservedOrBound(q) && !q.gone && (!fuzzStrictQuorum || q.ph != phRejecting || q.bindFailed)
-		})
+		// never counts a pod whose deletion our handler has seen). Members
+		// already rejected at Permit may count: the release's PreBind
+		// barrier then binds none of the round (see opBind).
+		quorum := h.count(p.gi, func(q *fuzzPod) bool { return isReservedOrBound(q) && !q.gone })
 		if quorum < minCount {
 			h.failf("Permit allowed a gang with %d reserved or bound live members, short of minCount %d", quorum, minCount)
 		}
 		want := PermitResult{Kind: PermitRelease, ReservedOrBound: rob, Admitted: h.count(p.gi, isWaiting) > 0 || rob-1 < minCount}
 		if h.count(p.gi, isWaiting) > 0 {
 			want.QuorumWait = h.now.Sub(g.roundStart)
+		}
+		if h.count(p.gi, isWaiting) > 0 {
+			r := &fuzzRelease{missing: map[*fuzzPod]bool{p: true}}
+			for _, q := range h.pods {
+				if q.gi == p.gi && q.waiting {
+					r.missing[q] = true
+				}
+			}
+			for q := range r.missing {
+				q.release = r
+			}
 		}
 		allow := h.take(p.gi, waitingFlag)
 		g.deadline, g.rejections, g.backoffUntil, g.holdsExpired = time.Time{}, 0, time.Time{}, 0
@@ -1552,7 +1652,7 @@ func (h *fuzzHarness) advance(to time.Time) {
 		}
 		if waiter != nil {
 			h.note("%s timed out at Permit", waiter.name)
-			waiter.ph = phRejecting
+			waiter.ph, waiter.rejectedAtPermit = phRejecting, true
 			continue
 		}
 		tm := h.timers[timer]
@@ -1674,12 +1774,15 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		record(p)
 		h.permit(p)
 	case opBind:
-		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phBinding })
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phBinding || p.ph == phBarrier })
 		if p == nil {
 			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
 			return
 		}
 		record(p)
+		if !h.preBind(p, int(variant)) {
+			return
+		}
 		if variant%2 == 1 || p.deleted {
 			h.note("binding failed")
 			p.ph = phRejecting
@@ -2021,7 +2124,7 @@ func (h *fuzzHarness) finish() {
 			case phYielding:
 				h.yield(p, false)
 				progress = true
-			case phReserved, phBinding, phRejecting:
+			case phReserved, phBinding, phBarrier, phRejecting:
 				// Permit or the binding fails for a deleted pod.
 				h.unreserve(p)
 				progress = true
@@ -2176,11 +2279,25 @@ func fuzzSeeds() [][]byte {
 			[][2]byte{seedStep(opQueue, 1), seedStep(opPop, 1), seedStep(opUnplaced, 1), seedStep(opYield, 1)},
 		)...),
 		// A member's Permit wait times out; before its Unreserve runs,
-		// another member reaches Permit (see fuzzStrictQuorum).
+		// another member reaches Permit: the framework still lists the
+		// first as waiting, so the round is released counting it, and its
+		// PreBind barrier binds neither (release.go).
 		fuzzSeed(oneGang, join(
 			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0, 1),
 			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opTick, 63), seedStep(opTick, 63),
 				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opUnreserve, 0), seedStep(opBind, 1)},
+		)...),
+		// A member waiting at Permit is deleted: the scheduling queue's
+		// handler rejects it first (as preemption would), before our
+		// handler or its Unreserve tells the Store; the other member's
+		// Permit releases the round counting it. The released round's
+		// PreBind barrier waits, then breaks at the Unreserve: nothing
+		// binds.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0, 1),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opDelete, 0), seedStep(opQueue, 0),
+				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opBind, 1), seedStep(opUnreserve, 0),
+				seedStep(opBind, 1)},
 		)...),
 		// A younger gang, rejected once, is starving; yet its round is not
 		// held while an older gang's round waits: it is rejected.

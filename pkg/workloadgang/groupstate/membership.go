@@ -149,6 +149,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gone.add(pod.UID)
+	s.breakRelease(pod.UID, "was deleted")
 	if set := s.waitingForWorkload[key.WorkloadKey()]; set != nil {
 		delete(set, pod.UID)
 		if len(set) == 0 {

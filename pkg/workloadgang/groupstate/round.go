@@ -244,6 +244,9 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 		for uid := range g.waiting {
 			res.Allow = append(res.Allow, uid)
 		}
+		if len(g.waiting) > 0 {
+			s.startRelease(key, pod, g.waiting)
+		}
 		clear(g.waiting)
 		g.deadline = time.Time{}
 		g.rejections = 0
@@ -303,6 +306,7 @@ func (s *Store) Unreserve(pod *v1.Pod) RoundOutcome {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.breakRelease(pod.UID, "lost its reservation")
 	g, ok := s.groups[key]
 	if !ok {
 		return RoundOutcome{}

@@ -62,6 +62,9 @@ type Store struct {
 	rounds map[gang.GroupKey]struct{}
 	// unplacedGroups indexes the groups with unplaced members.
 	unplacedGroups map[gang.GroupKey]struct{}
+	// releases maps each member of a released round that has not come
+	// through WaitOnPermit yet to its release (see release.go).
+	releases map[types.UID]*release
 	// backoff is the gang backoff policy; immutable.
 	backoff Backoff
 	// hold is how long the oldest starving gang keeps its waiting round
@@ -124,6 +127,7 @@ func New(backoff Backoff, opts ...Option) *Store {
 		backoff:            backoff,
 		rounds:             map[gang.GroupKey]struct{}{},
 		unplacedGroups:     map[gang.GroupKey]struct{}{},
+		releases:           map[types.UID]*release{},
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},

@@ -1,0 +1,177 @@
+/*
+Copyright 2026 The gangsched Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package groupstate
+
+import (
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gangsched/gangsched/pkg/gang"
+)
+
+// A round released at its quorum binds whole or not at all. Permit counts
+// the members waiting in the framework, but the framework can reject a
+// waiting member (preemption, deletion) some time before that member's
+// Unreserve reaches the Store: until then the member still counts, and a
+// sibling that completes the quorum in that window releases a round that
+// is one member short. Allowing a rejected member does not undo its
+// rejection, so without more the others would bind short of minCount.
+//
+// So every member of a released round passes a second barrier in its
+// binding cycle, at PreBind, after the framework's WaitOnPermit: it binds
+// only once every member of the round has come through WaitOnPermit. A
+// member that loses its reservation (Unreserve) or is deleted before it
+// comes through breaks the release, and every member then fails at PreBind
+// and is scheduled again. No API write is added for the waiting members
+// (the framework already writes their nominatedNodeName); the member that
+// released the round runs PreBind too (see InRelease).
+
+// release is one released round on its way through the binding cycles of
+// its members. Its fields are guarded by Store.mu; done is closed once,
+// when every member came through or the release broke.
+type release struct {
+	group gang.GroupKey
+	// missing are the members not through WaitOnPermit yet.
+	missing map[types.UID]string
+	// broken says why the release will not bind; empty while it may.
+	broken string
+	done   chan struct{}
+}
+
+// finish closes done once the release is decided. Callers hold Store.mu.
+func (r *release) finish() {
+	select {
+	case <-r.done:
+	default:
+		if r.broken != "" || len(r.missing) == 0 {
+			close(r.done)
+		}
+	}
+}
+
+// startRelease records a round released by pod with the given waiting
+// members. Callers hold s.mu.
+func (s *Store) startRelease(key gang.GroupKey, pod *v1.Pod, waiting map[types.UID]*v1.Pod) {
+	r := &release{group: key, missing: make(map[types.UID]string, len(waiting)+1), done: make(chan struct{})}
+	r.missing[pod.UID] = pod.Name
+	for uid, p := range waiting {
+		r.missing[uid] = p.Name
+	}
+	for uid := range r.missing {
+		s.releases[uid] = r
+	}
+}
+
+// breakRelease breaks the release a member belongs to, if it is not
+// through yet: why says what happened to the member. Callers hold s.mu.
+func (s *Store) breakRelease(uid types.UID, why string) {
+	r, ok := s.releases[uid]
+	if !ok {
+		return
+	}
+	delete(s.releases, uid)
+	name, missing := r.missing[uid]
+	if !missing {
+		return
+	}
+	delete(r.missing, uid)
+	if r.broken == "" {
+		r.broken = fmt.Sprintf("member %s %s before it could bind", name, why)
+	}
+	r.finish()
+}
+
+// InRelease reports whether the pod belongs to a released round that has
+// not yet come through WaitOnPermit whole: its binding cycle must run
+// PreBind (the plugin's PreBindPreFlight says so).
+func (s *Store) InRelease(pod *v1.Pod) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.releases[pod.UID]
+	return ok
+}
+
+// Barrier is a member's view of its released round at PreBind.
+type Barrier struct {
+	r *release
+}
+
+// Done is closed once the release is decided: every member came through
+// WaitOnPermit, or one will not.
+func (b Barrier) Done() <-chan struct{} { return b.r.done }
+
+// ArriveAtBind records that a member of a released round came through
+// WaitOnPermit (its PreBind runs). It reports false for a pod that belongs
+// to no release (bind it). Wait on the Barrier's Done, then ask Passed.
+func (s *Store) ArriveAtBind(pod *v1.Pod) (Barrier, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.releases[pod.UID]
+	if !ok {
+		return Barrier{}, false
+	}
+	delete(s.releases, pod.UID)
+	delete(r.missing, pod.UID)
+	r.finish()
+	return Barrier{r: r}, true
+}
+
+// BarrierKind is how a released round's barrier ended for a member.
+type BarrierKind uint8
+
+const (
+	// BarrierPassed: every member of the round came through WaitOnPermit:
+	// bind.
+	BarrierPassed BarrierKind = iota + 1
+	// BarrierBroken: a member lost its reservation, was deleted, or did not
+	// come through in time: do not bind; the member is scheduled again.
+	BarrierBroken
+)
+
+// BarrierResult is the end of a released round's barrier for a member.
+type BarrierResult struct {
+	Kind BarrierKind
+	// Message says, for BarrierBroken, why, naming the gang.
+	Message string
+}
+
+// Passed decides the barrier for a member that waited on it. expired says
+// that the member gave up waiting (its PreBind's deadline): the release
+// breaks for every member.
+func (s *Store) Passed(b Barrier, expired bool) BarrierResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := b.r
+	if r.broken == "" && len(r.missing) > 0 && expired {
+		names := make([]string, 0, len(r.missing))
+		for _, n := range r.missing {
+			names = append(names, n)
+		}
+		r.broken = fmt.Sprintf("members %v did not come through Permit in time", names)
+		r.finish()
+	}
+	if r.broken != "" {
+		return BarrierResult{Kind: BarrierBroken, Message: fmt.Sprintf("gang %s released at its quorum will not bind whole: %s; binding none of it", r.group, r.broken)}
+	}
+	if len(r.missing) > 0 {
+		// Not decided: the caller waited on Done without expiring.
+		return BarrierResult{}
+	}
+	return BarrierResult{Kind: BarrierPassed}
+}
