@@ -21,7 +21,8 @@
 #
 # Usage: hack/bench.sh [extra test/perf flags, e.g. -perf.cap=5m]
 # Env:
-#   BENCH_SHAPES        shapes or sets (default full; smoke is the small one)
+#   BENCH_SHAPES        shapes or sets (default full; smoke is the small one;
+#                       topology: racks, case C against C-rack)
 #   BENCH_RUNS          measured runs per case (default 3)
 #   BENCH_WARMUP        discarded warm-up run per shape (default true)
 #   BENCH_CAP           per-run cap; a run not done by then is stuck (default 3m)

@@ -43,7 +43,7 @@ import (
 )
 
 var (
-	flagShapes        = flag.String("perf.shapes", "smoke", "comma-separated shapes, or the sets smoke and full")
+	flagShapes        = flag.String("perf.shapes", "smoke", "comma-separated shapes, or the sets smoke, full and topology")
 	flagCases         = flag.String("perf.cases", "", "comma-separated cases to run (default: every case of each shape)")
 	flagRuns          = flag.Int("perf.runs", 3, "measured runs of each case per shape (interleaved)")
 	flagWarmup        = flag.Bool("perf.warmup", true, "one discarded run of the shape's first case before its measured runs")
@@ -189,9 +189,11 @@ var allShapes = []shape{
 	{Name: "topology-smoke", Nodes: 100, RackSize: 20, NodeCPU: "4", Gangs: 12, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
 }
 
+// shapeSets are named lists of shapes. The topology shape takes about 3.5
+// minutes with 3 runs on 2 cores.
 var shapeSets = map[string][]string{
 	"smoke":    {"smoke"},
-	"full":     {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention"},
+	"full":     {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention", "topology"},
 	"topology": {"topology"},
 }
 
