@@ -21,13 +21,17 @@
 #
 # Usage: hack/bench.sh [extra test/perf flags, e.g. -perf.cap=5m]
 # Env:
-#   BENCH_SHAPES        shapes or sets (default full; smoke is the small one)
+#   BENCH_SHAPES        shapes or sets (default full; smoke is the small one;
+#                       topology: racks, case C against C-rack)
 #   BENCH_RUNS          measured runs per case (default 3)
 #   BENCH_WARMUP        discarded warm-up run per shape (default true)
 #   BENCH_CAP           per-run cap; a run not done by then is stuck (default 3m)
 #   BENCH_FAIL_ON_STUCK exit non-zero if any run is stuck (default false)
 #   BENCH_PROFILE       1: afterwards, CPU-profile case C on single-5000 (default 1)
 #   BENCH_TIMEOUT       go test timeout (default 3h)
+#   BENCH_FRAGMENTATION 1: first, the topology fragmentation run (best fit vs
+#                       first fit, a few seconds, no control plane) into
+#                       fragmentation.log (default 1, 0 for the smoke shape)
 # Results: _output/bench/<time>-<shapes>/results.{md,json}, printed too.
 
 set -o errexit -o nounset -o pipefail
@@ -41,6 +45,11 @@ cap="${BENCH_CAP:-3m}"
 fail_on_stuck="${BENCH_FAIL_ON_STUCK:-false}"
 profile="${BENCH_PROFILE:-1}"
 timeout="${BENCH_TIMEOUT:-3h}"
+default_fragmentation=1
+if [[ "${shapes}" == smoke ]]; then
+  default_fragmentation=0
+fi
+fragmentation="${BENCH_FRAGMENTATION:-${default_fragmentation}}"
 
 cd "${ROOT}"
 start_all=$(date +%s)
@@ -61,6 +70,13 @@ run_bench() {
   (cd "${ROOT}/test/perf" && "${bin}" -test.run '^$' -test.bench '^BenchmarkGangScheduling$' \
     -test.benchtime 1x -test.timeout "${timeout}" -test.v "$@")
 }
+
+if [[ "${fragmentation}" == 1 ]]; then
+  gangsched::log "topology fragmentation run (best fit vs first fit) into ${out}/fragmentation.log"
+  # A failed assertion is reported, not fatal to the benchmark.
+  { go test -count=1 -run '^TestFragmentation$' -v ./pkg/workloadgang/topology/ 2>&1 || true; } |
+    grep -v 'the scheduler starts to work with those plugins' | tee "${out}/fragmentation.log"
+fi
 
 gangsched::log "benchmark: shapes ${shapes}, ${runs} runs, cap ${cap}; results in ${out}"
 run_bench -perf.shapes="${shapes}" -perf.runs="${runs}" -perf.warmup="${warmup}" -perf.cap="${cap}" \

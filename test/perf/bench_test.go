@@ -39,10 +39,11 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 var (
-	flagShapes        = flag.String("perf.shapes", "smoke", "comma-separated shapes, or the sets smoke and full")
+	flagShapes        = flag.String("perf.shapes", "smoke", "comma-separated shapes, or the sets smoke, full and topology")
 	flagCases         = flag.String("perf.cases", "", "comma-separated cases to run (default: every case of each shape)")
 	flagRuns          = flag.Int("perf.runs", 3, "measured runs of each case per shape (interleaved)")
 	flagWarmup        = flag.Bool("perf.warmup", true, "one discarded run of the shape's first case before its measured runs")
@@ -70,6 +71,9 @@ type benchCase struct {
 	// it on, the scheduler writes each pod's nominatedNodeName before the pod
 	// waits at Permit: one API call per waiting gang member.
 	NoNomination bool
+	// Topology, if set, is the node label key every Workload requires one
+	// domain of (gang.TopologyRequiredAnnotation).
+	Topology string
 }
 
 var cases = map[string]benchCase{
@@ -80,6 +84,8 @@ var cases = map[string]benchCase{
 	"C-t10": {Name: "C-t10", Desc: "gangs, WorkloadGang with permitTimeoutSeconds 10", Config: "workloadgang.yaml", Kind: gangPods, PermitTimeout: 10},
 	"C-nn":  {Name: "C-nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation off", Config: "workloadgang.yaml", Kind: gangPods, NoNomination: true},
 	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, NoNomination: true},
+	"C-rack": {Name: "C-rack", Desc: "gangs, WorkloadGang, each Workload requires one rack (gangsched.io/topology-required: example.com/rack)", Config: "workloadgang.yaml", Kind: gangPods,
+		Topology: rackLabel},
 }
 
 // shape is a cluster and a workload.
@@ -89,6 +95,11 @@ type shape struct {
 	NodeCPU  string
 	Gangs    int
 	GangSize int
+	// GangSizes, if set, replaces GangSize: gang g has GangSizes[g % len].
+	GangSizes []int
+	// RackSize, if set, puts the nodes in racks of RackSize nodes, labeled
+	// rackLabel (see resetNodes); only such shapes report one-rack gangs.
+	RackSize int
 	PodCPU   string
 	// Contention: the cluster fits one gang at a time; each gang's pods are
 	// deleted as soon as it is fully bound, so that the next one can fit.
@@ -105,7 +116,59 @@ func (s shape) capFor() time.Duration {
 	return *flagCap
 }
 
-func (s shape) pods() int { return s.Gangs * s.GangSize }
+// sizeOf returns the size of gang g.
+func (s shape) sizeOf(g int) int {
+	if len(s.GangSizes) > 0 {
+		return s.GangSizes[g%len(s.GangSizes)]
+	}
+	return s.GangSize
+}
+
+// maxSize returns the size of the largest gang.
+func (s shape) maxSize() int {
+	n := 0
+	for g := 0; g < s.Gangs && g < max(len(s.GangSizes), 1); g++ {
+		n = max(n, s.sizeOf(g))
+	}
+	return n
+}
+
+func (s shape) pods() int {
+	n := 0
+	for g := 0; g < s.Gangs; g++ {
+		n += s.sizeOf(g)
+	}
+	return n
+}
+
+// gangSizes returns the size of each gang by name.
+func (s shape) gangSizes() map[string]int {
+	out := make(map[string]int, s.Gangs)
+	for g := 0; g < s.Gangs; g++ {
+		out[gangName(g)] = s.sizeOf(g)
+	}
+	return out
+}
+
+// sizes words the gang sizes: "10", or "8/16/32" when they are mixed.
+func (s shape) sizes() string {
+	if len(s.GangSizes) == 0 {
+		return fmt.Sprint(s.GangSize)
+	}
+	var out []string
+	for _, n := range s.GangSizes {
+		out = append(out, fmt.Sprint(n))
+	}
+	return strings.Join(out, "/")
+}
+
+// racks returns how many racks the shape's nodes are in (0: no racks).
+func (s shape) racks() int {
+	if s.RackSize == 0 {
+		return 0
+	}
+	return (s.Nodes + s.RackSize - 1) / s.RackSize
+}
 
 var allShapes = []shape{
 	{Name: "smoke", Nodes: 20, NodeCPU: "32", Gangs: 20, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
@@ -116,11 +179,22 @@ var allShapes = []shape{
 	{Name: "single-2000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 2000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "single-5000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 5000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "contention", Nodes: 50, NodeCPU: "1", Gangs: 4, GangSize: 50, PodCPU: "1", Contention: true, Cases: []string{"C", "C-t10", "B"}, Cap: 45 * time.Second},
+	// Topology: racks of 20 nodes of 4 cores; gangs of 8, 16 and 32 pods of
+	// 1 core, so that a rack (80 pods) holds two gangs of 32 and a gang of
+	// 16 and then is full: racks matter, and best fit packs them. 120 gangs,
+	// 2,240 pods: 56% of the cluster. Case C (no topology) against C-rack
+	// (every Workload requires one rack).
+	{Name: "topology", Nodes: 1000, RackSize: 20, NodeCPU: "4", Gangs: 120, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
+	// The same on 100 nodes in 5 racks, 12 gangs (224 pods).
+	{Name: "topology-smoke", Nodes: 100, RackSize: 20, NodeCPU: "4", Gangs: 12, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
 }
 
+// shapeSets are named lists of shapes. The topology shape takes about 3.5
+// minutes with 3 runs on 2 cores.
 var shapeSets = map[string][]string{
-	"smoke": {"smoke"},
-	"full":  {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention"},
+	"smoke":    {"smoke"},
+	"full":     {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention", "topology"},
+	"topology": {"topology"},
 }
 
 func selectShapes(spec string) ([]shape, error) {
@@ -184,6 +258,7 @@ type runResult struct {
 	Nodes    int    `json:"nodes"`
 	Pods     int    `json:"pods"`
 	GangSize int    `json:"gangSize"`
+	Gangs    int    `json:"gangs"`
 	Bound    int    `json:"bound"`
 	Stuck    bool   `json:"stuck"`
 	// Seconds from the first pod create call.
@@ -205,7 +280,10 @@ type runResult struct {
 	AttemptP90ms  float64   `json:"attemptP90ms"`
 	AttemptP99ms  float64   `json:"attemptP99ms"`
 	// Contention only: when the first and the last gang were fully bound.
-	GangsDone        int     `json:"gangsDone,omitempty"`
+	GangsDone int `json:"gangsDone,omitempty"`
+	// Shapes with racks only: the gangs fully bound with every pod in one
+	// rack.
+	OneRackGangs     int     `json:"oneRackGangs"`
 	FirstGangSeconds float64 `json:"firstGangSeconds,omitempty"`
 	AllGangsSeconds  float64 `json:"allGangsSeconds,omitempty"`
 }
@@ -238,6 +316,8 @@ type bench struct {
 	cp  *controlplane.ControlPlane
 	cs  clientset.Interface
 	seq int
+	// racks is the rack of each node of the current shape (nil: no racks).
+	racks map[string]string
 }
 
 func numFmt(f float64, prec int) string {
@@ -295,8 +375,11 @@ func BenchmarkGangScheduling(b *testing.B) {
 		if len(sh.Cases) == 0 {
 			continue
 		}
-		b.Logf("shape %s: %d nodes (cpu %s), %d gangs of %d pods (cpu %s)", sh.Name, sh.Nodes, sh.NodeCPU, sh.Gangs, sh.GangSize, sh.PodCPU)
-		if err := resetNodes(bn.ctx, cs, sh.Nodes, sh.NodeCPU); err != nil {
+		b.Logf("shape %s: %d nodes (cpu %s), %d gangs of %s pods (cpu %s)", sh.Name, sh.Nodes, sh.NodeCPU, sh.Gangs, sh.sizes(), sh.PodCPU)
+		if sh.RackSize > 0 {
+			b.Logf("  in %d racks of %d nodes (label %s)", sh.racks(), sh.RackSize, rackLabel)
+		}
+		if bn.racks, err = resetNodes(bn.ctx, cs, sh.Nodes, sh.NodeCPU, sh.RackSize); err != nil {
 			b.Fatalf("nodes: %v", err)
 		}
 		if *flagWarmup && !sh.Contention {
@@ -334,6 +417,11 @@ func BenchmarkGangScheduling(b *testing.B) {
 		for _, c := range sh.Cases {
 			if v := median(rates(rep.Runs, sh.Name, c)); !math.IsNaN(v) {
 				b.ReportMetric(v, fmt.Sprintf("pods/s-%s-%s", sh.Name, c))
+			}
+			if sh.RackSize > 0 {
+				if v := medianOf(rep.Runs, sh.Name, c, oneRackShare); !math.IsNaN(v) {
+					b.ReportMetric(v, fmt.Sprintf("onerack-share-%s-%s", sh.Name, c))
+				}
 			}
 		}
 	}
@@ -395,13 +483,23 @@ func (bn *bench) startScheduler(c benchCase) func() {
 	return stop
 }
 
-// createPods creates the shape's Workloads (minCount is the gang minCount)
-// and then its pods, in parallel; it returns when the first pod create call
-// started and when the last returned.
-func (bn *bench) createPods(ns string, sh shape, kind podKind, minCount int32) (start, end time.Time) {
+// createPods creates the shape's Workloads and then its pods, in parallel;
+// it returns when the first pod create call started and when the last
+// returned. A gang's minCount is its size, or one more when held (the gang
+// can never reach its quorum). A topology key is required of every
+// Workload (gang.TopologyRequiredAnnotation).
+func (bn *bench) createPods(ns string, sh shape, kind podKind, held bool, topology string) (start, end time.Time) {
 	if kind == gangPods || kind == basicPods {
 		if err := parallel(sh.Gangs, func(g int) error {
-			_, err := bn.cs.SchedulingV1alpha1().Workloads(ns).Create(bn.ctx, workload(ns, g, kind, minCount), metav1.CreateOptions{})
+			minCount := int32(sh.sizeOf(g))
+			if held {
+				minCount++
+			}
+			wl := workload(ns, g, kind, minCount)
+			if topology != "" {
+				wl.Annotations = map[string]string{gang.TopologyRequiredAnnotation: topology}
+			}
+			_, err := bn.cs.SchedulingV1alpha1().Workloads(ns).Create(bn.ctx, wl, metav1.CreateOptions{})
 			return err
 		}); err != nil {
 			bn.b.Fatalf("workloads: %v", err)
@@ -409,16 +507,18 @@ func (bn *bench) createPods(ns string, sh shape, kind podKind, minCount int32) (
 	}
 	pods := make([]*v1.Pod, 0, sh.pods())
 	// Interleave the gangs' members, as concurrent controllers would.
-	for i := 0; i < sh.GangSize; i++ {
+	for i := 0; i < sh.maxSize(); i++ {
 		for g := 0; g < sh.Gangs; g++ {
-			pods = append(pods, pod(ns, g, i, kind, sh.PodCPU))
+			if i < sh.sizeOf(g) {
+				pods = append(pods, pod(ns, g, i, kind, sh.PodCPU))
+			}
 		}
 	}
 	if !sh.Contention || !*flagInterleave {
 		// Gang by gang: the common case of one controller per gang.
 		pods = pods[:0]
 		for g := 0; g < sh.Gangs; g++ {
-			for i := 0; i < sh.GangSize; i++ {
+			for i := 0; i < sh.sizeOf(g); i++ {
 				pods = append(pods, pod(ns, g, i, kind, sh.PodCPU))
 			}
 		}
@@ -444,14 +544,14 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 				metav1.ListOptions{LabelSelector: gangLabel + "=" + g})
 		}
 	}
-	w, err := startWatcher(bn.cs, ns, sh.GangSize, onGangDone)
+	w, err := startWatcher(bn.cs, ns, sh.gangSizes(), onGangDone)
 	if err != nil {
 		b.Fatal(err)
 	}
 	before := gatherHistogram(attemptMetric)
 	stop := bn.startScheduler(c)
 
-	start, created := bn.createPods(ns, sh, c.Kind, int32(sh.GangSize))
+	start, created := bn.createPods(ns, sh, c.Kind, false, c.Topology)
 	total := sh.pods()
 	done := w.waitUntil(start.Add(sh.capFor()), func() bool {
 		_, bound, gangs := w.counts()
@@ -467,12 +567,15 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 
 	bound, gangs := w.snapshot()
 	r := runResult{
-		Shape: sh.Name, Case: c.Name, Run: run, Warmup: warmup, Nodes: sh.Nodes, Pods: total, GangSize: sh.GangSize,
+		Shape: sh.Name, Case: c.Name, Run: run, Warmup: warmup, Nodes: sh.Nodes, Pods: total, GangSize: sh.GangSize, Gangs: sh.Gangs,
 		Bound: len(bound), Stuck: !done, CreateSeconds: created.Sub(start).Seconds(),
 		FirstBindSeconds: math.NaN(), LastBindSeconds: math.NaN(), TailSeconds: math.NaN(), EffectiveRate: math.NaN(),
 		Attempts:     hist.count,
 		AttemptP50ms: hist.quantile(0.5) * 1000, AttemptP90ms: hist.quantile(0.9) * 1000, AttemptP99ms: hist.quantile(0.99) * 1000,
 		GangsDone: len(gangs),
+	}
+	if bn.racks != nil {
+		r.OneRackGangs = w.oneRack(bn.racks)
 	}
 	if len(bound) > 0 {
 		first, last := span(bound)
@@ -510,6 +613,9 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 	b.Logf("%s %s %s: %s, %d/%d bound, first bind %.2fs, last bind %.2fs, %s pods/s, %d attempts (p50 %s ms, p99 %s ms)",
 		sh.Name, c.Name, tag, status, r.Bound, total, r.FirstBindSeconds, r.LastBindSeconds, numFmt(r.EffectiveRate, 1),
 		r.Attempts, numFmt(r.AttemptP50ms, 1), numFmt(r.AttemptP99ms, 1))
+	if bn.racks != nil {
+		b.Logf("  racks: %d/%d gangs fully bound, %d/%d with every pod in one rack", r.GangsDone, sh.Gangs, r.OneRackGangs, sh.Gangs)
+	}
 	if sh.Contention {
 		b.Logf("  contention: %d/%d gangs fully bound, first at %ss, all at %ss", r.GangsDone, sh.Gangs, numFmt(r.FirstGangSeconds, 2), numFmt(r.AllGangsSeconds, 2))
 	}
@@ -537,13 +643,13 @@ func (bn *bench) measureHeap(sh shape) (heapResult, error) {
 	defer stop()
 	measure := func(kind podKind) (float64, error) {
 		ns := bn.newNamespace()
-		w, err := startWatcher(bn.cs, ns, sh.GangSize, nil)
+		w, err := startWatcher(bn.cs, ns, sh.gangSizes(), nil)
 		if err != nil {
 			return 0, err
 		}
 		defer w.close()
 		base := heapAlloc()
-		bn.createPods(ns, sh, kind, int32(sh.GangSize+1))
+		bn.createPods(ns, sh, kind, true, "")
 		w.waitUntil(time.Now().Add(time.Minute), func() bool { seen, _, _ := w.counts(); return seen >= sh.pods() })
 		// Let the scheduler's informers catch up and WorkloadGang write its
 		// held-pod messages (about a second after a pod is first held).
@@ -588,6 +694,14 @@ func medianOf(runs []runResult, shapeName, caseName string, get func(runResult) 
 	return median(xs)
 }
 
+// oneRackShare is the share of a run's gangs fully bound in one rack.
+func oneRackShare(r runResult) float64 {
+	if r.Gangs == 0 {
+		return math.NaN()
+	}
+	return float64(r.OneRackGangs) / float64(r.Gangs)
+}
+
 func ratio(a, b float64) string {
 	if math.IsNaN(a) || math.IsNaN(b) || b == 0 {
 		return "–"
@@ -602,7 +716,7 @@ func markdown(rep *report) string {
 	fmt.Fprintf(&sb, "Effective rate = pods / seconds from the first pod create call to the last pod seen bound; median of the measured runs (stuck runs excluded, counted in the stuck column).\n\n")
 	fmt.Fprintf(&sb, "| shape | nodes | pods | A pods/s | B pods/s | C pods/s | D pods/s | C/A | B/A | D/A | C/B |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, sh := range rep.Shapes {
-		if sh.Contention {
+		if sh.Contention || sh.RackSize > 0 {
 			continue
 		}
 		m := map[string]float64{}
@@ -647,11 +761,36 @@ func markdown(rep *report) string {
 		}
 	}
 	for _, sh := range rep.Shapes {
+		if sh.RackSize == 0 {
+			continue
+		}
+		fmt.Fprintf(&sb, "\n### Topology: %s (%d nodes with %s CPU in %d racks of %d, label %s; %d gangs of %s pods requesting %s CPU)\n\n",
+			sh.Name, sh.Nodes, sh.NodeCPU, sh.racks(), sh.RackSize, rackLabel, sh.Gangs, sh.sizes(), sh.PodCPU)
+		fmt.Fprintf(&sb, "One rack: gangs fully bound with every pod on nodes of one rack, of all gangs (median of the measured runs). Rate ratio: the case's median effective rate over case C's.\n\n")
+		fmt.Fprintf(&sb, "| case | runs | stuck | pods/s | ÷ C | one-rack gangs | one-rack share |\n|---|---|---|---|---|---|---|\n")
+		rateC := median(rates(rep.Runs, sh.Name, "C"))
+		for _, c := range sh.Cases {
+			n, stuck := 0, 0
+			for _, r := range rep.Runs {
+				if r.Shape == sh.Name && r.Case == c && !r.Warmup {
+					n++
+					if r.Stuck {
+						stuck++
+					}
+				}
+			}
+			rate := median(rates(rep.Runs, sh.Name, c))
+			fmt.Fprintf(&sb, "| %s | %d | %d | %s | %s | %s/%d | %s |\n", c, n, stuck, numFmt(rate, 0), ratio(rate, rateC),
+				numFmt(medianOf(rep.Runs, sh.Name, c, func(r runResult) float64 { return float64(r.OneRackGangs) }), 0), sh.Gangs,
+				numFmt(medianOf(rep.Runs, sh.Name, c, oneRackShare), 2))
+		}
+	}
+	for _, sh := range rep.Shapes {
 		if !sh.Contention {
 			continue
 		}
-		fmt.Fprintf(&sb, "\n### Contention: %s (%d nodes with %s CPU, %d gangs of %d pods requesting %s CPU; each gang's pods are deleted once it is fully bound)\n\n",
-			sh.Name, sh.Nodes, sh.NodeCPU, sh.Gangs, sh.GangSize, sh.PodCPU)
+		fmt.Fprintf(&sb, "\n### Contention: %s (%d nodes with %s CPU, %d gangs of %s pods requesting %s CPU; each gang's pods are deleted once it is fully bound)\n\n",
+			sh.Name, sh.Nodes, sh.NodeCPU, sh.Gangs, sh.sizes(), sh.PodCPU)
 		fmt.Fprintf(&sb, "| case | runs | stuck | gangs done (median) | first gang s | all gangs s | attempts |\n|---|---|---|---|---|---|---|\n")
 		for _, c := range sh.Cases {
 			n, stuck := 0, 0
@@ -739,4 +878,54 @@ func span(times []time.Time) (first, last time.Time) {
 		}
 	}
 	return first, last
+}
+
+// TestTopologyShape checks, without a control plane, the mixed gang sizes
+// of the topology shape, the one-rack count and its report table.
+func TestTopologyShape(t *testing.T) {
+	var sh shape
+	for _, s := range allShapes {
+		if s.Name == "topology" {
+			sh = s
+		}
+	}
+	if got, want := sh.pods(), 40*(8+16+32); got != want {
+		t.Errorf("pods: %d, want %d", got, want)
+	}
+	if got := sh.maxSize(); got != 32 {
+		t.Errorf("max size: %d, want 32", got)
+	}
+	if got := sh.racks(); got != 50 {
+		t.Errorf("racks: %d, want 50", got)
+	}
+	sizes := sh.gangSizes()
+	if len(sizes) != sh.Gangs || sizes["gang-0"] != 8 || sizes["gang-1"] != 16 || sizes["gang-2"] != 32 || sizes["gang-119"] != 32 {
+		t.Errorf("gang sizes: %d gangs, gang-0..2 %d %d %d", len(sizes), sizes["gang-0"], sizes["gang-1"], sizes["gang-2"])
+	}
+
+	racks := map[string]string{"node-0": "rack-00", "node-1": "rack-00", "node-2": "rack-01"}
+	w := &watcher{
+		gangNodes: map[string][]string{"one": {"node-0", "node-1"}, "two": {"node-1", "node-2"}, "partial": {"node-0"}},
+		gangDone:  map[string]time.Time{"one": {}, "two": {}},
+	}
+	if got := w.oneRack(racks); got != 1 {
+		t.Errorf("one-rack gangs: %d, want 1", got)
+	}
+
+	small := shape{Name: "t", Nodes: 40, RackSize: 20, NodeCPU: "4", Gangs: 4, GangSizes: []int{8, 16}, PodCPU: "1", Cases: []string{"C", "C-rack"}}
+	rep := &report{Shapes: []shape{small}, Runs: []runResult{
+		{Shape: "t", Case: "C", Run: 1, Gangs: 4, OneRackGangs: 1, EffectiveRate: 100},
+		{Shape: "t", Case: "C-rack", Run: 1, Gangs: 4, OneRackGangs: 4, EffectiveRate: 95},
+		{Shape: "t", Case: "C-rack", Warmup: true, Gangs: 4, EffectiveRate: 1},
+	}}
+	md := markdown(rep)
+	for _, want := range []string{
+		"### Topology: t (40 nodes with 4 CPU in 2 racks of 20, label example.com/rack; 4 gangs of 8/16 pods requesting 1 CPU)",
+		"| C | 1 | 0 | 100 | 1.00 | 1/4 | 0.25 |",
+		"| C-rack | 1 | 0 | 95 | 0.95 | 4/4 | 1.00 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
 }

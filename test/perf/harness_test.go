@@ -49,6 +49,9 @@ const (
 	// clientQPS is the QPS and burst of every client, ours and the
 	// scheduler's, so that client-side throttling is not what we measure.
 	clientQPS = 5000
+	// rackLabel is the node label of the racks of a shape with RackSize
+	// (value rack-NN), the topology key of its C-rack case.
+	rackLabel = "example.com/rack"
 )
 
 //go:embed testdata/*.yaml
@@ -135,10 +138,12 @@ func parallel(n int, fn func(i int) error) error {
 }
 
 // resetNodes deletes every node and creates count fake nodes (no kubelet)
-// with the given allocatable CPU, 256Gi of memory, 110 pods and Ready.
-func resetNodes(ctx context.Context, cs clientset.Interface, count int, cpu string) error {
+// with the given allocatable CPU, 256Gi of memory, 110 pods and Ready. With
+// rackSize > 0, node i gets the label rackLabel=rack-NN, NN = i / rackSize,
+// and racks maps each node's name to its rack; without, racks is nil.
+func resetNodes(ctx context.Context, cs clientset.Interface, count int, cpu string, rackSize int) (racks map[string]string, err error) {
 	if err := cs.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
-		return err
+		return nil, err
 	}
 	if err := waitEmpty(ctx, func() (int, error) {
 		l, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -147,26 +152,37 @@ func resetNodes(ctx context.Context, cs clientset.Interface, count int, cpu stri
 		}
 		return len(l.Items), nil
 	}); err != nil {
-		return err
+		return nil, err
+	}
+	if rackSize > 0 {
+		racks = map[string]string{}
+		for i := 0; i < count; i++ {
+			racks[nodeName(i)] = fmt.Sprintf("rack-%02d", i/rackSize)
+		}
 	}
 	alloc := v1.ResourceList{
 		v1.ResourceCPU:    resource.MustParse(cpu),
 		v1.ResourceMemory: resource.MustParse("256Gi"),
 		v1.ResourcePods:   resource.MustParse("110"),
 	}
-	return parallel(count, func(i int) error {
+	return racks, parallel(count, func(i int) error {
 		node := &v1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("node-%d", i)},
+			ObjectMeta: metav1.ObjectMeta{Name: nodeName(i)},
 			Status: v1.NodeStatus{
 				Capacity:    alloc,
 				Allocatable: alloc,
 				Conditions:  []v1.NodeCondition{{Type: v1.NodeReady, Status: v1.ConditionTrue}},
 			},
 		}
+		if rack, ok := racks[node.Name]; ok {
+			node.Labels = map[string]string{rackLabel: rack}
+		}
 		_, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 		return err
 	})
 }
+
+func nodeName(i int) string { return fmt.Sprintf("node-%d", i) }
 
 // waitEmpty polls count until it returns 0, for at most 3 minutes.
 func waitEmpty(ctx context.Context, count func() (int, error)) error {
@@ -255,26 +271,31 @@ func pod(ns string, g, i int, kind podKind, cpu string) *v1.Pod {
 // watcher records, from a pod informer, when each pod was first seen bound
 // and when each gang was first seen fully bound.
 type watcher struct {
-	mu       sync.Mutex
-	seen     map[string]bool
-	boundAt  map[string]time.Time
-	gangSize int
-	// gangBound counts bound pods per gang; gangDone is when it reached gangSize.
+	mu      sync.Mutex
+	seen    map[string]bool
+	boundAt map[string]time.Time
+	// gangSizes is the size of each gang, by name.
+	gangSizes map[string]int
+	// gangBound counts bound pods per gang; gangDone is when it reached its
+	// size.
 	gangBound map[string]int
 	gangDone  map[string]time.Time
+	// gangNodes are the nodes each gang's pods were bound to.
+	gangNodes map[string][]string
 	// onGangDone, if set, runs (in its own goroutine) when a gang is fully bound.
 	onGangDone func(gang string)
 	changed    chan struct{}
 	stop       chan struct{}
 }
 
-func startWatcher(cs clientset.Interface, ns string, gangSize int, onGangDone func(string)) (*watcher, error) {
+func startWatcher(cs clientset.Interface, ns string, gangSizes map[string]int, onGangDone func(string)) (*watcher, error) {
 	w := &watcher{
 		seen:       map[string]bool{},
 		boundAt:    map[string]time.Time{},
-		gangSize:   gangSize,
+		gangSizes:  gangSizes,
 		gangBound:  map[string]int{},
 		gangDone:   map[string]time.Time{},
+		gangNodes:  map[string][]string{},
 		onGangDone: onGangDone,
 		changed:    make(chan struct{}, 1),
 		stop:       make(chan struct{}),
@@ -298,7 +319,8 @@ func startWatcher(cs clientset.Interface, ns string, gangSize int, onGangDone fu
 		w.boundAt[p.Name] = now
 		g := p.Labels[gangLabel]
 		w.gangBound[g]++
-		if w.gangBound[g] == w.gangSize {
+		w.gangNodes[g] = append(w.gangNodes[g], p.Spec.NodeName)
+		if w.gangBound[g] == w.gangSizes[g] {
 			w.gangDone[g] = now
 			if w.onGangDone != nil {
 				go w.onGangDone(g)
@@ -342,6 +364,25 @@ func (w *watcher) waitUntil(deadline time.Time, done func() bool) bool {
 		}
 	}
 	return true
+}
+
+// oneRack counts the gangs fully bound with every pod on nodes of one rack;
+// racks maps node names to racks.
+func (w *watcher) oneRack(racks map[string]string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for g := range w.gangDone {
+		nodes := w.gangNodes[g]
+		rack, ok := racks[nodes[0]]
+		for _, node := range nodes[1:] {
+			ok = ok && racks[node] == rack
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
 }
 
 // snapshot returns copies of the bound times and gang completion times.

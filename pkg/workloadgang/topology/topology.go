@@ -167,6 +167,25 @@ func Domains(nodes []fwk.NodeInfo, key string) map[string][]fwk.NodeInfo {
 // in its cycle, Gone and UseNode apply within every domain. An error is an
 // unexpected failure of the filters; an invalid pair is a Choice.
 func Choose(ctx context.Context, runner placement.Runner, nodes []fwk.NodeInfo, q placement.Question, t gang.Topology) (Choice, error) {
+	return choose(ctx, runner, nodes, q, t, bestFitPolicy)
+}
+
+// policy is the order in which a choice tries the domains that may hold
+// the gang. Choose uses best fit; first fit is for tests that compare the
+// two (fragmentation).
+type policy int
+
+const (
+	// bestFitPolicy: the domain with the least room over first (see the
+	// package comment).
+	bestFitPolicy policy = iota
+	// firstFitPolicy: domains in order of value, the first that holds the
+	// gang.
+	firstFitPolicy
+)
+
+// choose is Choose under policy p.
+func choose(ctx context.Context, runner placement.Runner, nodes []fwk.NodeInfo, q placement.Question, t gang.Topology, p policy) (Choice, error) {
 	if t.IsZero() || q.Need <= 0 {
 		return Choice{Kind: Anywhere}, nil
 	}
@@ -192,7 +211,7 @@ func Choose(ctx context.Context, runner placement.Runner, nodes []fwk.NodeInfo, 
 	if err != nil {
 		return Choice{}, fmt.Errorf("member %s: %w", klog.KObj(q.Member), err)
 	}
-	c := chooser{runner: runner, q: q, request: mi.CalculateResource().Resource}
+	c := chooser{runner: runner, q: q, request: mi.CalculateResource().Resource, policy: p}
 	if t.Required == "" {
 		return c.prefer(ctx, nodes, t.Preferred)
 	}
@@ -274,12 +293,14 @@ type chooser struct {
 	runner  placement.Runner
 	q       placement.Question
 	request fwk.Resource
+	policy  policy
 }
 
 // bestFit returns the index of the best-fit domain, -1 when none holds the
 // gang. Domains are tried in order of room over, so the first that holds
 // the gang is the best; the free slots bound what Simulate can place, so a
-// domain with fewer free slots than the need is never tried.
+// domain with fewer free slots than the need is never tried. Under
+// firstFitPolicy, domains are tried in order of value instead.
 func (c *chooser) bestFit(ctx context.Context, ds []domain) (int, error) {
 	var order []int
 	for i := range ds {
@@ -289,6 +310,9 @@ func (c *chooser) bestFit(ctx context.Context, ds []domain) (int, error) {
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
+		if c.policy == firstFitPolicy {
+			return cmp.Compare(ds[a].value, ds[b].value)
+		}
 		return cmp.Or(cmp.Compare(ds[a].free, ds[b].free), cmp.Compare(ds[a].value, ds[b].value))
 	})
 	for _, i := range order {
