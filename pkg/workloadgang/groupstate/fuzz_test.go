@@ -317,8 +317,8 @@ type fuzzGroup struct {
 	// holdStart is when the current round began to hold.
 	holdStart time.Time
 	// lastYield is when a member of the gang last made a round yield.
-	lastYield    time.Time
-	rejections   int
+	lastYield  time.Time
+	rejections int
 	// holdsExpired counts held rounds rejected by HoldExpired since the
 	// gang last reached its quorum: each halves the hold budget.
 	holdsExpired int
