@@ -447,16 +447,10 @@ func (e *env) setPhase(name string, phase v1.PodPhase) {
 	require.NoError(e.t, err, "setting pod %s %s", name, phase)
 }
 
-// waitAtPermit waits until the pods wait at Permit. The scheduler nominates a
-// pod to its node only when a Permit plugin makes it wait
+// waitsAtPermit says whether a pod waits at Permit. The scheduler nominates
+// a pod to its node only when a Permit plugin makes it wait
 // (NominatedNodeNameForExpectation, on by default in 1.35), so an unbound,
 // nominated pod that was never rejected is waiting at Permit.
-func (e *env) waitAtPermit(podNames ...string) {
-	e.t.Helper()
-	e.waitForPods("waiting at Permit", podNames, waitsAtPermit)
-}
-
-// waitsAtPermit says whether a pod waits at Permit (see waitAtPermit).
 func waitsAtPermit(p *v1.Pod) bool {
 	return p.Spec.NodeName == "" && p.Status.NominatedNodeName != ""
 }
