@@ -249,6 +249,12 @@ func GangAdmittedMessage(k GroupKey, reservedOrBound, minCount int, wait time.Du
 	return fmt.Sprintf("gang %s reached quorum: %d/%d reserved or bound after %s; its members bind%s", k, reservedOrBound, minCount, wait.Round(time.Millisecond), where)
 }
 
+// MixedPrioritiesMessage says that a gang's members have different
+// priorities, and which one the gang ranks by.
+func MixedPrioritiesMessage(k GroupKey, lowest, highest int32) string {
+	return fmt.Sprintf("gang %s has members of priority %d to %d; the gang ranks by the lowest, %d, in queue order, yield and bounded waiting: give its members one priority class", k, lowest, highest, lowest)
+}
+
 // BackoffMessage says that a gang waits out its backoff after rejected rounds.
 func BackoffMessage(k GroupKey, rejections int, remaining time.Duration) string {
 	return fmt.Sprintf("gang %s backing off after %d rejected attempts; next attempt in %s", k, rejections, remaining.Round(time.Second))

@@ -159,6 +159,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		AddFunc: func(obj interface{}) {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.activate(logger, pl.store.AddPod(pod))
+				pl.checkPriorities(pod)
 			}
 		},
 		UpdateFunc: func(_, newObj interface{}) {
@@ -312,6 +313,23 @@ func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
 				"%v; its gangs are not placed until it is fixed", err)
 		}
 	}
+}
+
+// checkPriorities reports, from the leader, a gang whose members have
+// different priorities in a Warning Event MixedPriorities on its Workload
+// (at most one per gang per event interval): the gang ranks by the lowest,
+// in queue order, yield and hold alike.
+func (pl *WorkloadGang) checkPriorities(pod *v1.Pod) {
+	key, ok := gang.KeyForPod(pod)
+	if !ok || !pl.leader.Leading() {
+		return
+	}
+	lowest, highest, ok := pl.store.Priorities(key)
+	if !ok || lowest == highest {
+		return
+	}
+	pl.events.record(pl.workload(key), key, v1.EventTypeWarning, reasonMixedPriorities,
+		gang.MixedPrioritiesMessage(key, lowest, highest))
 }
 
 // onWorkloadChange activates every pod that waits on the Workload, so that

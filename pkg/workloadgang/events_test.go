@@ -21,6 +21,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/klog/v2/ktesting"
 	fwk "k8s.io/kube-scheduler/framework"
@@ -67,4 +68,14 @@ func TestIsSchedulableAfterWorkloadChange(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// TestMixedPrioritiesAreReported: a gang whose members have different
+// priorities gets a Warning Event on its Workload saying it ranks by the
+// lowest.
+func TestMixedPrioritiesAreReported(t *testing.T) {
+	lo := st.MakePod().Namespace("ns").Name("lo").UID("lo").Priority(10).WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg"}).Obj()
+	hi := st.MakePod().Namespace("ns").Name("hi").UID("hi").Priority(1000).WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg"}).Obj()
+	e := newTestEnv(t, nil, gangWorkload("train", 2), lo, hi)
+	e.requireEvent(t, "Warning MixedPriorities gang ns/train/pg has members of priority 10 to 1000; the gang ranks by the lowest, 10, in queue order, yield and bounded waiting: give its members one priority class")
 }

@@ -60,16 +60,16 @@ func (pl *WorkloadGangSort) Name() string {
 	return SortName
 }
 
-// Less orders pods by priority, then arrival, then gang, then queue time.
-// It runs under the queue's lock on every comparison: it reads memory only
-// and allocates nothing.
+// Less orders pods by priority (a gang member's is its gang's: the lowest
+// of its members'), then arrival, then gang, then queue time: the order
+// the Store's yield and hold compare gangs by. It runs under the queue's
+// lock on every comparison: it reads memory only and allocates nothing.
 func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
-	podA, podB := a.GetPodInfo().GetPod(), b.GetPodInfo().GetPod()
-	if pa, pb := corev1helpers.PodPriority(podA), corev1helpers.PodPriority(podB); pa != pb {
-		return pa > pb
+	keyA, prioA, arrivalA := pl.rank(a)
+	keyB, prioB, arrivalB := pl.rank(b)
+	if prioA != prioB {
+		return prioA > prioB
 	}
-	keyA, arrivalA := pl.arrival(a)
-	keyB, arrivalB := pl.arrival(b)
 	if !arrivalA.Equal(arrivalB) {
 		return arrivalA.Before(arrivalB)
 	}
@@ -81,18 +81,24 @@ func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
 	return a.GetTimestamp().Before(b.GetTimestamp())
 }
 
-// arrival returns a pod's gang and its arrival time: its gang's attempt
-// start for a gang member with one running, else when it was queued.
-func (pl *WorkloadGangSort) arrival(p fwk.QueuedPodInfo) (gang.GroupKey, time.Time) {
+// rank returns a pod's gang, priority and arrival time: for a gang member
+// the Store tracks, its gang's priority and attempt start (when one runs);
+// else its own priority and when it was queued.
+func (pl *WorkloadGangSort) rank(p fwk.QueuedPodInfo) (gang.GroupKey, int32, time.Time) {
 	pod := p.GetPodInfo().GetPod()
+	prio, arrival := corev1helpers.PodPriority(pod), p.GetTimestamp()
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
-		return key, p.GetTimestamp()
+		return key, prio, arrival
 	}
 	if store := pl.state.store.Load(); store != nil {
-		if t, ok := store.Arrival(key); ok {
-			return key, t
+		gp, known, t, arrived := store.Rank(key)
+		if known {
+			prio = gp
+		}
+		if arrived {
+			arrival = t
 		}
 	}
-	return key, p.GetTimestamp()
+	return key, prio, arrival
 }

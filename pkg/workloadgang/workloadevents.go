@@ -39,6 +39,9 @@ const (
 	reasonGangWaiting = "GangWaiting"
 	// reasonGangAdmitted (Normal): a round reached its quorum.
 	reasonGangAdmitted = "GangAdmitted"
+	// reasonMixedPriorities (Warning): the gang's members have different
+	// priorities; the gang ranks by the lowest.
+	reasonMixedPriorities = "MixedPriorities"
 	// reasonGangRejected (Warning): a round was rejected before its quorum.
 	reasonGangRejected = "GangRejected"
 	// gangEventAction is the Event's action, as for the scheduler's own.

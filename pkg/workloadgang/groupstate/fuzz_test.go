@@ -56,6 +56,9 @@ const (
 // PreBind barrier (release.go) must then bind none of it: opBind checks
 // every member of a released round against the model's release.
 
+// fuzzHighPriority is the priority of the slots whose header bit is set.
+const fuzzHighPriority = 1000
+
 var (
 	// fuzzBackoff caps at the third rejection (1s, 2s, 3s).
 	fuzzBackoff = Backoff{Initial: time.Second, Max: 3 * time.Second}
@@ -361,6 +364,10 @@ type fuzzStep struct {
 type fuzzHarness struct {
 	t   *testing.T
 	s   *Store
+	// prios are the pod priorities of the slots (header byte 3, bits 2-7):
+	// 0 or fuzzHighPriority, so that gangs of one Workload may differ and
+	// one gang's members may too.
+	prios [fuzzPods]int32
 	now time.Time
 	// clk is the Store's clock; it follows now.
 	clk    *testingclock.FakeClock
@@ -467,6 +474,9 @@ func newFuzzHarness(t *testing.T, header []byte) *fuzzHarness {
 		return ok && waitingInFramework(p)
 	}), WithSchedulerNames(func(name string) bool { return name == fuzzSchedulers[0] || name == fuzzSchedulers[1] }))
 	bits := uint32(header[0]) | uint32(header[1])<<8 | uint32(header[2])<<16
+	for slot := range h.prios {
+		h.prios[slot] = int32(header[3]>>(2+slot%6)&1) * fuzzHighPriority
+	}
 	for slot := range h.pods {
 		h.pods[slot] = &fuzzPod{slot: slot, gi: int(bits>>(3*slot)) & 7}
 	}
@@ -770,9 +780,10 @@ func (h *fuzzHarness) create(p *fuzzPod, variant byte) {
 	np.node = np.createdBound
 	np.schedGates = variant>>2&1 == 1 && !np.createdBound
 	np.scheduler = int(variant>>3) % len(fuzzSchedulers)
+	prio := h.prios[np.slot]
 	np.sched = &v1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: np.name, UID: np.uid},
-		Spec: v1.PodSpec{SchedulerName: fuzzSchedulers[np.scheduler], WorkloadRef: &v1.WorkloadReference{
+		Spec: v1.PodSpec{SchedulerName: fuzzSchedulers[np.scheduler], Priority: &prio, WorkloadRef: &v1.WorkloadReference{
 			Name: fuzzKeys[np.gi].Workload, PodGroup: fuzzKeys[np.gi].PodGroup, PodGroupReplicaKey: fuzzKeys[np.gi].ReplicaKey,
 		}},
 	}
@@ -918,9 +929,23 @@ func (h *fuzzHarness) modelDelete(p *fuzzPod) {
 	h.forget()
 }
 
-// arrivedBefore orders gangs as the gang-aware queue sort does: by arrival
-// (none last), then by key.
-func (h *fuzzHarness) arrivedBefore(a, b int) bool {
+// priority is group gi's priority: the lowest of its members' (0 with none).
+func (h *fuzzHarness) priority(gi int) int32 {
+	first, lowest := true, int32(0)
+	for _, p := range h.pods {
+		if p.gi == gi && p.member && (first || h.prios[p.slot] < lowest) {
+			first, lowest = false, h.prios[p.slot]
+		}
+	}
+	return lowest
+}
+
+// ranksBefore orders gangs as the gang-aware queue sort does: higher
+// priority first, then by arrival (none last), then by key.
+func (h *fuzzHarness) ranksBefore(a, b int) bool {
+	if pa, pb := h.priority(a), h.priority(b); pa != pb {
+		return pa > pb
+	}
 	aa, ba := h.groups[a].arrival, h.groups[b].arrival
 	if !aa.Equal(ba) {
 		switch {
@@ -950,7 +975,7 @@ func (h *fuzzHarness) modelTakeOldestUnplaced() []*fuzzPod {
 		if h.count(gi, func(p *fuzzPod) bool { return p.unplaced }) == 0 || !h.short(gi) || h.now.Before(g.backoffUntil) || g.cannotFit != "" {
 			continue
 		}
-		if oldest < 0 || h.arrivedBefore(gi, oldest) {
+		if oldest < 0 || h.ranksBefore(gi, oldest) {
 			oldest = gi
 		}
 	}
@@ -1238,10 +1263,10 @@ func (h *fuzzHarness) modelYieldCandidate(gi int) (Candidate, bool) {
 	}
 	youngest := -1
 	for k := range h.groups {
-		if k == gi || h.count(k, isWaiting) == 0 || !h.arrivedBefore(gi, k) {
+		if k == gi || h.count(k, isWaiting) == 0 || !h.ranksBefore(gi, k) {
 			continue
 		}
-		if youngest < 0 || h.arrivedBefore(youngest, k) {
+		if youngest < 0 || h.ranksBefore(youngest, k) {
 			youngest = k
 		}
 	}
@@ -1421,7 +1446,7 @@ func (h *fuzzHarness) holds(gi int) bool {
 		return false
 	}
 	for k := range h.groups {
-		if k != gi && h.count(k, isWaiting) > 0 && h.arrivedBefore(k, gi) {
+		if k != gi && h.count(k, isWaiting) > 0 && h.ranksBefore(k, gi) {
 			return false
 		}
 	}
@@ -1983,6 +2008,11 @@ func (h *fuzzHarness) check() {
 		arrival, arrived := h.s.Arrival(key)
 		if arrived != !g.arrival.IsZero() || !arrival.Equal(g.arrival) {
 			h.failf("%s: Arrival = %v, %v; the model has %v", key, arrival.Sub(fuzzStart), arrived, g.arrival.Sub(fuzzStart))
+		}
+		prio, known, rankArrival, _ := h.s.Rank(key)
+		wantKnown := h.count(gi, isMember) > 0
+		if known != wantKnown || prio != h.priority(gi) || !rankArrival.Equal(arrival) {
+			h.failf("%s: Rank = priority %d (%v), arrival %v; the model has %d (%v), %v", key, prio, known, rankArrival.Sub(fuzzStart), h.priority(gi), wantKnown, g.arrival.Sub(fuzzStart))
 		}
 	}
 	for _, p := range h.pods {

@@ -39,6 +39,9 @@ const (
 type group struct {
 	// members maps every live pod of the group to its state.
 	members map[types.UID]memberState
+	// priorities counts the members by pod priority: the gang's priority
+	// is the lowest (see priority).
+	priorities map[int32]int
 	// reservedOrBound counts members in state reserved or bound: the quorum
 	// that Permit compares to minCount.
 	reservedOrBound int
@@ -131,7 +134,8 @@ type group struct {
 
 func newGroup() *group {
 	return &group{
-		members:   map[types.UID]memberState{},
+		members:    map[types.UID]memberState{},
+		priorities: map[int32]int{},
 		gated:     map[types.UID]*v1.Pod{},
 		waiting:   map[types.UID]*v1.Pod{},
 		rejected:  map[types.UID]*v1.Pod{},
@@ -146,6 +150,49 @@ func newGroup() *group {
 func (g *group) empty() bool {
 	return len(g.members) == 0 && len(g.gated) == 0 && len(g.waiting) == 0 && len(g.rejected) == 0 && len(g.backedOff) == 0 && len(g.unplaced) == 0 &&
 		len(g.excluded) == 0 && len(g.noRoom) == 0
+}
+
+// podPriority is a pod's priority; 0 when the API server set none.
+func podPriority(p *v1.Pod) int32 {
+	if p.Spec.Priority != nil {
+		return *p.Spec.Priority
+	}
+	return 0
+}
+
+// join makes pod a member in the given state, or sets the state of a
+// member. Callers hold Store.mu.
+func (g *group) join(pod *v1.Pod, state memberState) {
+	if _, ok := g.members[pod.UID]; !ok {
+		g.priorities[podPriority(pod)]++
+	}
+	g.members[pod.UID] = state
+}
+
+// leave forgets a member. Callers hold Store.mu.
+func (g *group) leave(pod *v1.Pod) {
+	if _, ok := g.members[pod.UID]; !ok {
+		return
+	}
+	delete(g.members, pod.UID)
+	p := podPriority(pod)
+	if g.priorities[p] <= 1 {
+		delete(g.priorities, p)
+	} else {
+		g.priorities[p]--
+	}
+}
+
+// priority is the gang's priority: the lowest of its members' (issue 11);
+// 0 while it has none. O(distinct priorities), one in practice.
+func (g *group) priority() int32 {
+	first, lowest := true, int32(0)
+	for p := range g.priorities {
+		if first || p < lowest {
+			first, lowest = false, p
+		}
+	}
+	return lowest
 }
 
 // short reports whether the gang is short of its quorum: a member that

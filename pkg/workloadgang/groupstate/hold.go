@@ -319,7 +319,7 @@ func (s *Store) holds(key gang.GroupKey, g *group, now time.Time) bool {
 		return false
 	}
 	for k := range s.rounds {
-		if k != key && arrivedBefore(k, s.groups[k].arrival, key, g.arrival) {
+		if k != key && ranksBefore(k, s.groups[k], key, g) {
 			return false
 		}
 	}
@@ -370,7 +370,7 @@ func (s *Store) TakeOldestUnplaced() []*v1.Pod {
 		if !g.short() || now.Before(g.backoffUntil) || g.cannotFit != "" {
 			continue
 		}
-		if !found || arrivedBefore(k, g.arrival, oldest, s.groups[oldest].arrival) {
+		if !found || ranksBefore(k, g, oldest, s.groups[oldest]) {
 			oldest, found = k, true
 		}
 	}
@@ -389,19 +389,30 @@ func (s *Store) youngestRoundAfter(key gang.GroupKey, g *group) (gang.GroupKey, 
 	var youngest gang.GroupKey
 	found := false
 	for k := range s.rounds {
-		if k == key || !arrivedBefore(key, g.arrival, k, s.groups[k].arrival) {
+		if k == key || !ranksBefore(key, g, k, s.groups[k]) {
 			continue
 		}
-		if !found || arrivedBefore(youngest, s.groups[youngest].arrival, k, s.groups[k].arrival) {
+		if !found || ranksBefore(youngest, s.groups[youngest], k, s.groups[k]) {
 			youngest, found = k, true
 		}
 	}
 	return youngest, found
 }
 
+// ranksBefore orders gangs as the gang-aware queue sort attempts them:
+// higher priority first (a gang's priority is its lowest member's), then
+// by arrival (arrivedBefore). So a gang never yields to, or waits behind
+// the hold of, a gang of lower priority. Callers hold s.mu.
+func ranksBefore(a gang.GroupKey, ga *group, b gang.GroupKey, gb *group) bool {
+	if pa, pb := ga.priority(), gb.priority(); pa != pb {
+		return pa > pb
+	}
+	return arrivedBefore(a, ga.arrival, b, gb.arrival)
+}
+
 // arrivedBefore orders gangs by arrival, then by key: the order in which the
-// gang-aware queue sort attempts them. A gang with no attempt running (zero
-// arrival) comes last.
+// gang-aware queue sort attempts gangs of one priority. A gang with no
+// attempt running (zero arrival) comes last.
 func arrivedBefore(a gang.GroupKey, aArrival time.Time, b gang.GroupKey, bArrival time.Time) bool {
 	if !aArrival.Equal(bArrival) {
 		switch {
@@ -413,6 +424,43 @@ func arrivedBefore(a gang.GroupKey, aArrival time.Time, b gang.GroupKey, bArriva
 		return aArrival.Before(bArrival)
 	}
 	return a.Compare(b) < 0
+}
+
+// Priorities returns the lowest and highest priority among a gang's
+// members; they differ when its members disagree (the gang then ranks by
+// the lowest).
+func (s *Store) Priorities(key gang.GroupKey) (lowest, highest int32, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, found := s.groups[key]
+	if !found || len(g.priorities) == 0 {
+		return 0, 0, false
+	}
+	first := true
+	for p := range g.priorities {
+		if first || p < lowest {
+			lowest = p
+		}
+		if first || p > highest {
+			highest = p
+		}
+		first = false
+	}
+	return lowest, highest, true
+}
+
+// Rank returns what the gang-aware queue sort orders a gang's members by:
+// the gang's priority (its lowest member's; ok false while it has no
+// member) and when its current attempt began (arrived false when none
+// runs). O(1), allocation-free.
+func (s *Store) Rank(key gang.GroupKey) (priority int32, ok bool, arrival time.Time, arrived bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, found := s.groups[key]
+	if !found {
+		return 0, false, time.Time{}, false
+	}
+	return g.priority(), len(g.priorities) > 0, g.arrival, !g.arrival.IsZero()
 }
 
 // Arrival returns when the current attempt of a gang began (see

@@ -117,10 +117,10 @@ func (s *Store) AddPod(pod *v1.Pod) []*v1.Pod {
 	state, known := g.members[pod.UID]
 	switch {
 	case !known && pod.Spec.NodeName != "":
-		g.members[pod.UID] = bound
+		g.join(pod, bound)
 		g.reservedOrBound++
 	case !known:
-		g.members[pod.UID] = pending
+		g.join(pod, pending)
 	case pod.Spec.NodeName != "" && state != bound:
 		if state == pending {
 			g.reservedOrBound++
@@ -165,7 +165,7 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 		if state != pending {
 			g.reservedOrBound--
 		}
-		delete(g.members, pod.UID)
+		g.leave(pod)
 		delete(g.unfit, pod.UID)
 	}
 	delete(g.gated, pod.UID)

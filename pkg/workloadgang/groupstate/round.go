@@ -123,7 +123,7 @@ func (s *Store) Reserve(pod *v1.Pod) {
 		// our informer handler does.
 		g.reservedOrBound++
 	}
-	g.members[pod.UID] = reserved
+	g.join(pod, reserved)
 	delete(g.rejected, pod.UID)
 	delete(g.unplaced, pod.UID)
 	delete(g.unfit, pod.UID)

@@ -610,6 +610,58 @@ func TestYoungerGangYieldsToOlder(t *testing.T) {
 // TestYieldRechecksTheRound: the plugin checks a candidate outside the lock;
 // Yield changes nothing if the round it named is gone or was replaced, and a
 // gang makes at most one round yield per yieldInterval.
+// TestPriorityOutranksArrival: gangs are ranked by priority (the lowest of
+// their members'), then arrival, as the queue sort ranks them: an older
+// gang of lower priority makes no higher-priority round yield and does not
+// hold while one waits; the higher-priority gang makes the older one yield.
+func TestPriorityOutranksArrival(t *testing.T) {
+	s, clk := newStore(testBackoff, WithHold(10*time.Second))
+	lo0, lo1 := member("lo0", "old"), member("lo1", "old")
+	hi0 := memberWrapper("hi0", "young").Priority(1000).Obj()
+	hi1 := memberWrapper("hi1", "young").Priority(1000).Obj()
+	for _, p := range []*v1.Pod{lo0, lo1, hi0, hi1} {
+		s.AddPod(p)
+	}
+	prio, ok, _, _ := s.Rank(replica("young"))
+	assert.True(t, ok)
+	assert.Equal(t, int32(1000), prio)
+
+	// The low-priority gang is older and has been rejected once (starving).
+	s.Reserve(lo0)
+	s.Permit(lo0, 2, trainUID, timeout)
+	rej := s.Unplaced(lo1, true)
+	require.Equal(t, RoundRejected, rej.Kind)
+	clk.SetTime(rej.BackoffUntil)
+	s.BackoffExpired(replica("old"))
+	s.Reserve(lo0)
+	require.Equal(t, PermitWait, s.Permit(lo0, 2, trainUID, timeout).Kind)
+	clk.Step(time.Second)
+	s.Reserve(hi0)
+	require.Equal(t, PermitWait, s.Permit(hi0, 2, trainUID, timeout).Kind)
+
+	_, ok = s.YieldCandidate(replica("old"))
+	assert.False(t, ok, "the older low-priority gang makes no higher-priority round yield")
+	out := s.Unplaced(lo1, true)
+	assert.Equal(t, RoundRejected, out.Kind, "it does not hold while a higher-priority round waits")
+	assert.Equal(t, []types.UID{lo0.UID}, out.Reject)
+
+	clk.SetTime(out.BackoffUntil)
+	s.BackoffExpired(replica("old"))
+	s.Reserve(lo0)
+	require.Equal(t, PermitWait, s.Permit(lo0, 2, trainUID, timeout).Kind)
+	c, ok := s.YieldCandidate(replica("young"))
+	require.True(t, ok, "the higher-priority gang makes the older one's round yield")
+	assert.Equal(t, replica("old"), c.Group)
+
+	// A member of lower priority lowers its gang's priority.
+	s.AddPod(memberWrapper("hi2", "young").Priority(10).Obj())
+	prio, _, _, _ = s.Rank(replica("young"))
+	assert.Equal(t, int32(10), prio)
+	s.DeletePod(memberWrapper("hi2", "young").Priority(10).Obj())
+	prio, _, _, _ = s.Rank(replica("young"))
+	assert.Equal(t, int32(1000), prio, "and its deletion restores it")
+}
+
 func TestYieldRechecksTheRound(t *testing.T) {
 	tests := []struct {
 		name string
