@@ -159,7 +159,6 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		AddFunc: func(obj interface{}) {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.activate(logger, pl.store.AddPod(pod))
-				pl.checkPriorities(pod)
 			}
 		},
 		UpdateFunc: func(_, newObj interface{}) {
@@ -174,10 +173,15 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.store.DeletePod(pod)
 				pl.reporter.forget(pod)
+				// The queue forgets a deleted pod's nomination itself.
+				pl.claims.take(pod.UID)
 				if pod.Spec.NodeName != "" {
 					// Room freed up: the oldest gang that found none goes
-					// first, before its pod backoff lets younger pods take it.
-					pl.activate(logger, pl.store.TakeOldestUnplaced())
+					// first, before its pod backoff lets younger pods take
+					// it, and a holding gang claims it (claims.go).
+					members := pl.store.TakeOldestUnplaced()
+					pl.claimFreedRoom(logger, pod, members)
+					pl.activate(logger, members)
 				}
 			}
 		},
@@ -318,10 +322,10 @@ func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
 // checkPriorities reports, from the leader, a gang whose members have
 // different priorities in a Warning Event MixedPriorities on its Workload
 // (at most one per gang per event interval): the gang ranks by the lowest,
-// in queue order, yield and hold alike.
-func (pl *WorkloadGang) checkPriorities(pod *v1.Pod) {
-	key, ok := gang.KeyForPod(pod)
-	if !ok || !pl.leader.Leading() {
+// in queue order, yield and hold alike. Reserve calls it: a lock and no
+// allocation unless the priorities differ.
+func (pl *WorkloadGang) checkPriorities(key gang.GroupKey) {
+	if !pl.leader.Leading() {
 		return
 	}
 	lowest, highest, ok := pl.store.Priorities(key)

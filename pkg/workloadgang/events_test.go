@@ -18,6 +18,7 @@ package workloadgang
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,6 +26,7 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/klog/v2/ktesting"
 	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
 	"github.com/gangsched/gangsched/pkg/gang"
@@ -77,5 +79,11 @@ func TestMixedPrioritiesAreReported(t *testing.T) {
 	lo := st.MakePod().Namespace("ns").Name("lo").UID("lo").Priority(10).WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg"}).Obj()
 	hi := st.MakePod().Namespace("ns").Name("hi").UID("hi").Priority(1000).WorkloadRef(&v1.WorkloadReference{Name: "train", PodGroup: "pg"}).Obj()
 	e := newTestEnv(t, nil, gangWorkload("train", 2), lo, hi)
+	key, _ := gang.KeyForPod(lo)
+	require.Eventually(t, func() bool {
+		low, high, ok := e.pl.store.Priorities(key)
+		return ok && low == 10 && high == 1000
+	}, wait30s, 10*time.Millisecond, "the Store sees both members")
+	require.True(t, e.pl.Reserve(e.ctx, framework.NewCycleState(), lo, "node").IsSuccess())
 	e.requireEvent(t, "Warning MixedPriorities gang ns/train/pg has members of priority 10 to 1000; the gang ranks by the lowest, 10, in queue order, yield and bounded waiting: give its members one priority class")
 }

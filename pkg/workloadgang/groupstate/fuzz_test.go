@@ -265,12 +265,11 @@ func waitingInFramework(p *fuzzPod) bool {
 // breakRelease is the Store's breakRelease: the pod lost its reservation or
 // was deleted before it came through its released round's PreBind.
 func (p *fuzzPod) breakRelease() {
-	if r := p.release; r != nil {
+	// A member waiting at PreBind keeps its release: its wait goes on.
+	if r := p.release; r != nil && r.missing[p] {
 		p.release = nil
-		if r.missing[p] {
-			delete(r.missing, p)
-			r.broken = true
-		}
+		delete(r.missing, p)
+		r.broken = true
 	}
 }
 
