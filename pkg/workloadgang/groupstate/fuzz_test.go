@@ -361,13 +361,13 @@ type fuzzStep struct {
 
 // fuzzHarness applies a sequence to a Store and to the model.
 type fuzzHarness struct {
-	t   *testing.T
-	s   *Store
+	t *testing.T
+	s *Store
 	// prios are the pod priorities of the slots (header byte 3, bits 2-7):
 	// 0 or fuzzHighPriority, so that gangs of one Workload may differ and
 	// one gang's members may too.
 	prios [fuzzPods]int32
-	now time.Time
+	now   time.Time
 	// clk is the Store's clock; it follows now.
 	clk    *testingclock.FakeClock
 	pods   [fuzzPods]*fuzzPod

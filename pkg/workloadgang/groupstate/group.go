@@ -136,14 +136,14 @@ func newGroup() *group {
 	return &group{
 		members:    map[types.UID]memberState{},
 		priorities: map[int32]int{},
-		gated:     map[types.UID]*v1.Pod{},
-		waiting:   map[types.UID]*v1.Pod{},
-		rejected:  map[types.UID]*v1.Pod{},
-		backedOff: map[types.UID]*v1.Pod{},
-		unplaced:  map[types.UID]*v1.Pod{},
-		unfit:     map[types.UID]struct{}{},
-		excluded:  map[types.UID]exclusion{},
-		noRoom:    map[types.UID]*v1.Pod{},
+		gated:      map[types.UID]*v1.Pod{},
+		waiting:    map[types.UID]*v1.Pod{},
+		rejected:   map[types.UID]*v1.Pod{},
+		backedOff:  map[types.UID]*v1.Pod{},
+		unplaced:   map[types.UID]*v1.Pod{},
+		unfit:      map[types.UID]struct{}{},
+		excluded:   map[types.UID]exclusion{},
+		noRoom:     map[types.UID]*v1.Pod{},
 	}
 }
 
