@@ -173,15 +173,10 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.store.DeletePod(pod)
 				pl.reporter.forget(pod)
-				// The queue forgets a deleted pod's nomination itself.
-				pl.claims.take(pod.UID)
 				if pod.Spec.NodeName != "" {
 					// Room freed up: the oldest gang that found none goes
-					// first, before its pod backoff lets younger pods take
-					// it, and a holding gang claims it (claims.go).
-					members := pl.store.TakeOldestUnplaced()
-					pl.claimFreedRoom(logger, pod, members)
-					pl.activate(logger, members)
+					// first, before its pod backoff lets younger pods take it.
+					pl.activate(logger, pl.store.TakeOldestUnplaced())
 				}
 			}
 		},

@@ -54,7 +54,6 @@ func (pl *WorkloadGang) act(ctx context.Context, out groupstate.RoundOutcome, po
 // members when its backoff ends.
 func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOutcome, pod *v1.Pod, w *schedulingv1alpha1.Workload) {
 	key := out.Group
-	pl.unclaimGroup(key)
 	label, reason, ok := pl.rejectionReason(out, pod)
 	if !ok {
 		utilruntime.HandleErrorWithContext(ctx, nil, "Unknown cause of a rejected gang round", "group", key, "cause", out.Cause)

@@ -68,9 +68,6 @@ type WorkloadGang struct {
 	// leader tells whether the scheduler process leads: a standby writes
 	// nothing to the API (see package leadership).
 	leader *leadership.Tracker
-	// claims are the members nominated to room a deleted pod freed, shared
-	// by every profile (see claims.go).
-	claims *roomClaims
 	// nodesSettling is set while the second node-event re-check is
 	// scheduled (see onNodesChanged).
 	nodesSettling atomic.Bool
@@ -120,11 +117,10 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 		clock:  clk,
 	}
 	if first != nil {
-		pl.store, pl.reporter, pl.events, pl.leader, pl.workloads, pl.claims = first.store, first.reporter, first.events, first.leader, first.workloads, first.claims
+		pl.store, pl.reporter, pl.events, pl.leader, pl.workloads = first.store, first.reporter, first.events, first.leader, first.workloads
 		return pl, nil
 	}
 	pl.workloads = newWorkloadIndex()
-	pl.claims = newRoomClaims()
 	pl.store = groupstate.New(groupstate.Backoff{
 		Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 		Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
@@ -183,8 +179,6 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 		pl.reporter.clear(pod)
 		return nil
 	}
-	// Held back: a claim on freed room must not keep that room from others.
-	pl.unclaim(pod)
 	reason := heldReason{verdict: verdict, key: key, minCount: policy.MinCount}
 	msg := pl.heldMessage(reason)
 	if logger := klog.FromContext(ctx); logger.V(4).Enabled() {
@@ -245,15 +239,9 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 	if w == nil {
 		return nil, fwk.NewStatus(fwk.Unschedulable)
 	}
-	// A member nominated to freed room (claims.go) found no node after
-	// all: the framework forgets the nomination with this result.
-	var res *fwk.PostFilterResult
-	if _, claimed := pl.claims.take(pod.UID); claimed {
-		res = &fwk.PostFilterResult{NominatingInfo: &fwk.NominatingInfo{NominatingMode: fwk.ModeOverride}}
-	}
 	need := pl.store.NeedOf(key)
 	if !need.Short {
-		return res, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+		return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 	}
 	// Outside a scheduling cycle (unit tests) there is nothing to simulate
 	// on: no fit verdict, and the younger gang's room is assumed to help.
@@ -263,7 +251,7 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 	if canSimulate {
 		var err error
 		if nodes, err = lister.NodeInfos().List(); err != nil {
-			return res, fwk.AsStatus(fmt.Errorf("listing nodes: %w", err))
+			return nil, fwk.AsStatus(fmt.Errorf("listing nodes: %w", err))
 		}
 	}
 	if canSimulate && !need.FitChecked && need.AllNeeded {
@@ -271,7 +259,7 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 			out, held := pl.store.CannotFit(pod, msg)
 			pl.act(ctx, out, pod, w)
 			pl.activate(klog.FromContext(ctx), held)
-			return res, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
+			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
 		}
 		pl.store.FitChecked(key)
 	}
@@ -279,11 +267,11 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 	if helpable {
 		if c, ok := pl.store.YieldCandidate(key); ok && (!canSimulate || pl.roomHelps(ctx, state, pod, c, nodes)) {
 			pl.act(ctx, pl.store.Yield(pod, c), pod, nil)
-			return res, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 		}
 	}
 	pl.act(ctx, pl.store.Unplaced(pod, helpable), pod, nil)
-	return res, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 }
 
 // Reserve counts a gang member's reservation toward its group's quorum.
@@ -292,8 +280,6 @@ func (pl *WorkloadGang) Reserve(ctx context.Context, _ fwk.CycleState, pod *v1.P
 	if key, w, _, _ := pl.gangOf(pod); w != nil {
 		pl.store.Reserve(pod)
 		pl.checkPriorities(key)
-		// The framework forgot any nomination when it assumed the pod.
-		pl.claims.take(pod.UID)
 	}
 	return nil
 }

@@ -95,7 +95,6 @@ type testEnv struct {
 	pl        *WorkloadGang
 	activator *fakeActivator
 	recorder  *events.FakeRecorder
-	nominator *fakeNominator
 }
 
 var workloadAPI = []*metav1.APIResourceList{{
@@ -134,7 +133,6 @@ func newTestEnvLed(t *testing.T, args *config.WorkloadGangArgs, clk clock.WithDe
 	informerFactory := informers.NewSharedInformerFactory(cs, 0)
 	activator := &fakeActivator{activated: map[string]bool{}}
 	recorder := events.NewFakeRecorder(100)
-	nominator := newFakeNominator()
 	var pl *WorkloadGang
 	newPlugin := func(ctx context.Context, _ runtime.Object, fh fwk.Handle) (fwk.Plugin, error) {
 		var obj runtime.Object
@@ -158,13 +156,12 @@ func newTestEnvLed(t *testing.T, args *config.WorkloadGangArgs, clk clock.WithDe
 		frameworkruntime.WithPodActivator(activator),
 		frameworkruntime.WithEventRecorder(recorder),
 		frameworkruntime.WithWaitingPods(frameworkruntime.NewWaitingPodsMap()),
-		frameworkruntime.WithPodNominator(nominator),
 	)
 	require.NoError(t, err)
 	informerFactory.Start(ctx.Done())
 	informerFactory.WaitForCacheSync(ctx.Done())
 	require.NotNil(t, pl)
-	return &testEnv{ctx: ctx, cs: cs, fh: fh, pl: pl, activator: activator, recorder: recorder, nominator: nominator}
+	return &testEnv{ctx: ctx, cs: cs, fh: fh, pl: pl, activator: activator, recorder: recorder}
 }
 
 // testProfile is the profile of the test framework; pods built by the
