@@ -27,6 +27,8 @@
 #   BENCH_WARMUP        discarded warm-up run per shape (default true)
 #   BENCH_CAP           per-run cap; a run not done by then is stuck (default 3m)
 #   BENCH_FAIL_ON_STUCK exit non-zero if any run is stuck (default false)
+#   BENCH_FAIL_ON_WRITE_BUDGET exit non-zero if a run made more API writes per
+#                      bound pod than its case's budget (default false)
 #   BENCH_PROFILE       1: afterwards, CPU-profile case C on single-5000 (default 1)
 #   BENCH_TIMEOUT       go test timeout (default 3h)
 #   BENCH_FRAGMENTATION 1: first, the topology fragmentation run (best fit vs
@@ -43,6 +45,7 @@ runs="${BENCH_RUNS:-3}"
 warmup="${BENCH_WARMUP:-true}"
 cap="${BENCH_CAP:-3m}"
 fail_on_stuck="${BENCH_FAIL_ON_STUCK:-false}"
+fail_on_writes="${BENCH_FAIL_ON_WRITE_BUDGET:-false}"
 profile="${BENCH_PROFILE:-1}"
 timeout="${BENCH_TIMEOUT:-3h}"
 default_fragmentation=1
@@ -80,7 +83,7 @@ fi
 
 gangsched::log "benchmark: shapes ${shapes}, ${runs} runs, cap ${cap}; results in ${out}"
 run_bench -perf.shapes="${shapes}" -perf.runs="${runs}" -perf.warmup="${warmup}" -perf.cap="${cap}" \
-  -perf.fail-on-stuck="${fail_on_stuck}" -perf.out="${out}" "$@" 2>&1 | tee "${out}/bench.log"
+  -perf.fail-on-stuck="${fail_on_stuck}" -perf.fail-on-write-budget="${fail_on_writes}" -perf.out="${out}" "$@" 2>&1 | tee "${out}/bench.log"
 
 if [[ "${profile}" == 1 ]]; then
   prof="${out}/profile"

@@ -17,121 +17,33 @@ limitations under the License.
 package integration
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gangsched/gangsched/internal/apimetrics"
 )
 
-// writeCounts are the API server's write requests (apiserver_request_total
-// with verb POST, PUT, PATCH or DELETE) by "VERB resource[/subresource]".
-type writeCounts map[string]float64
-
-// apiWrites reads the API server's own request counters from its /metrics.
-func (e *env) apiWrites() writeCounts {
+// apiWrites reads the API server's write counters.
+func (e *env) apiWrites() apimetrics.Writes {
 	e.t.Helper()
-	raw, err := e.cs.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(e.ctx)
+	w, err := apimetrics.Read(e.ctx, e.cs)
 	require.NoError(e.t, err)
-	const prefix = "apiserver_request_total{"
-	out := writeCounts{}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(line, prefix) {
-			continue
-		}
-		end := strings.LastIndex(line, "}")
-		labels := metricLabels(line[len(prefix):end])
-		switch labels["verb"] {
-		case "POST", "PUT", "PATCH", "DELETE":
-		default:
-			continue
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(line[end+1:]), 64)
-		require.NoError(e.t, err, "metric line %q", line)
-		key := labels["verb"] + " " + labels["resource"]
-		if sub := labels["subresource"]; sub != "" {
-			key += "/" + sub
-		}
-		out[key] += v
-	}
-	return out
-}
-
-// metricLabels parses `a="x",b="y"` (values with \" and \\ escapes).
-func metricLabels(s string) map[string]string {
-	out := map[string]string{}
-	for len(s) > 0 {
-		eq := strings.Index(s, "=\"")
-		if eq < 0 {
-			break
-		}
-		name := strings.TrimLeft(s[:eq], ",")
-		s = s[eq+2:]
-		var v strings.Builder
-		i := 0
-		for ; i < len(s) && s[i] != '"'; i++ {
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-			}
-			v.WriteByte(s[i])
-		}
-		out[name] = v.String()
-		if i+1 > len(s) {
-			break
-		}
-		s = s[i+1:]
-	}
-	return out
-}
-
-// schedulerWrites keeps the writes the scheduler makes for pods it binds:
-// bindings, pod status patches (conditions, nominatedNodeName) and Events;
-// not the test's own pod and Workload creations and deletions.
-func (w writeCounts) schedulerWrites(before writeCounts) writeCounts {
-	out := writeCounts{}
-	for k, v := range w {
-		if d := v - before[k]; d > 0 && (strings.Contains(k, "pods/binding") || strings.Contains(k, "pods/status") || strings.HasSuffix(k, " events")) {
-			out[k] = d
-		}
-	}
-	return out
-}
-
-func (w writeCounts) total() float64 {
-	var n float64
-	for _, v := range w {
-		n += v
-	}
-	return n
-}
-
-func (w writeCounts) String() string {
-	keys := make([]string, 0, len(w))
-	for k := range w {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %.0f", k, w[k])
-	}
-	return strings.Join(parts, ", ")
+	return w
 }
 
 // settledWrites waits until the scheduler's writes since before stop
 // changing (Events are written asynchronously) and returns them.
-func (e *env) settledWrites(before writeCounts) writeCounts {
+func (e *env) settledWrites(before apimetrics.Writes) apimetrics.Writes {
 	e.t.Helper()
-	last := e.apiWrites().schedulerWrites(before)
+	last := e.apiWrites().Scheduler(before)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		time.Sleep(time.Second)
-		now := e.apiWrites().schedulerWrites(before)
-		if now.total() == last.total() {
+		now := e.apiWrites().Scheduler(before)
+		if now.Total() == last.Total() {
 			return now
 		}
 		last = now
@@ -170,7 +82,7 @@ func TestGangWriteBudget(t *testing.T) {
 	e.waitGangBound(e.group("train", "workers", ""), n)
 	gangWrites := e.settledWrites(before)
 
-	perPlain, perMember := plainWrites.total()/n, gangWrites.total()/n
+	perPlain, perMember := plainWrites.Total()/n, gangWrites.Total()/n
 	t.Logf("writes per plain pod: %.2f (%v)", perPlain, plainWrites)
 	t.Logf("writes per gang member: %.2f (%v); %.2fx a plain pod's", perMember, gangWrites, perMember/perPlain)
 	assert.InDelta(t, 2.0, perPlain, 0.1, "a plain pod: its binding and its Scheduled Event")

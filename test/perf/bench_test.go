@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ import (
 	"k8s.io/kubernetes/pkg/features"
 	"k8s.io/utils/ptr"
 
+	"github.com/gangsched/gangsched/internal/apimetrics"
 	"github.com/gangsched/gangsched/internal/controlplane"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
@@ -51,6 +53,7 @@ var (
 	flagHeap          = flag.String("perf.heap", "smoke,gangs-100,single-5000", "shapes on which to measure heap per held pod under case C (none: off)")
 	flagOut           = flag.String("perf.out", "", "results directory (default <repo>/_output/bench/<time>)")
 	flagFailOnStuck   = flag.Bool("perf.fail-on-stuck", false, "fail the benchmark if any run is stuck")
+	flagFailOnWrites  = flag.Bool("perf.fail-on-write-budget", false, "fail the benchmark if a run of a case with a write budget made more API writes per bound pod")
 	flagInterleave    = flag.Bool("perf.contention-interleave", false, "contention: create the gangs' members interleaved instead of gang by gang")
 	flagRetryStuck    = flag.Bool("perf.retry-stuck", false, "run a case again on a shape after one of its runs was stuck (default: later runs of that case are skipped, to bound the time spent on a case that cannot finish)")
 	flagPermitTimeout = flag.Int("perf.permit-timeout", 300, "WorkloadGang permitTimeoutSeconds for case C and D (the shipped manifests' value)")
@@ -74,13 +77,27 @@ type benchCase struct {
 	// Topology, if set, is the node label key every Workload requires one
 	// domain of (gang.TopologyRequiredAnnotation).
 	Topology string
+	// WriteBudget, if > 0, is the most API writes the scheduler may make
+	// per bound pod (bindings, pod status writes, Events; from the API
+	// server's counters); -perf.fail-on-write-budget enforces it.
+	WriteBudget float64
 }
 
+// The write budgets per bound pod (see TestGangWriteBudget in
+// test/integration): a plain pod's binding and Scheduled Event, with a
+// little room for Event retries; a gang member adds the nominatedNodeName
+// the framework writes for a pod that waits at Permit (and for the member
+// that releases the round), and its gang's GangAdmitted Event.
+const (
+	plainWriteBudget = 2.1
+	gangWriteBudget  = 3.1
+)
+
 var cases = map[string]benchCase{
-	"A":     {Name: "A", Desc: "plain pods, upstream plugins, scheduler gates off", Config: "plain.yaml", Kind: plainPods},
+	"A":     {Name: "A", Desc: "plain pods, upstream plugins, scheduler gates off", Config: "plain.yaml", Kind: plainPods, WriteBudget: plainWriteBudget},
 	"B":     {Name: "B", Desc: "gangs, in-tree GangScheduling (gates GenericWorkload,GangScheduling on)", Config: "intree.yaml", Gates: true, Kind: gangPods},
-	"C":     {Name: "C", Desc: "gangs, WorkloadGang (gates off, in-tree disabled)", Config: "workloadgang.yaml", Kind: gangPods},
-	"D":     {Name: "D", Desc: "basic groups, WorkloadGang", Config: "workloadgang.yaml", Kind: basicPods},
+	"C":     {Name: "C", Desc: "gangs, WorkloadGang (gates off, in-tree disabled)", Config: "workloadgang.yaml", Kind: gangPods, WriteBudget: gangWriteBudget},
+	"D":     {Name: "D", Desc: "basic groups, WorkloadGang", Config: "workloadgang.yaml", Kind: basicPods, WriteBudget: plainWriteBudget},
 	"C-t10": {Name: "C-t10", Desc: "gangs, WorkloadGang with permitTimeoutSeconds 10", Config: "workloadgang.yaml", Kind: gangPods, PermitTimeout: 10},
 	"C-nn":  {Name: "C-nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation off", Config: "workloadgang.yaml", Kind: gangPods, NoNomination: true},
 	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, NoNomination: true},
@@ -279,6 +296,10 @@ type runResult struct {
 	AttemptP50ms  float64   `json:"attemptP50ms"`
 	AttemptP90ms  float64   `json:"attemptP90ms"`
 	AttemptP99ms  float64   `json:"attemptP99ms"`
+	// Writes are the scheduler's API writes during the run (from the API
+	// server's counters), and WritesPerPod their number per bound pod.
+	Writes       apimetrics.Writes `json:"writes"`
+	WritesPerPod float64           `json:"writesPerPod"`
 	// Contention only: when the first and the last gang were fully bound.
 	GangsDone int `json:"gangsDone,omitempty"`
 	// Shapes with racks only: the gangs fully bound with every pod in one
@@ -434,6 +455,32 @@ func BenchmarkGangScheduling(b *testing.B) {
 	if stuck > 0 && *flagFailOnStuck {
 		b.Fatalf("%d runs stuck (see %s)", stuck, out)
 	}
+	if over := overWriteBudget(rep.Runs); len(over) > 0 && *flagFailOnWrites {
+		b.Fatalf("write budget exceeded (see %s):\n%s", out, strings.Join(over, "\n"))
+	}
+}
+
+// overWriteBudget lists the measured runs whose scheduler made more API
+// writes per bound pod than their case's budget.
+func overWriteBudget(runs []runResult) []string {
+	var over []string
+	for _, r := range runs {
+		c := cases[r.Case]
+		if r.Warmup || r.Stuck || c.WriteBudget == 0 || !(r.WritesPerPod > c.WriteBudget) {
+			continue
+		}
+		over = append(over, fmt.Sprintf("%s %s run %d: %.2f writes per bound pod, budget %.2f (%v)", r.Shape, r.Case, r.Run, r.WritesPerPod, c.WriteBudget, r.Writes))
+	}
+	return over
+}
+
+// apiWrites reads the API server's write counters.
+func (bn *bench) apiWrites() apimetrics.Writes {
+	w, err := apimetrics.Read(bn.ctx, bn.cs)
+	if err != nil {
+		bn.b.Fatal(err)
+	}
+	return w
 }
 
 func contains(xs []string, x string) bool {
@@ -549,6 +596,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		b.Fatal(err)
 	}
 	before := gatherHistogram(attemptMetric)
+	writesBefore := bn.apiWrites()
 	stop := bn.startScheduler(c)
 
 	start, created := bn.createPods(ns, sh, c.Kind, false, c.Topology)
@@ -561,6 +609,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		return bound >= total
 	})
 	stop()
+	writes := bn.apiWrites().Scheduler(writesBefore)
 	hist := gatherHistogram(attemptMetric).minus(before)
 	w.close()
 	bn.setGates(benchCase{})
@@ -573,6 +622,10 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		Attempts:     hist.count,
 		AttemptP50ms: hist.quantile(0.5) * 1000, AttemptP90ms: hist.quantile(0.9) * 1000, AttemptP99ms: hist.quantile(0.99) * 1000,
 		GangsDone: len(gangs),
+		Writes:    writes, WritesPerPod: math.NaN(),
+	}
+	if len(bound) > 0 {
+		r.WritesPerPod = writes.Total() / float64(len(bound))
 	}
 	if bn.racks != nil {
 		r.OneRackGangs = w.oneRack(bn.racks)
@@ -729,7 +782,7 @@ func markdown(rep *report) string {
 	}
 	fmt.Fprintf(&sb, "\n### Per case (medians)\n\n")
 	fmt.Fprintf(&sb, "Throughput: pods bound per 1 s interval after the first binding (avg/p50/p90/p99). Attempt latency: scheduler_scheduling_attempt_duration_seconds, all results, histogram-interpolated.\n\n")
-	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tail s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tail s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms | writes/pod |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, sh := range rep.Shapes {
 		if sh.Contention {
 			continue
@@ -745,7 +798,7 @@ func markdown(rep *report) string {
 				}
 			}
 			med := func(get func(runResult) float64) float64 { return medianOf(rep.Runs, sh.Name, c, get) }
-			fmt.Fprintf(&sb, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, c, n, stuck,
+			fmt.Fprintf(&sb, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, c, n, stuck,
 				numFmt(med(func(r runResult) float64 { return r.EffectiveRate }), 0),
 				numFmt(med(func(r runResult) float64 { return r.CreateSeconds }), 2),
 				numFmt(med(func(r runResult) float64 { return r.FirstBindSeconds }), 2),
@@ -757,7 +810,8 @@ func markdown(rep *report) string {
 				numFmt(med(func(r runResult) float64 { return r.Throughput.P99 }), 0),
 				numFmt(med(func(r runResult) float64 { return float64(r.Attempts) }), 0),
 				numFmt(med(func(r runResult) float64 { return r.AttemptP50ms }), 1),
-				numFmt(med(func(r runResult) float64 { return r.AttemptP99ms }), 1))
+				numFmt(med(func(r runResult) float64 { return r.AttemptP99ms }), 1),
+				numFmt(med(func(r runResult) float64 { return r.WritesPerPod }), 2))
 		}
 	}
 	for _, sh := range rep.Shapes {
@@ -840,7 +894,8 @@ func nanSafe(runs []runResult) []runResult {
 	for i := range out {
 		r := &out[i]
 		for _, f := range []*float64{&r.FirstBindSeconds, &r.LastBindSeconds, &r.TailSeconds, &r.EffectiveRate, &r.AttemptP50ms, &r.AttemptP90ms,
-			&r.AttemptP99ms, &r.FirstGangSeconds, &r.AllGangsSeconds, &r.Throughput.Avg, &r.Throughput.P50, &r.Throughput.P90, &r.Throughput.P99} {
+			&r.AttemptP99ms, &r.FirstGangSeconds, &r.AllGangsSeconds, &r.Throughput.Avg, &r.Throughput.P50, &r.Throughput.P90, &r.Throughput.P99,
+			&r.WritesPerPod} {
 			fix(f)
 		}
 	}
@@ -927,5 +982,22 @@ func TestTopologyShape(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// TestOverWriteBudget: a measured run over its case's write budget is
+// reported; warm-ups, stuck runs and cases without a budget are not.
+func TestOverWriteBudget(t *testing.T) {
+	runs := []runResult{
+		{Shape: "smoke", Case: "C", Run: 1, WritesPerPod: 2.98},
+		{Shape: "smoke", Case: "C", Run: 2, WritesPerPod: 3.5, Writes: apimetrics.Writes{"PATCH pods/status": 350}},
+		{Shape: "smoke", Case: "C", Run: 3, WritesPerPod: 9, Warmup: true},
+		{Shape: "smoke", Case: "A", Run: 1, WritesPerPod: 9, Stuck: true},
+		{Shape: "smoke", Case: "B", Run: 1, WritesPerPod: 9},
+		{Shape: "smoke", Case: "A", Run: 2, WritesPerPod: math.NaN()},
+	}
+	got := overWriteBudget(runs)
+	if want := []string{"smoke C run 2: 3.50 writes per bound pod, budget 3.10 (PATCH pods/status: 350)"}; !slices.Equal(got, want) {
+		t.Errorf("overWriteBudget = %q, want %q", got, want)
 	}
 }
