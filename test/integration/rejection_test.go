@@ -18,6 +18,7 @@ package integration
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,18 +71,7 @@ func TestInvalidTimeoutAnnotationIsReported(t *testing.T) {
 	w := gangWorkload("train", map[string]int32{"workers": 2})
 	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "forever"}
 	e.createWorkload(w)
-	e.waitFor("an InvalidAnnotation event on the Workload", func() (bool, error) {
-		list, err := e.cs.EventsV1().Events(e.ns).List(e.ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, err
-		}
-		for _, ev := range list.Items {
-			if ev.Regarding.Kind == "Workload" && ev.Regarding.Name == "train" && ev.Reason == "InvalidAnnotation" {
-				return true, nil
-			}
-		}
-		return false, nil
-	})
+	e.waitWorkloadEvent("train", v1.EventTypeWarning, "InvalidAnnotation", regexp.MustCompile(regexp.QuoteMeta(gang.PermitTimeoutAnnotation)))
 	pods := members("w", "train", "workers", "", 2, "1")
 	e.createPods(pods...)
 	e.waitScheduled(names(pods)...)

@@ -207,18 +207,7 @@ func TestTopologyInvalidAnnotation(t *testing.T) {
 	e := newEnv(t, gatesOff)
 	e.createRackNodes(fourRacks, 1, "4")
 	e.createWorkload(topologyWorkload("train", map[string]int32{"workers": 2}, map[string]string{gang.TopologyRequiredAnnotation: "not a key!"}))
-	e.waitFor("an InvalidAnnotation event on the Workload", func() (bool, error) {
-		list, err := e.cs.EventsV1().Events(e.ns).List(e.ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, err
-		}
-		for _, ev := range list.Items {
-			if ev.Regarding.Kind == "Workload" && ev.Regarding.Name == "train" && ev.Reason == "InvalidAnnotation" {
-				return true, nil
-			}
-		}
-		return false, nil
-	})
+	e.waitWorkloadEvent("train", v1.EventTypeWarning, "InvalidAnnotation", regexp.MustCompile(regexp.QuoteMeta(gang.TopologyRequiredAnnotation)))
 	pods := members("w", "train", "workers", "", 2, "1")
 	e.createPods(pods...)
 	e.waitPending("annotation "+gang.TopologyRequiredAnnotation, names(pods)...)
