@@ -788,15 +788,7 @@ func markdown(rep *report) string {
 			continue
 		}
 		for _, c := range sh.Cases {
-			n, stuck := 0, 0
-			for _, r := range rep.Runs {
-				if r.Shape == sh.Name && r.Case == c && !r.Warmup {
-					n++
-					if r.Stuck {
-						stuck++
-					}
-				}
-			}
+			n, stuck := countRuns(rep.Runs, sh.Name, c)
 			med := func(get func(runResult) float64) float64 { return medianOf(rep.Runs, sh.Name, c, get) }
 			fmt.Fprintf(&sb, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, c, n, stuck,
 				numFmt(med(func(r runResult) float64 { return r.EffectiveRate }), 0),
@@ -824,15 +816,7 @@ func markdown(rep *report) string {
 		fmt.Fprintf(&sb, "| case | runs | stuck | pods/s | ÷ C | one-rack gangs | one-rack share |\n|---|---|---|---|---|---|---|\n")
 		rateC := median(rates(rep.Runs, sh.Name, "C"))
 		for _, c := range sh.Cases {
-			n, stuck := 0, 0
-			for _, r := range rep.Runs {
-				if r.Shape == sh.Name && r.Case == c && !r.Warmup {
-					n++
-					if r.Stuck {
-						stuck++
-					}
-				}
-			}
+			n, stuck := countRuns(rep.Runs, sh.Name, c)
 			rate := median(rates(rep.Runs, sh.Name, c))
 			fmt.Fprintf(&sb, "| %s | %d | %d | %s | %s | %s/%d | %s |\n", c, n, stuck, numFmt(rate, 0), ratio(rate, rateC),
 				numFmt(medianOf(rep.Runs, sh.Name, c, func(r runResult) float64 { return float64(r.OneRackGangs) }), 0), sh.Gangs,
@@ -847,15 +831,7 @@ func markdown(rep *report) string {
 			sh.Name, sh.Nodes, sh.NodeCPU, sh.Gangs, sh.sizes(), sh.PodCPU)
 		fmt.Fprintf(&sb, "| case | runs | stuck | gangs done (median) | first gang s | all gangs s | attempts |\n|---|---|---|---|---|---|---|\n")
 		for _, c := range sh.Cases {
-			n, stuck := 0, 0
-			for _, r := range rep.Runs {
-				if r.Shape == sh.Name && r.Case == c && !r.Warmup {
-					n++
-					if r.Stuck {
-						stuck++
-					}
-				}
-			}
+			n, stuck := countRuns(rep.Runs, sh.Name, c)
 			med := func(get func(runResult) float64) float64 { return medianOf(rep.Runs, sh.Name, c, get) }
 			fmt.Fprintf(&sb, "| %s | %d | %d | %s | %s | %s | %s |\n", c, n, stuck,
 				numFmt(med(func(r runResult) float64 { return float64(r.GangsDone) }), 0),
@@ -881,6 +857,20 @@ func markdown(rep *report) string {
 		fmt.Fprintf(&sb, "\nStuck runs (not done within the cap): %s\n", strings.Join(stuck, "; "))
 	}
 	return sb.String()
+}
+
+// countRuns counts the measured runs of a case on a shape, and the stuck
+// ones among them.
+func countRuns(runs []runResult, shape, c string) (n, stuck int) {
+	for _, r := range runs {
+		if r.Shape == shape && r.Case == c && !r.Warmup {
+			n++
+			if r.Stuck {
+				stuck++
+			}
+		}
+	}
+	return n, stuck
 }
 
 // nanSafe replaces NaN and Inf (not valid JSON) with -1 in a copy.
