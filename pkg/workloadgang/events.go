@@ -176,6 +176,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 				if pod.Spec.NodeName != "" {
 					// Room freed up: the oldest gang that found none goes
 					// first, before its pod backoff lets younger pods take it.
+					pl.store.RoomChanged()
 					pl.activate(logger, pl.store.TakeOldestUnplaced())
 				}
 			}

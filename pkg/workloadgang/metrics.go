@@ -122,9 +122,10 @@ var (
 	topologyNoDomain = metrics.NewCounter(&metrics.CounterOpts{
 		Subsystem: metricsSubsystem,
 		Name:      "topology_no_domain_total",
-		Help: "Scheduling attempts of members of gangs that ask a required topology (gangsched.io/topology-required) " +
-			"that found no domain with room for every member still needed; the members stay Pending, reserving nothing, " +
-			"and are tried again when pods or nodes change.",
+		Help: "Attempts of gangs that ask a required topology (gangsched.io/topology-required) that found no domain " +
+			"with room for every member still needed; the members stay Pending, reserving nothing, and are tried again " +
+			"when a bound pod is deleted or a node changes (each such change starts a new attempt; an attempt counts once " +
+			"however many of its members find no domain).",
 		StabilityLevel: metrics.ALPHA,
 	})
 

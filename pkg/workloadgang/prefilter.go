@@ -193,7 +193,9 @@ func (pl *WorkloadGang) chooseDomain(ctx context.Context, state fwk.CycleState, 
 			logger.V(4).Info("Chose a topology domain for the gang's round", "pod", klog.KObj(pod), "group", ts.key, "kind", c.Kind, "domain", c.Domain, "preferred", c.Preferred, "nodes", len(c.Nodes), "need", ts.need)
 		}
 	case topology.NoDomain:
-		topologyNoDomain.Inc()
+		if pl.store.NoDomain(ts.key) {
+			topologyNoDomain.Inc()
+		}
 		msg := gang.NoDomainMessage(ts.key, ts.t.Required, ts.need, c.Largest, c.LargestPlaced)
 		logger.V(4).Info("No topology domain holds the gang", "pod", klog.KObj(pod), "group", ts.key, "reason", msg)
 		ts.status = fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)

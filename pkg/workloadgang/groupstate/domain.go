@@ -60,3 +60,27 @@ func (s *Store) Domain(key gang.GroupKey) (Domain, bool) {
 	}
 	return *g.domain, true
 }
+
+// NoDomain records that a member of a gang found no topology domain with
+// room for the gang, and reports whether this is the gang's first such
+// finding since room last changed (a bound pod deleted, a node changed:
+// RoomChanged, NodesChanged): the gang's attempt, whose members all retry
+// on that change, counts once however many of its members find no domain.
+func (s *Store) NoDomain(key gang.GroupKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok || g.noDomainEpoch == s.roomEpoch {
+		return false
+	}
+	g.noDomainEpoch = s.roomEpoch
+	return true
+}
+
+// RoomChanged records that room may have freed up (a bound pod was
+// deleted): gangs that found no domain try again as a new attempt.
+func (s *Store) RoomChanged() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.roomEpoch++
+}

@@ -130,6 +130,9 @@ type group struct {
 	// domain is the topology domain chosen for the current round (see
 	// SetDomain); nil while none is. Every way a round ends clears it.
 	domain *Domain
+	// noDomainEpoch is the Store's room epoch in which a member of the gang
+	// last found no domain (see NoDomain); 0 when none did.
+	noDomainEpoch uint64
 }
 
 func newGroup() *group {

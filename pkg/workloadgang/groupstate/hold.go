@@ -118,6 +118,7 @@ func (s *Store) CannotFit(pod *v1.Pod, msg string) (RoundOutcome, []*v1.Pod) {
 func (s *Store) NodesChanged() []*v1.Pod {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.roomEpoch++
 	var pods []*v1.Pod
 	for key, g := range s.groups {
 		g.fitChecked = false

@@ -65,6 +65,9 @@ type Store struct {
 	// releases maps each member of a released round that has not come
 	// through WaitOnPermit yet to its release (see release.go).
 	releases map[types.UID]*release
+	// roomEpoch counts the changes that may free room: a bound pod's
+	// deletion, a node change (see NoDomain). It starts at 1.
+	roomEpoch uint64
 	// backoff is the gang backoff policy; immutable.
 	backoff Backoff
 	// hold is how long the oldest starving gang keeps its waiting round
@@ -128,6 +131,7 @@ func New(backoff Backoff, opts ...Option) *Store {
 		rounds:             map[gang.GroupKey]struct{}{},
 		unplacedGroups:     map[gang.GroupKey]struct{}{},
 		releases:           map[types.UID]*release{},
+		roomEpoch:          1,
 		groups:             map[gang.GroupKey]*group{},
 		byWorkload:         map[gang.WorkloadKey]map[gang.GroupKey]struct{}{},
 		waitingForWorkload: map[gang.WorkloadKey]map[types.UID]*v1.Pod{},

@@ -1422,6 +1422,21 @@ func TestDomainLifecycle(t *testing.T) {
 		require.True(t, res.Admitted)
 		assert.Equal(t, Domain{Name: "rack-1", Nodes: rack}, res.Domain)
 	})
+	t.Run("no domain counts once per change of room", func(t *testing.T) {
+		s, _ := newStore(testBackoff)
+		a, b := member("a", ""), member("b", "")
+		for _, p := range []*v1.Pod{a, b} {
+			s.AddPod(p)
+			s.Admit(p, gangOf(2))
+		}
+		assert.True(t, s.NoDomain(workers), "the gang's first member to find no domain")
+		assert.False(t, s.NoDomain(workers), "its next member, same attempt")
+		s.RoomChanged()
+		assert.True(t, s.NoDomain(workers), "a bound pod was deleted: a new attempt")
+		s.NodesChanged()
+		assert.True(t, s.NoDomain(workers), "a node changed: a new attempt")
+		assert.False(t, s.NoDomain(replica("other")), "an untracked gang counts nothing")
+	})
 	t.Run("a member unplaced while no round waits drops it", func(t *testing.T) {
 		s, _ := newStore(testBackoff)
 		p := member("a", "")
