@@ -202,11 +202,11 @@ var allShapes = []shape{
 	// 2,240 pods: 56% of the cluster. Case C (no topology) against C-rack
 	// (every Workload requires one rack).
 	{Name: "topology", Nodes: 1000, RackSize: 20, NodeCPU: "4", Gangs: 120, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
-	// Issue 13's large shapes: 5,000 nodes with 1,000 gangs of 3 (the shape
-	// upstream gates gang scheduling on in its 1.37 suite), and with 3,000
-	// gangs of 10. Not in full: set nodes-5000 (minutes per case here).
+	// Issue 13: 5,000 nodes with 1,000 gangs of 3 (the shape upstream gates
+	// gang scheduling on in its 1.37 suite). Not in full: set nodes-5000.
+	// (30,000 pods in gangs of 10 do not fit this harness yet: deleting
+	// them in one DeleteCollection outlasts the API server's timeout.)
 	{Name: "nodes-5000-gangs-3", Nodes: 5000, NodeCPU: "32", Gangs: 1000, GangSize: 3, PodCPU: "10m", Cases: []string{"A", "C"}},
-	{Name: "nodes-5000-gangs-10", Nodes: 5000, NodeCPU: "32", Gangs: 3000, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "C"}},
 	// The same on 100 nodes in 5 racks, 12 gangs (224 pods).
 	{Name: "topology-smoke", Nodes: 100, RackSize: 20, NodeCPU: "4", Gangs: 12, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
 }
@@ -217,7 +217,7 @@ var shapeSets = map[string][]string{
 	"smoke":      {"smoke"},
 	"full":       {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention", "topology"},
 	"topology":   {"topology"},
-	"nodes-5000": {"nodes-5000-gangs-3", "nodes-5000-gangs-10"},
+	"nodes-5000": {"nodes-5000-gangs-3"},
 }
 
 func selectShapes(spec string) ([]shape, error) {
