@@ -59,9 +59,10 @@ func (e *env) settledWrites(before apimetrics.Writes) apimetrics.Writes {
 // member costs those and, for every member that waits at Permit, the
 // nominatedNodeName the framework writes (NominatedNodeNameForExpectation,
 // on by default in 1.35), plus one for the member that releases the round
-// (it runs WorkloadGang's PreBind barrier): about 3 in all. The budget
-// leaves 0.1 per member for Events aggregation, so that any new write per
-// member (a status report, a nomination cleared) fails here.
+// (it runs WorkloadGang's PreBind barrier), and the gang's GangAdmitted
+// Event: 3.02 in all. The budget (a plain pod's + 1.3) leaves room for a
+// few retries, and still fails on any new write per member (a status
+// report, a nomination cleared: +1).
 func TestGangWriteBudget(t *testing.T) {
 	const n = 50
 	e := newEnv(t, gatesOff)
@@ -86,5 +87,5 @@ func TestGangWriteBudget(t *testing.T) {
 	t.Logf("writes per plain pod: %.2f (%v)", perPlain, plainWrites)
 	t.Logf("writes per gang member: %.2f (%v); %.2fx a plain pod's", perMember, gangWrites, perMember/perPlain)
 	assert.InDelta(t, 2.0, perPlain, 0.1, "a plain pod: its binding and its Scheduled Event")
-	assert.LessOrEqual(t, perMember, perPlain+1.1, "a gang member: a plain pod's writes, its nominatedNodeName, and one per round")
+	assert.LessOrEqual(t, perMember, perPlain+1.3, "a gang member: a plain pod's writes, its nominatedNodeName, and one per round")
 }
