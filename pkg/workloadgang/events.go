@@ -64,12 +64,7 @@ func (pl *WorkloadGang) asksTopology(pod *v1.Pod) bool {
 		return false
 	}
 	w := pl.workloads.get(key.WorkloadKey())
-	if w == nil {
-		return false
-	}
-	_, req := w.Annotations[gang.TopologyRequiredAnnotation]
-	_, pref := w.Annotations[gang.TopologyPreferredAnnotation]
-	return req || pref
+	return w != nil && asksTopology(w.Annotations)
 }
 
 // isSchedulableAfterPodDeleted queues a gang member that asks a topology

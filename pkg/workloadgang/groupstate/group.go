@@ -187,15 +187,26 @@ func (g *group) leave(pod *v1.Pod) {
 }
 
 // priority is the gang's priority: the lowest of its members' (issue 11);
-// 0 while it has none. O(distinct priorities), one in practice.
+// 0 while it has none.
 func (g *group) priority() int32 {
-	first, lowest := true, int32(0)
+	lowest, _ := g.priorityRange()
+	return lowest
+}
+
+// priorityRange returns the lowest and highest of its members' priorities;
+// 0, 0 while it has none. O(distinct priorities), one in practice.
+func (g *group) priorityRange() (lowest, highest int32) {
+	first := true
 	for p := range g.priorities {
 		if first || p < lowest {
-			first, lowest = false, p
+			lowest = p
 		}
+		if first || p > highest {
+			highest = p
+		}
+		first = false
 	}
-	return lowest
+	return lowest, highest
 }
 
 // short reports whether the gang is short of its quorum: a member that

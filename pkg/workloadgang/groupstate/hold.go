@@ -437,16 +437,7 @@ func (s *Store) Priorities(key gang.GroupKey) (lowest, highest int32, ok bool) {
 	if !found || len(g.priorities) == 0 {
 		return 0, 0, false
 	}
-	first := true
-	for p := range g.priorities {
-		if first || p < lowest {
-			lowest = p
-		}
-		if first || p > highest {
-			highest = p
-		}
-		first = false
-	}
+	lowest, highest = g.priorityRange()
 	return lowest, highest, true
 }
 
