@@ -15,8 +15,14 @@ limitations under the License.
 */
 
 // Package gang holds the vocabulary of a gang: the key that names a pod group
-// instance, the lookup of a podGroup's policy in a Workload, and the messages
-// that tell a user what a pending gang member waits for.
+// instance, the lookup of a podGroup's policy in a Workload or PodGroup, and
+// the messages that tell a user what a pending gang member waits for.
+//
+// A gang is declared by one of two APIs (Source): a podGroup of a 1.35
+// scheduling.k8s.io/v1alpha1 Workload, which pods join with
+// spec.workloadRef, or a scheduler-plugins scheduling.x-k8s.io/v1alpha1
+// PodGroup, which pods join with the scheduling.x-k8s.io/pod-group label.
+// Everything downstream of the key works the same for both.
 //
 // It depends on the API types only, so the scheduler plugin and client tools
 // compute and word a gang's state the same way.
@@ -30,10 +36,35 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 )
 
-// WorkloadKey names a Workload object.
+// Source names the API that declares a gang.
+type Source uint8
+
+const (
+	// SourceWorkload: a podGroup of a scheduling.k8s.io/v1alpha1 Workload;
+	// pods join with spec.workloadRef.
+	SourceWorkload Source = iota
+	// SourcePodGroup: a scheduling.x-k8s.io/v1alpha1 PodGroup; pods join
+	// with the label podgroupv1alpha1.PodGroupLabel.
+	SourcePodGroup
+)
+
+// Kind returns the kind of the object that declares gangs of the source.
+func (s Source) Kind() string {
+	if s == SourcePodGroup {
+		return podgroupv1alpha1.Kind
+	}
+	return "Workload"
+}
+
+// WorkloadKey names the object that declares a gang: a Workload, or for
+// SourcePodGroup a PodGroup.
 type WorkloadKey struct {
+	Source    Source
 	Namespace string
 	Name      string
 }
@@ -44,8 +75,11 @@ func (k WorkloadKey) String() string {
 }
 
 // GroupKey names one pod group instance: pods that share it form one gang.
-// Each replica key of a podGroup is an independent instance.
+// Each replica key of a Workload's podGroup is an independent instance. A
+// PodGroup (SourcePodGroup) is one instance: Workload holds its name, and
+// PodGroup and ReplicaKey are empty.
 type GroupKey struct {
+	Source     Source
 	Namespace  string
 	Workload   string
 	PodGroup   string
@@ -53,28 +87,49 @@ type GroupKey struct {
 }
 
 // KeyForPod returns the group instance a pod belongs to, and false for a pod
-// without spec.workloadRef.
+// of no gang: without spec.workloadRef and the PodGroup label, or with both
+// (Ambiguous; such a pod counts in no gang, and the plugin holds it).
 func KeyForPod(pod *v1.Pod) (GroupKey, bool) {
 	ref := pod.Spec.WorkloadRef
-	if ref == nil {
-		return GroupKey{}, false
+	pg, labelled := pod.Labels[podgroupv1alpha1.PodGroupLabel]
+	switch {
+	case ref != nil && !labelled:
+		return GroupKey{
+			Namespace:  pod.Namespace,
+			Workload:   ref.Name,
+			PodGroup:   ref.PodGroup,
+			ReplicaKey: ref.PodGroupReplicaKey,
+		}, true
+	case labelled && ref == nil && pg != "":
+		return GroupKey{Source: SourcePodGroup, Namespace: pod.Namespace, Workload: pg}, true
 	}
-	return GroupKey{
-		Namespace:  pod.Namespace,
-		Workload:   ref.Name,
-		PodGroup:   ref.PodGroup,
-		ReplicaKey: ref.PodGroupReplicaKey,
-	}, true
+	return GroupKey{}, false
 }
 
-// WorkloadKey returns the key of the Workload this group belongs to.
+// Ambiguous reports whether a pod names both a Workload (spec.workloadRef)
+// and a PodGroup (the label): it belongs to no gang until it names one.
+func Ambiguous(pod *v1.Pod) bool {
+	_, labelled := pod.Labels[podgroupv1alpha1.PodGroupLabel]
+	return labelled && pod.Spec.WorkloadRef != nil
+}
+
+// AmbiguousMessage says that a pod names two gangs, and must choose one.
+func AmbiguousMessage(pod *v1.Pod) string {
+	return fmt.Sprintf("pod names both Workload %s (spec.workloadRef) and PodGroup %s (label %s): a pod joins one gang; recreate it with one of the two",
+		pod.Spec.WorkloadRef.Name, pod.Labels[podgroupv1alpha1.PodGroupLabel], podgroupv1alpha1.PodGroupLabel)
+}
+
+// WorkloadKey returns the key of the object that declares this group.
 func (k GroupKey) WorkloadKey() WorkloadKey {
-	return WorkloadKey{Namespace: k.Namespace, Name: k.Workload}
+	return WorkloadKey{Source: k.Source, Namespace: k.Namespace, Name: k.Workload}
 }
 
 // String returns "namespace/workload/podGroup", followed by "[replicaKey]"
-// when the group has a replica key.
+// when the group has a replica key; "namespace/name" for a PodGroup.
 func (k GroupKey) String() string {
+	if k.Source == SourcePodGroup {
+		return k.Namespace + "/" + k.Workload
+	}
 	s := k.Namespace + "/" + k.Workload + "/" + k.PodGroup
 	if k.ReplicaKey != "" {
 		s += "[" + k.ReplicaKey + "]"
@@ -82,10 +137,13 @@ func (k GroupKey) String() string {
 	return s
 }
 
-// Compare orders group keys by namespace, Workload, podGroup and replica
-// key; it allocates nothing, so queue order and gang ordering can call it
-// on every comparison.
+// Compare orders group keys by source, namespace, Workload, podGroup and
+// replica key; it allocates nothing, so queue order and gang ordering can
+// call it on every comparison.
 func (k GroupKey) Compare(o GroupKey) int {
+	if k.Source != o.Source {
+		return int(k.Source) - int(o.Source)
+	}
 	if c := strings.Compare(k.Namespace, o.Namespace); c != 0 {
 		return c
 	}
@@ -125,9 +183,10 @@ func MinCount(pg *schedulingv1alpha1.PodGroup) (int, bool) {
 	return int(pg.Policy.Gang.MinCount), true
 }
 
-// WaitingForWorkloadMessage says that a pod waits for its Workload to exist.
+// WaitingForWorkloadMessage says that a pod waits for its Workload (or
+// PodGroup) to exist.
 func WaitingForWorkloadMessage(k WorkloadKey) string {
-	return fmt.Sprintf("waiting for Workload %s", k)
+	return fmt.Sprintf("waiting for %s %s", k.Source.Kind(), k)
 }
 
 // MissingPodGroupMessage says that a pod's Workload has no such podGroup.
@@ -270,8 +329,8 @@ const maxPermitTimeoutSeconds = 900
 // PermitTimeoutOverride reads a Workload's PermitTimeoutAnnotation. It
 // reports whether the annotation is set, and an error naming it when its
 // value is not a whole number of seconds in [1, 900].
-func PermitTimeoutOverride(w *schedulingv1alpha1.Workload) (time.Duration, bool, error) {
-	v, ok := w.Annotations[PermitTimeoutAnnotation]
+func PermitTimeoutOverride(w metav1.Object) (time.Duration, bool, error) {
+	v, ok := w.GetAnnotations()[PermitTimeoutAnnotation]
 	if !ok {
 		return 0, false, nil
 	}
@@ -280,4 +339,22 @@ func PermitTimeoutOverride(w *schedulingv1alpha1.Workload) (time.Duration, bool,
 		return 0, true, fmt.Errorf("annotation %s=%q is invalid: must be a whole number of seconds in [1, %d]", PermitTimeoutAnnotation, v, maxPermitTimeoutSeconds)
 	}
 	return time.Duration(n) * time.Second, true, nil
+}
+
+// PodGroupMinCount returns a PodGroup's quorum: its minMember, at least 1.
+func PodGroupMinCount(pg *podgroupv1alpha1.PodGroup) int {
+	return max(1, int(pg.Spec.MinMember))
+}
+
+// PodGroupTimeout reads a PodGroup's spec.scheduleTimeoutSeconds: whether
+// it is set, and an error naming it when it is not in [1, 900].
+func PodGroupTimeout(pg *podgroupv1alpha1.PodGroup) (time.Duration, bool, error) {
+	s := pg.Spec.ScheduleTimeoutSeconds
+	if s == nil {
+		return 0, false, nil
+	}
+	if *s < 1 || *s > maxPermitTimeoutSeconds {
+		return 0, true, fmt.Errorf("spec.scheduleTimeoutSeconds=%d is invalid: must be a whole number of seconds in [1, %d]", *s, maxPermitTimeoutSeconds)
+	}
+	return time.Duration(*s) * time.Second, true, nil
 }

@@ -20,7 +20,7 @@ import (
 	"fmt"
 	"strings"
 
-	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -47,21 +47,21 @@ func (t Topology) IsZero() bool {
 	return t.Required == "" && t.Preferred == ""
 }
 
-// TopologyOf reads a Workload's topology annotations. It returns an error
+// TopologyOf reads the topology annotations of a Workload or PodGroup. It returns an error
 // naming each invalid annotation and its value: a value that is not a label
 // key, or the same key as both required and preferred. Whether a preferred
 // key is coarser than the required one depends on the nodes, so the
 // placement (pkg/workloadgang/topology) checks it. On error, the gangs of
 // the Workload must not be placed at all: placing them without a required
 // topology they asked for is never right.
-func TopologyOf(w *schedulingv1alpha1.Workload) (Topology, error) {
+func TopologyOf(w metav1.Object) (Topology, error) {
 	var t Topology
 	var errs []string
 	for _, a := range []struct {
 		name string
 		key  *string
 	}{{TopologyRequiredAnnotation, &t.Required}, {TopologyPreferredAnnotation, &t.Preferred}} {
-		v, ok := w.Annotations[a.name]
+		v, ok := w.GetAnnotations()[a.name]
 		if !ok {
 			continue
 		}
