@@ -37,10 +37,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
@@ -60,6 +62,9 @@ const (
 	// securePort is kube-scheduler's default secure port, which serves the
 	// health endpoints the probes use.
 	securePort = 10259
+	// crdComponentSelector selects the PodGroup CRD alone among the install's
+	// objects; docs/install.md installs the rest with its negation.
+	crdComponentSelector = "app.kubernetes.io/component=crd"
 )
 
 // kustomization is the part of kustomize's Kustomization that
@@ -97,8 +102,8 @@ type kustomizeBuild struct {
 // applyOrder is the order in which kinds are created: what others live in
 // or refer to comes first (kustomize orders its output the same way).
 var applyOrder = map[string]int{
-	"Namespace": 0, "ServiceAccount": 1, "ClusterRole": 2, "Role": 3,
-	"ClusterRoleBinding": 4, "RoleBinding": 5, "ConfigMap": 6, "Deployment": 7,
+	"Namespace": 0, "CustomResourceDefinition": 1, "ServiceAccount": 2, "ClusterRole": 3, "Role": 4,
+	"ClusterRoleBinding": 5, "RoleBinding": 6, "ConfigMap": 7, "Deployment": 8,
 }
 
 // buildKustomization builds the objects of dir/kustomization.yaml: its resource
@@ -236,8 +241,17 @@ func decodeYAMLFile(t *testing.T, path string) []*unstructured.Unstructured {
 	return out
 }
 
+// installScheme knows the install's kinds: client-go's and the
+// CustomResourceDefinition of the PodGroup API.
+var installScheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(scheme.AddToScheme(s))
+	utilruntime.Must(apiextensionsv1.AddToScheme(s))
+	return s
+}()
+
 // strictDecoder decodes API objects and fails on unknown fields.
-var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
+var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, installScheme, installScheme,
 	kjson.SerializerOptions{Strict: true})
 
 // typedObject decodes obj strictly into its typed API object.
@@ -308,6 +322,7 @@ func TestInstallManifests(t *testing.T) {
 		}
 		assert.Equal(t, []string{
 			"Namespace /gangsched-system",
+			"CustomResourceDefinition /podgroups.scheduling.x-k8s.io",
 			"ServiceAccount gangsched-system/gangsched",
 			"ClusterRole /gangsched",
 			"Role gangsched-system/gangsched-leader-election",
@@ -322,6 +337,45 @@ func TestInstallManifests(t *testing.T) {
 
 	shipped, err := os.ReadFile(filepath.Join(manifestsDir, schedulerConfigFile))
 	require.NoError(t, err)
+
+	t.Run("PodGroup CRD", func(t *testing.T) {
+		crd := typedObject(t, in.find(t, "CustomResourceDefinition", "", "podgroups.scheduling.x-k8s.io")).(*apiextensionsv1.CustomResourceDefinition)
+		require.Len(t, crd.Spec.Versions, 1)
+		v := crd.Spec.Versions[0]
+		var columns []string
+		for _, c := range v.AdditionalPrinterColumns {
+			columns = append(columns, c.Name)
+		}
+		require.NotNil(t, v.Schema)
+		require.NotNil(t, v.Schema.OpenAPIV3Schema)
+		tests := []struct {
+			name string
+			got  any
+			want any
+		}{
+			// The same API as scheduler-plugins' CRD, so either serves the same objects.
+			{"group", crd.Spec.Group, "scheduling.x-k8s.io"},
+			{"names", crd.Spec.Names, apiextensionsv1.CustomResourceDefinitionNames{
+				Kind: "PodGroup", ListKind: "PodGroupList", Plural: "podgroups", Singular: "podgroup", ShortNames: []string{"pg", "pgs"},
+			}},
+			{"scope", crd.Spec.Scope, apiextensionsv1.NamespaceScoped},
+			{"version", v.Name, "v1alpha1"},
+			{"served and stored", v.Served && v.Storage, true},
+			{"status subresource", v.Subresources != nil && v.Subresources.Status != nil, true},
+			{"printer columns", columns, []string{"Phase", "MinMember", "Scheduled", "Running", "Age"}},
+			{"selected by " + crdComponentSelector, crd.Labels["app.kubernetes.io/component"], "crd"},
+		}
+		for _, tc := range tests {
+			assert.Equal(t, tc.want, tc.got, tc.name)
+		}
+		// `kubectl apply -k manifests/ -l app.kubernetes.io/component!=crd`
+		// must install everything else.
+		for _, obj := range in.objects {
+			if obj.GetKind() != "CustomResourceDefinition" {
+				assert.NotEqual(t, "crd", obj.GetLabels()["app.kubernetes.io/component"], "%s %s would be left out with the CRD", obj.GetKind(), obj.GetName())
+			}
+		}
+	})
 
 	t.Run("ConfigMap is the shipped scheduler config", func(t *testing.T) {
 		cm := typedObject(t, in.find(t, "ConfigMap", "gangsched-system", "gangsched-config")).(*v1.ConfigMap)
