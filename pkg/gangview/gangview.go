@@ -50,19 +50,30 @@ import (
 // Source is the API that declares a row's gang. Its zero value is a
 // Workload's podGroup, as gang.Source's is; its JSON form is the kind of the
 // declaring object, "Workload" or "PodGroup".
-type Source gang.Source
+//
+// It is a struct, not a number, so that every encoder of a row calls
+// MarshalJSON: the unstructured converter that -o custom-columns and
+// --sort-by read rows through writes a number field's value as it is.
+type Source struct {
+	api gang.Source
+}
 
-const (
+var (
 	// SourceWorkload: a podGroup of a scheduling.k8s.io/v1alpha1 Workload.
-	SourceWorkload = Source(gang.SourceWorkload)
+	SourceWorkload = Source{gang.SourceWorkload}
 	// SourcePodGroup: a scheduler-plugins scheduling.x-k8s.io/v1alpha1
 	// PodGroup.
-	SourcePodGroup = Source(gang.SourcePodGroup)
+	SourcePodGroup = Source{gang.SourcePodGroup}
 )
+
+// API returns the source as pkg/gang names it.
+func (s Source) API() gang.Source {
+	return s.api
+}
 
 // String returns the kind of the object that declares the gang.
 func (s Source) String() string {
-	return gang.Source(s).Kind()
+	return s.api.Kind()
 }
 
 // MarshalJSON writes the kind: scripts read "PodGroup", not a number.
@@ -444,7 +455,7 @@ func rows(workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha
 	slices.SortFunc(rows, func(a, b Row) int {
 		return cmp.Or(
 			cmp.Compare(a.Namespace, b.Namespace),
-			cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Source.api, b.Source.api),
 			cmp.Compare(a.Workload, b.Workload),
 			cmp.Compare(a.PodGroup, b.PodGroup),
 			cmp.Compare(a.ReplicaKey, b.ReplicaKey),

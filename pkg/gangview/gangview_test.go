@@ -26,6 +26,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
@@ -438,6 +439,11 @@ func TestSourceJSON(t *testing.T) {
 	assert.JSONEq(t, `{"namespace":"a","source":"PodGroup","workload":"","podGroup":"mpi","replicaKey":"","policy":"gang","minCount":2,"pods":2,"bound":2,
 		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","podGroupPhase":"Running"}`, string(got))
 	assert.Equal(t, gang.GroupKey{Source: gang.SourcePodGroup, Namespace: "a", Workload: "mpi"}, row.Key())
+
+	// As -o custom-columns and --sort-by read it.
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&row)
+	require.NoError(t, err)
+	assert.Equal(t, "PodGroup", u["source"])
 
 	var back Row
 	require.NoError(t, json.Unmarshal(got, &back))
