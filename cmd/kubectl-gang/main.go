@@ -15,15 +15,17 @@ limitations under the License.
 */
 
 // Command kubectl-gang is a kubectl plugin that shows the gangs of the
-// Workload API (scheduling.k8s.io/v1alpha1): one row per gang instance, with
-// its members and what it waits for. Installed on PATH it runs as
-// `kubectl gang`.
+// Workload API (scheduling.k8s.io/v1alpha1) and of scheduler-plugins
+// PodGroups (scheduling.x-k8s.io/v1alpha1) in one table: one row per gang
+// instance, with its source, its members and what it waits for. Installed on
+// PATH it runs as `kubectl gang`.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/signal"
@@ -37,27 +39,34 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/dynamic"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	schedulingv1alpha1client "k8s.io/client-go/kubernetes/typed/scheduling/v1alpha1"
 	"k8s.io/client-go/tools/pager"
 	"k8s.io/component-base/version"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gangview"
 )
 
 const (
-	longHelp = `Show the gangs of the Workload API (scheduling.k8s.io/v1alpha1): one row per
-gang instance (namespace, Workload, podGroup, replica key) with its policy, its
-live members, how many are bound, and what it waits for.
+	longHelp = `Show the gangs of the Workload API (scheduling.k8s.io/v1alpha1) and of
+scheduler-plugins PodGroups (scheduling.x-k8s.io/v1alpha1) in one table: one
+row per gang instance (namespace, Workload, podGroup, replica key; or
+namespace, PodGroup) with its source, its policy, its live members, how many
+are bound, and what it waits for. Either API may be missing from the cluster.
+
+WORKLOAD keeps the gangs of the Workload, and the PodGroup, of that name.
 
 The connection, namespace and output flags are kubectl's.`
 
 	examples = `  kubectl gang                                # gangs of the current namespace
   kubectl gang -A                             # gangs of every namespace
-  kubectl gang train -o wide                  # gangs of Workload train, with nodes, topology domains, pending pods and the scheduler's message
+  kubectl gang train -o wide                  # gangs of Workload (or PodGroup) train, with nodes, topology domains, pending pods and the scheduler's message
   kubectl gang -o json                        # for scripts: a GangList with one item per gang
   kubectl gang -o jsonpath='{.items[*].status}'
   kubectl gang --sort-by=.pods --no-headers
@@ -77,7 +86,8 @@ type options struct {
 	allNamespaces bool
 	watch         bool
 	version       bool
-	// workload, if set, keeps only the gangs of that Workload.
+	// workload, if set, keeps only the gangs of the Workload and the
+	// PodGroup of that name.
 	workload string
 }
 
@@ -143,7 +153,7 @@ func newCommand(ctx context.Context, d deps) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:     "gang [WORKLOAD]",
-		Short:   "Show the gangs of the Workload API and what they wait for",
+		Short:   "Show the gangs of Workloads and PodGroups and what they wait for",
 		Long:    longHelp,
 		Example: examples,
 		Annotations: map[string]string{
@@ -174,7 +184,7 @@ func newCommand(ctx context.Context, d deps) *cobra.Command {
 	o.configFlags.AddFlags(flags)
 	o.printFlags.addFlags(cmd)
 	flags.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "If present, list the gangs across all namespaces. Namespace in current context is ignored even if specified with --namespace.")
-	flags.BoolVarP(&o.watch, "watch", "w", false, "After listing, watch Workloads and Pods and print again on every change (at most once per second).")
+	flags.BoolVarP(&o.watch, "watch", "w", false, "After listing, watch Workloads, PodGroups and Pods and print again on every change (at most once per second).")
 	flags.BoolVar(&o.version, "version", false, "Print the version (gangsched's) and quit.")
 	return cmd
 }
@@ -208,11 +218,13 @@ func (o *options) show(ctx context.Context, d deps) error {
 	if o.watch {
 		return watchGangs(ctx, cs, ns, p, d)
 	}
-	workloads, pods, err := list(ctx, cs, ns)
+	objs, err := list(ctx, cs, ns)
 	if err != nil {
 		return err
 	}
-	rows := filterRows(gangview.Rows(workloads, pods), o.workload)
+	workloads := objs.workloads
+	rows := filterRows(gangview.RowsWithPodGroups(workloads, objs.podGroups, objs.pods), o.workload)
+	warnAmbiguous(d.streams.ErrOut, ambiguousPods(objs.pods, o.workload))
 	// The nodes are read only for an output that can show the domains, and
 	// only when a gang asks a topology and has a bound member. Reading them
 	// is best effort: without them the domains are unknown, not an error.
@@ -226,11 +238,13 @@ func (o *options) show(ctx context.Context, d deps) error {
 	return p.print(rows, d.now())
 }
 
-// clients are the two typed API clients the command needs. A full clientset
-// (and its informer factory) would make the binary a quarter larger.
+// clients are the two typed API clients the command needs, and a dynamic
+// one for PodGroups (a CRD, with no typed client). A full clientset (and its
+// informer factory) would make the binary a quarter larger.
 type clients struct {
 	core       corev1client.CoreV1Interface
 	scheduling schedulingv1alpha1client.SchedulingV1alpha1Interface
+	dynamic    dynamic.Interface
 	// origin is what the clients came from; informers ask it whether it
 	// supports watch-list semantics (test fakes say no).
 	origin any
@@ -259,49 +273,102 @@ func kubeClient(f *genericclioptions.ConfigFlags) (*clients, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return &clients{core: core, scheduling: scheduling, origin: core}, ns, nil
-}
-
-// errWorkloadAPINotServed names the API server flags that enable the Workload
-// API, in the words gangsched uses at startup.
-var errWorkloadAPINotServed = errors.New("the API server does not serve scheduling.k8s.io/v1alpha1 Workloads: " +
-	"start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=scheduling.k8s.io/v1alpha1=true " +
-	"(without them it also drops spec.workloadRef from pods)")
-
-// workloadListError explains a failure to list Workloads. A collection that
-// is not served answers 404; a namespace that does not exist lists empty.
-func workloadListError(err error) error {
-	if apierrors.IsNotFound(err) {
-		return errWorkloadAPINotServed
-	}
-	return fmt.Errorf("listing Workloads: %w", err)
-}
-
-// list reads the Workloads and Pods of a namespace ("" for all). Pods are
-// read in pages, as kubectl does, so a large cluster is not one response.
-func list(ctx context.Context, cs *clients, ns string) ([]*schedulingv1alpha1.Workload, []*v1.Pod, error) {
-	wl, err := cs.scheduling.Workloads(ns).List(ctx, metav1.ListOptions{})
+	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
-		return nil, nil, workloadListError(err)
+		return nil, "", err
 	}
-	workloads := make([]*schedulingv1alpha1.Workload, len(wl.Items))
-	for i := range wl.Items {
-		workloads[i] = &wl.Items[i]
+	return &clients{core: core, scheduling: scheduling, dynamic: dyn, origin: core}, ns, nil
+}
+
+// errNoGangAPI says that the API server serves neither source of gangs, in
+// the words gangsched uses at startup, with what enables each: the flags of
+// the Workload API, or the PodGroup CRD.
+var errNoGangAPI = errors.New("the API server serves neither scheduling.k8s.io/v1alpha1 Workloads nor scheduling.x-k8s.io/v1alpha1 PodGroups: " +
+	"start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=scheduling.k8s.io/v1alpha1=true " +
+	"(without them it also drops spec.workloadRef from pods), or install the scheduler-plugins PodGroup CRD")
+
+// served reads the answer to a list of one source of gangs: a collection
+// that is not served answers 404 (the Workload API is off, the PodGroup CRD
+// is not installed), which means no objects of that source, not an error;
+// a namespace that does not exist lists empty. what names the objects in
+// any other error.
+func served(err error, what string) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err):
+		return false, nil
 	}
-	var pods []*v1.Pod
+	return false, fmt.Errorf("listing %s: %w", what, err)
+}
+
+// objects are what the rows are computed from.
+type objects struct {
+	workloads []*schedulingv1alpha1.Workload
+	podGroups []*podgroupv1alpha1.PodGroup
+	pods      []*v1.Pod
+}
+
+// list reads the Workloads, PodGroups and Pods of a namespace ("" for all).
+// Either source of gangs may be missing from the API server, not both.
+// PodGroups and Pods are read in pages, as kubectl does, so a large cluster
+// is not one response.
+func list(ctx context.Context, cs *clients, ns string) (objects, error) {
+	var objs objects
+	wl, err := cs.scheduling.Workloads(ns).List(ctx, metav1.ListOptions{})
+	workloadsServed, err := served(err, "Workloads")
+	if err != nil {
+		return objects{}, err
+	}
+	if workloadsServed {
+		objs.workloads = make([]*schedulingv1alpha1.Workload, len(wl.Items))
+		for i := range wl.Items {
+			objs.workloads[i] = &wl.Items[i]
+		}
+	}
+	podGroupsServed, err := listPodGroups(ctx, cs, ns, &objs)
+	if err != nil {
+		return objects{}, err
+	}
+	if !workloadsServed && !podGroupsServed {
+		return objects{}, errNoGangAPI
+	}
 	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return cs.core.Pods(ns).List(ctx, opts)
 	})
 	err = pg.EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
 		if pod, ok := obj.(*v1.Pod); ok {
-			pods = append(pods, pod)
+			objs.pods = append(objs.pods, pod)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing pods: %w", err)
+		return objects{}, fmt.Errorf("listing pods: %w", err)
 	}
-	return workloads, pods, nil
+	return objs, nil
+}
+
+// listPodGroups reads the PodGroups of a namespace into objs.podGroups, and
+// reports whether the API server serves them.
+func listPodGroups(ctx context.Context, cs *clients, ns string, objs *objects) (bool, error) {
+	var podGroups []*podgroupv1alpha1.PodGroup
+	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return cs.dynamic.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns).List(ctx, opts)
+	})
+	err := pg.EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+		u, ok := obj.(*unstructured.Unstructured)
+		if !ok {
+			return nil
+		}
+		p, err := podgroupv1alpha1.FromUnstructured(u)
+		if err != nil {
+			return err
+		}
+		podGroups = append(podGroups, p)
+		return nil
+	})
+	objs.podGroups = podGroups
+	return served(err, "PodGroups")
 }
 
 // nodeLabels reads the labels of every node, by name, in pages as the pods
@@ -323,10 +390,35 @@ func nodeLabels(ctx context.Context, cs *clients) (map[string]map[string]string,
 	return labels, nil
 }
 
-// filterRows keeps the rows of one Workload, or all when workload is "".
-func filterRows(rows []gangview.Row, workload string) []gangview.Row {
-	if workload == "" {
+// filterRows keeps the rows of the Workload and the PodGroup named name, or
+// all when name is "".
+func filterRows(rows []gangview.Row, name string) []gangview.Row {
+	if name == "" {
 		return rows
 	}
-	return slices.DeleteFunc(rows, func(r gangview.Row) bool { return r.Workload != workload })
+	return slices.DeleteFunc(rows, func(r gangview.Row) bool {
+		if r.Source == gangview.SourcePodGroup {
+			return r.PodGroup != name
+		}
+		return r.Workload != name
+	})
+}
+
+// ambiguousPods returns the live pods that name both a Workload and a
+// PodGroup, those that name one called name if name is not "".
+func ambiguousPods(pods []*v1.Pod, name string) []gangview.AmbiguousPod {
+	amb := gangview.AmbiguousPods(pods)
+	if name == "" {
+		return amb
+	}
+	return slices.DeleteFunc(amb, func(a gangview.AmbiguousPod) bool { return a.Workload != name && a.PodGroup != name })
+}
+
+// warnAmbiguous prints a warning line on stderr for each pod that names
+// both a Workload and a PodGroup: no row counts it, and the scheduler holds
+// it until it is recreated with one.
+func warnAmbiguous(w io.Writer, pods []gangview.AmbiguousPod) {
+	for _, p := range pods {
+		fmt.Fprintf(w, "Warning: pod %s/%s is in no gang: %s\n", p.Namespace, p.Name, oneLine(p.Message))
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -46,10 +47,12 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/component-base/version"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -178,25 +181,113 @@ func node(name, labelKey, labelValue string) *v1.Node {
 	return &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{labelKey: labelValue}}}
 }
 
-// testDeps runs the command against cs, in namespace team-a by default.
+// testDeps runs the command against cs, in namespace team-a by default, in
+// a cluster without the PodGroup CRD.
 func testDeps(cs *fake.Clientset, stdout, stderr io.Writer) deps {
+	return testDepsWith(cs, noPodGroupCRD(), stdout, stderr)
+}
+
+// testDepsWith runs the command against cs, and dyn for PodGroups.
+func testDepsWith(cs *fake.Clientset, dyn *dynamicfake.FakeDynamicClient, stdout, stderr io.Writer) deps {
 	return deps{
 		streams:  genericiooptions.IOStreams{In: strings.NewReader(""), Out: stdout, ErrOut: stderr},
 		now:      func() time.Time { return now },
-		client:   fakeClient(cs, "team-a"),
+		client:   fakeClient(cs, dyn, "team-a"),
 		interval: 10 * time.Millisecond,
 	}
 }
 
-// fakeClient returns cs, in namespace -n or else ns (the current context's).
-func fakeClient(cs *fake.Clientset, ns string) func(*genericclioptions.ConfigFlags) (*clients, string, error) {
+// fakeClient returns cs and dyn, in namespace -n or else ns (the current
+// context's).
+func fakeClient(cs *fake.Clientset, dyn *dynamicfake.FakeDynamicClient, ns string) func(*genericclioptions.ConfigFlags) (*clients, string, error) {
 	return func(f *genericclioptions.ConfigFlags) (*clients, string, error) {
 		if *f.Namespace != "" {
 			ns = *f.Namespace
 		}
-		return &clients{core: cs.CoreV1(), scheduling: cs.SchedulingV1alpha1(), origin: cs}, ns, nil
+		return &clients{core: cs.CoreV1(), scheduling: cs.SchedulingV1alpha1(), dynamic: dyn, origin: cs}, ns, nil
 	}
 }
+
+// podGroupClient returns a dynamic client that serves PodGroups, holding
+// podGroups.
+func podGroupClient(t *testing.T, podGroups ...*podgroupv1alpha1.PodGroup) *dynamicfake.FakeDynamicClient {
+	t.Helper()
+	objs := make([]runtime.Object, len(podGroups))
+	for i, pg := range podGroups {
+		u, err := podgroupv1alpha1.ToUnstructured(pg)
+		require.NoError(t, err)
+		objs[i] = u
+	}
+	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{podgroupv1alpha1.SchemeGroupVersionResource: "PodGroupList"}, objs...)
+}
+
+// noPodGroupCRD returns a dynamic client of a cluster without the PodGroup
+// CRD: the API server answers 404.
+func noPodGroupCRD() *dynamicfake.FakeDynamicClient {
+	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{podgroupv1alpha1.SchemeGroupVersionResource: "PodGroupList"})
+	dyn.PrependReactor("*", podgroupv1alpha1.Resource, func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewNotFound(podgroupv1alpha1.SchemeGroupVersionResource.GroupResource(), "")
+	})
+	return dyn
+}
+
+// noWorkloadAPI makes cs answer 404 to Workloads, as an API server without
+// the Workload API.
+func noWorkloadAPI(cs *fake.Clientset) {
+	cs.PrependReactor("*", "workloads", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewNotFound(schema.GroupResource{Group: "scheduling.k8s.io", Resource: "workloads"}, "")
+	})
+}
+
+func podGroup(ns, name string, age time.Duration, minMember int32, phase podgroupv1alpha1.PodGroupPhase) *podgroupv1alpha1.PodGroup {
+	return &podgroupv1alpha1.PodGroup{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: ago(age)},
+		Spec:       podgroupv1alpha1.PodGroupSpec{MinMember: minMember},
+		Status:     podgroupv1alpha1.PodGroupStatus{Phase: phase},
+	}
+}
+
+// joins labels p as a member of PodGroup pg.
+func joins(p *v1.Pod, pg string) *v1.Pod {
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	p.Labels[podgroupv1alpha1.PodGroupLabel] = pg
+	return p
+}
+
+// podGroupCluster is cluster() with scheduler-plugins PodGroups in team-a
+// and team-c:
+//
+//	team-a/mpi    a PodGroup of 3, bound (its status.phase: Running)
+//	team-a/etl    a PodGroup of 4 with 2 members, one unschedulable (Pending)
+//	team-a/lost   pods that join a PodGroup that does not exist
+//	team-a/mixed  a pod that names Workload train and PodGroup mpi: in no gang
+//	team-c/idle   a PodGroup without pods (minMember 0: a quorum of 1)
+//
+// It returns the objects of the clientset, and the PodGroups.
+func podGroupCluster() ([]runtime.Object, []*podgroupv1alpha1.PodGroup) {
+	objs := append(cluster(),
+		joins(bound(pod("team-a", "mpi-0", "", "", "", 40*time.Minute), "node-5"), "mpi"),
+		joins(bound(pod("team-a", "mpi-1", "", "", "", 40*time.Minute), "node-5"), "mpi"),
+		joins(bound(pod("team-a", "mpi-2", "", "", "", 40*time.Minute), "node-6"), "mpi"),
+		joins(held(pod("team-a", "etl-0", "", "", "", 5*time.Minute), "0/3 nodes are available: 3 Insufficient memory.", 4*time.Minute), "etl"),
+		joins(pod("team-a", "etl-1", "", "", "", 5*time.Minute), "etl"),
+		joins(held(pod("team-a", "lost-0", "", "", "", 2*time.Minute),
+			gang.WaitingForWorkloadMessage(gang.WorkloadKey{Source: gang.SourcePodGroup, Namespace: "team-a", Name: "lost"}), 2*time.Minute), "lost"),
+		joins(pod("team-a", "mixed", "train", "workers", "", time.Minute), "mpi"),
+	)
+	return objs, []*podgroupv1alpha1.PodGroup{
+		podGroup("team-a", "mpi", 45*time.Minute, 3, podgroupv1alpha1.PodGroupRunning),
+		podGroup("team-a", "etl", 6*time.Minute, 4, podgroupv1alpha1.PodGroupPending),
+		podGroup("team-c", "idle", time.Hour, 0, ""),
+	}
+}
+
+// mixedWarning is the line on stderr about team-a/mixed.
+const mixedWarning = "Warning: pod team-a/mixed is in no gang: pod names both Workload train (spec.workloadRef) and PodGroup mpi (label scheduling.x-k8s.io/pod-group): a pod joins one gang; recreate it with one of the two\n"
 
 // writeColumnsFile writes a -o custom-columns-file template.
 func writeColumnsFile(t *testing.T) string {
@@ -275,7 +366,7 @@ func TestRunMessages(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "empty namespace", args: []string{"-n", "team-c"}, wantStderr: "No gangs found in team-c namespace.\n"},
-		{name: "unknown Workload", args: []string{"nope"}, wantStderr: "No gangs found of Workload nope in team-a namespace.\n"},
+		{name: "unknown Workload", args: []string{"nope"}, wantStderr: "No gangs found of Workload or PodGroup nope in team-a namespace.\n"},
 		{name: "empty, custom columns", args: []string{"-n", "team-c", "-o", "custom-columns=W:workload"}, wantStderr: "No gangs found in team-c namespace.\n"},
 		{name: "empty, name", args: []string{"-n", "team-c", "-o", "name"}},
 		{name: "empty, sorted", args: []string{"-n", "team-c", "--sort-by", "nope"}, wantStderr: "No gangs found in team-c namespace.\n"},
@@ -441,6 +532,7 @@ current-context: first
 			assert.Equal(t, tt.wantNS, ns)
 			assert.NotNil(t, c.core)
 			assert.NotNil(t, c.scheduling)
+			assert.NotNil(t, c.dynamic)
 			// The clients were made from this configuration.
 			cfg, err := f.ToRESTConfig()
 			require.NoError(t, err)
@@ -632,5 +724,189 @@ func TestWatchDomainsUnknown(t *testing.T) {
 	assert.Empty(t, stderr.String())
 	for _, a := range cs.Actions() {
 		assert.NotEqual(t, "nodes", a.GetResource().Resource, "watch reads no node: %v", a)
+	}
+}
+
+// TestGoldenPodGroups checks the outputs of a cluster with both sources of
+// gangs against testdata/podgroups-NAME.golden; -update rewrites them.
+func TestGoldenPodGroups(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr string
+	}{
+		{name: "table", wantStderr: mixedWarning},
+		{name: "table-all-namespaces", args: []string{"-A"}, wantStderr: mixedWarning},
+		{name: "wide", args: []string{"-A", "-o", "wide"}, wantStderr: mixedWarning},
+		{name: "json", args: []string{"-o", "json"}, wantStderr: mixedWarning},
+		{name: "name", args: []string{"-A", "-o", "name"}, wantStderr: mixedWarning},
+		// A name keeps the Workload and the PodGroup of that name, and the
+		// warnings about pods that name it.
+		{name: "table-podgroup", args: []string{"etl"}},
+		{name: "table-mpi", args: []string{"mpi"}, wantStderr: mixedWarning},
+		{name: "custom-columns", args: []string{"-o", "custom-columns=SOURCE:.source,GANG:.podGroup,PHASE:.podGroupPhase", "--sort-by=.source"}, wantStderr: mixedWarning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, podGroups := podGroupCluster()
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, run(context.Background(), tt.args, testDepsWith(fake.NewClientset(objs...), podGroupClient(t, podGroups...), &stdout, &stderr)))
+			assert.Equal(t, tt.wantStderr, stderr.String())
+			golden := filepath.Join("testdata", "podgroups-"+tt.name+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), stdout.String())
+		})
+	}
+}
+
+// TestSources checks that either source of gangs may be missing from the
+// API server, silently, and that neither is an error naming both.
+func TestSources(t *testing.T) {
+	podGroupsForbidden := func(_ *fake.Clientset, dyn *dynamicfake.FakeDynamicClient) {
+		dyn.PrependReactor("list", podgroupv1alpha1.Resource, func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(podgroupv1alpha1.SchemeGroupVersionResource.GroupResource(), "", errors.New("RBAC says no"))
+		})
+	}
+	tests := []struct {
+		name string
+		args []string
+		// workloadAPI and podGroupCRD say what the API server serves.
+		workloadAPI, podGroupCRD bool
+		setup                    func(*fake.Clientset, *dynamicfake.FakeDynamicClient)
+		// wantStdout are regular expressions stdout matches; wantNot, ones
+		// it does not.
+		wantStdout, wantNot []string
+		wantStderr          string
+		wantErr             string
+	}{
+		{name: "both", workloadAPI: true, podGroupCRD: true, wantStderr: mixedWarning, wantStdout: []string{
+			`(?m)^eval\s+shards\s+0\s.*\sWorkload\s+15m$`,
+			`(?m)^<none>\s+mpi\s+<none>\s+gang\s+3\s+3\s+3\s+running\s+PodGroup\s+45m$`,
+		}},
+		{name: "PodGroup CRD not installed", workloadAPI: true, wantStderr: mixedWarning,
+			wantStdout: []string{`(?m)^train\s+workers\s.*\srunning\s+Workload\s`,
+				// Its pods wait for PodGroups that cannot exist; the scheduler says so too.
+				`(?m)^<none>\s+mpi\s+<none>\s+<unknown>\s+<unknown>\s+3\s+3\s+waiting for PodGroup\s+PodGroup\s`},
+			wantNot: []string{`etl\s.*\sgang\s`}},
+		{name: "Workload API not served", podGroupCRD: true, wantStderr: mixedWarning,
+			wantStdout: []string{`(?m)^<none>\s+etl\s+<none>\s+gang\s+4\s+2\s+0\s+waiting for 2 more pods \(2/4\)\s+PodGroup\s+6m$`},
+			// A real API server would have dropped the pods' workloadRef.
+			wantNot: []string{`(?m)^eval\s+shards\s+0\s.*\sgang\s`}},
+		{name: "neither served", wantErr: "the API server serves neither scheduling.k8s.io/v1alpha1 Workloads nor scheduling.x-k8s.io/v1alpha1 PodGroups: " +
+			"start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=scheduling.k8s.io/v1alpha1=true " +
+			"(without them it also drops spec.workloadRef from pods), or install the scheduler-plugins PodGroup CRD"},
+		{name: "neither served, json", args: []string{"-o", "json"}, wantErr: "the API server serves neither"},
+		{name: "neither served, watching", args: []string{"-w"}, wantErr: "the API server serves neither"},
+		{name: "Workload API not served, watching: checked like PodGroups", args: []string{"-w"}, setup: podGroupsForbidden,
+			wantErr: "listing PodGroups: podgroups.scheduling.x-k8s.io is forbidden: RBAC says no"},
+		{name: "other PodGroup errors pass through", workloadAPI: true, podGroupCRD: true, setup: podGroupsForbidden,
+			wantErr: "listing PodGroups: podgroups.scheduling.x-k8s.io is forbidden: RBAC says no"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, podGroups := podGroupCluster()
+			cs := fake.NewClientset(objs...)
+			if !tt.workloadAPI {
+				noWorkloadAPI(cs)
+			}
+			dyn := noPodGroupCRD()
+			if tt.podGroupCRD || tt.setup != nil {
+				dyn = podGroupClient(t, podGroups...)
+			}
+			if tt.setup != nil {
+				tt.setup(cs, dyn)
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, testDepsWith(cs, dyn, &stdout, &stderr))
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Empty(t, stdout.String())
+				return
+			}
+			require.NoError(t, err)
+			for _, re := range tt.wantStdout {
+				assert.Regexp(t, re, stdout.String())
+			}
+			for _, re := range tt.wantNot {
+				assert.NotRegexp(t, re, stdout.String())
+			}
+			assert.Equal(t, tt.wantStderr, stderr.String())
+		})
+	}
+}
+
+// TestWatchPodGroups watches PodGroups beside Workloads and Pods: a new
+// member of a PodGroup, and a PodGroup created for pods that waited for it,
+// print again; a pod that names both sources prints a warning.
+func TestWatchPodGroups(t *testing.T) {
+	objs, podGroups := podGroupCluster()
+	cs := fake.NewClientset(objs...)
+	dyn := podGroupClient(t, podGroups...)
+	// The fakes' watches do not replay what happened before they started:
+	// know when the three informers watch before changing anything.
+	var mu sync.Mutex
+	watching := map[string]bool{}
+	cs.PrependWatchReactor("*", func(action k8stesting.Action) (bool, watch.Interface, error) {
+		gvr := action.GetResource()
+		w, err := cs.Tracker().Watch(gvr, action.GetNamespace())
+		mu.Lock()
+		watching[gvr.Resource] = true
+		mu.Unlock()
+		return true, w, err
+	})
+	dyn.PrependWatchReactor("*", func(action k8stesting.Action) (bool, watch.Interface, error) {
+		gvr := action.GetResource()
+		w, err := dyn.Tracker().Watch(gvr, action.GetNamespace())
+		mu.Lock()
+		watching[gvr.Resource] = true
+		mu.Unlock()
+		return true, w, err
+	})
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-w"}, testDepsWith(cs, dyn, &stdout, &stderr)) }()
+
+	poll := func(what string, cond func() bool) {
+		t.Helper()
+		err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) { return cond(), nil })
+		require.NoError(t, err, "waiting for %s; stdout:\n%s", what, stdout.String())
+	}
+	poll("the first table and the three watches", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(stdout.String(), "waiting for 2 more pods (2/4)") && watching["pods"] && watching["workloads"] && watching["podgroups"]
+	})
+	assert.Equal(t, mixedWarning, stderr.String())
+
+	// Two more members of etl: it is being scheduled.
+	for _, name := range []string{"etl-2", "etl-3"} {
+		_, err := cs.CoreV1().Pods("team-a").Create(ctx, joins(pod("team-a", name, "", "", "", 0), "etl"), metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	poll("etl scheduling", func() bool {
+		return regexp.MustCompile(`(?m)^<none>\s+etl\s+<none>\s+gang\s+4\s+4\s+0\s+unschedulable\s`).MatchString(stdout.String())
+	})
+	// The PodGroup that lost's pods wait for.
+	u, err := podgroupv1alpha1.ToUnstructured(podGroup("team-a", "lost", 0, 1, ""))
+	require.NoError(t, err)
+	_, err = dyn.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace("team-a").Create(ctx, u, metav1.CreateOptions{})
+	require.NoError(t, err)
+	poll("lost scheduling", func() bool {
+		return regexp.MustCompile(`(?m)^<none>\s+lost\s+<none>\s+gang\s+1\s+1\s+0\s+scheduling\s+PodGroup\s`).MatchString(stdout.String())
+	})
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("watch did not stop with its context")
 	}
 }

@@ -170,7 +170,8 @@ type printer struct {
 	// namespace is the namespace shown ("" for all): the NAMESPACE column
 	// appears only for all, and the empty message names it.
 	namespace string
-	// workload is the Workload filter, for the empty message.
+	// workload is the Workload (and PodGroup) filter, for the empty
+	// message.
 	workload string
 	printed  bool
 }
@@ -226,7 +227,7 @@ func (p *printer) showsDomains() bool {
 func (p *printer) emptyMessage() string {
 	msg := "No gangs found"
 	if p.workload != "" {
-		msg += " of Workload " + p.workload
+		msg += " of Workload or PodGroup " + p.workload
 	}
 	if p.namespace != "" {
 		msg += " in " + p.namespace + " namespace"
@@ -236,18 +237,23 @@ func (p *printer) emptyMessage() string {
 
 // Columns of the table; the wide ones have priority 1, as in the tables an
 // API server returns to kubectl get.
+//
+// Source comes after Status: the gang's names (Workload, PodGroup,
+// Replica-Key) stay the first columns, as scripts reading the table (and
+// the regular expressions of tests) expect, and the counts stay together.
 var (
 	namespaceColumn = metav1.TableColumnDefinition{Name: "Namespace", Type: "string", Description: "The gang's namespace."}
 	tableColumns    = []metav1.TableColumnDefinition{
-		{Name: "Workload", Type: "string", Description: "The Workload the members reference."},
-		{Name: "PodGroup", Type: "string", Description: "The podGroup of the Workload."},
+		{Name: "Workload", Type: "string", Description: "The Workload the members reference; <none> for a PodGroup."},
+		{Name: "PodGroup", Type: "string", Description: "The podGroup of the Workload, or the PodGroup the members join."},
 		{Name: "Replica-Key", Type: "string", Description: "The members' podGroupReplicaKey."},
-		{Name: "Policy", Type: "string", Description: "gang or basic; unknown while the Workload or podGroup is missing."},
-		{Name: "Min", Type: "string", Description: "The gang's minCount."},
+		{Name: "Policy", Type: "string", Description: "gang or basic; unknown while the Workload or podGroup (or the PodGroup) is missing."},
+		{Name: "Min", Type: "string", Description: "The gang's minCount (a PodGroup's minMember)."},
 		{Name: "Pods", Type: "integer", Description: "Live members."},
 		{Name: "Bound", Type: "integer", Description: "Live members with a node."},
 		{Name: "Status", Type: "string", Description: "Where the gang stands."},
-		{Name: "Age", Type: "string", Description: "The Workload's age, or the oldest member's while it is missing."},
+		{Name: "Source", Type: "string", Description: "The API that declares the gang: Workload or PodGroup."},
+		{Name: "Age", Type: "string", Description: "The Workload's (or PodGroup's) age, or the oldest member's while it is missing."},
 		{Name: "Nodes", Type: "string", Priority: 1, Description: "Nodes of the bound members."},
 		{Name: "Domain", Type: "string", Priority: 1, Description: "For a gang whose Workload asks a topology: the node label key and the values of the bound members' nodes."},
 		{Name: "Pending", Type: "string", Priority: 1, Description: "Members without a node."},
@@ -264,8 +270,8 @@ func (p *printer) table(rows []gangview.Row, now time.Time) *metav1.Table {
 		t.ColumnDefinitions = append([]metav1.TableColumnDefinition{namespaceColumn}, tableColumns...)
 	}
 	for _, r := range rows {
-		cells := []any{r.Workload, r.PodGroup, orNone(r.ReplicaKey), policyCell(r.Policy), minCell(r),
-			r.Pods, r.Bound, r.Status, age(r, now), listCell(r.Nodes), domainCell(r), listCell(r.PendingPods), orNone(oneLine(r.Message))}
+		cells := []any{orNone(r.Workload), r.PodGroup, orNone(r.ReplicaKey), policyCell(r.Policy), minCell(r),
+			r.Pods, r.Bound, r.Status, r.Source.String(), age(r, now), listCell(r.Nodes), domainCell(r), listCell(r.PendingPods), orNone(oneLine(r.Message))}
 		if allNamespaces {
 			cells = append([]any{r.Namespace}, cells...)
 		}
@@ -275,8 +281,10 @@ func (p *printer) table(rows []gangview.Row, now time.Time) *metav1.Table {
 }
 
 // nameList returns the rows as objects of kind Gang, named
-// WORKLOAD/PODGROUP[REPLICA-KEY] (as the scheduler's messages name a gang,
-// without the namespace, as -o name leaves it out), for -o name.
+// WORKLOAD/PODGROUP[REPLICA-KEY], or PODGROUP for a PodGroup (as the
+// scheduler's messages name a gang, without the namespace, as -o name
+// leaves it out), for -o name. A Workload's gang has a slash in its name
+// and a PodGroup's has none, so the two never read alike.
 func nameList(rows []gangview.Row) *unstructured.UnstructuredList {
 	list := &unstructured.UnstructuredList{}
 	list.SetAPIVersion(gangview.ListAPIVersion)
@@ -286,11 +294,8 @@ func nameList(rows []gangview.Row) *unstructured.UnstructuredList {
 		u.SetAPIVersion(gangview.ListAPIVersion)
 		u.SetKind(gangKind)
 		u.SetNamespace(r.Namespace)
-		name := r.Workload + "/" + r.PodGroup
-		if r.ReplicaKey != "" {
-			name += "[" + r.ReplicaKey + "]"
-		}
-		u.SetName(name)
+		// The name is the gang's key without its namespace.
+		u.SetName(strings.TrimPrefix(r.Key().String(), r.Namespace+"/"))
 		list.Items = append(list.Items, u)
 	}
 	return list

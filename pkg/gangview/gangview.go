@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package gangview computes what kubectl-gang shows: one row per gang
-// instance (namespace, Workload, podGroup, replica key), from the Workloads
-// and Pods that the API serves.
+// instance, from the Pods and the objects that declare gangs (the Source):
+// a podGroup of a Workload (namespace, Workload, podGroup, replica key), or
+// a scheduler-plugins PodGroup (namespace, PodGroup).
 //
 // For the gangs whose Workload asks a topology, AddDomains adds the domains
 // (node label values) their bound members run in, from the Nodes.
@@ -31,6 +32,8 @@ package gangview
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -40,8 +43,60 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
+
+// Source is the API that declares a row's gang. Its zero value is a
+// Workload's podGroup, as gang.Source's is; its JSON form is the kind of the
+// declaring object, "Workload" or "PodGroup".
+//
+// It is a struct, not a number, so that every encoder of a row calls
+// MarshalJSON: the unstructured converter that -o custom-columns and
+// --sort-by read rows through writes a number field's value as it is.
+type Source struct {
+	api gang.Source
+}
+
+var (
+	// SourceWorkload: a podGroup of a scheduling.k8s.io/v1alpha1 Workload.
+	SourceWorkload = Source{gang.SourceWorkload}
+	// SourcePodGroup: a scheduler-plugins scheduling.x-k8s.io/v1alpha1
+	// PodGroup.
+	SourcePodGroup = Source{gang.SourcePodGroup}
+)
+
+// API returns the source as pkg/gang names it.
+func (s Source) API() gang.Source {
+	return s.api
+}
+
+// String returns the kind of the object that declares the gang.
+func (s Source) String() string {
+	return s.api.Kind()
+}
+
+// MarshalJSON writes the kind: scripts read "PodGroup", not a number.
+func (s Source) MarshalJSON() ([]byte, error) {
+	return json.Marshal(s.String())
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	var kind string
+	if err := json.Unmarshal(b, &kind); err != nil {
+		return err
+	}
+	switch kind {
+	case SourceWorkload.String():
+		*s = SourceWorkload
+	case SourcePodGroup.String():
+		*s = SourcePodGroup
+	default:
+		return fmt.Errorf("unknown gang source %q: want %s or %s", kind, SourceWorkload, SourcePodGroup)
+	}
+	return nil
+}
 
 // Policy is a podGroup's scheduling policy as shown in a row.
 type Policy string
@@ -51,7 +106,8 @@ const (
 	PolicyGang Policy = "gang"
 	// PolicyBasic is a group whose pods schedule one by one.
 	PolicyBasic Policy = "basic"
-	// PolicyUnknown is shown while the Workload or its podGroup is missing.
+	// PolicyUnknown is shown while the Workload or its podGroup (or the
+	// PodGroup) is missing.
 	PolicyUnknown Policy = ""
 )
 
@@ -60,8 +116,9 @@ const (
 type State string
 
 const (
-	// StateWorkloadMissing: pods reference a Workload that does not exist;
-	// the scheduler holds them.
+	// StateWorkloadMissing: pods reference a Workload that does not exist,
+	// or join a PodGroup that does not exist (Source says which); the
+	// scheduler holds them. gang.WaitingForWorkloadMessage words both.
 	StateWorkloadMissing State = "WorkloadMissing"
 	// StatePodGroupMissing: the Workload exists without the pods' podGroup;
 	// the scheduler holds them until the Workload is recreated with it.
@@ -85,6 +142,7 @@ const (
 // Short status phrases. The counted one comes from gang.WaitingForPodsPhrase.
 const (
 	statusWorkloadMissing = "waiting for Workload"
+	statusPodGroupAbsent  = "waiting for PodGroup"
 	statusPodGroupMissing = "Workload has no podGroup"
 	statusNoPods          = "no pods"
 	statusScheduling      = "scheduling"
@@ -95,11 +153,18 @@ const (
 // Row is one gang instance. Its JSON form is kubectl-gang's -o json/yaml
 // output; fields are only ever added.
 type Row struct {
-	Namespace  string `json:"namespace"`
-	Workload   string `json:"workload"`
-	PodGroup   string `json:"podGroup"`
+	Namespace string `json:"namespace"`
+	// Source is the API that declares the gang.
+	Source Source `json:"source"`
+	// Workload is the Workload the members reference; empty for a PodGroup.
+	Workload string `json:"workload"`
+	// PodGroup is the podGroup of the Workload, or the name of the PodGroup
+	// the members join.
+	PodGroup string `json:"podGroup"`
+	// ReplicaKey is the members' podGroupReplicaKey; empty for a PodGroup.
 	ReplicaKey string `json:"replicaKey"`
-	// Policy is empty while the Workload or its podGroup is missing.
+	// Policy is empty while the Workload or its podGroup (or the PodGroup)
+	// is missing; a PodGroup is always a gang.
 	Policy Policy `json:"policy"`
 	// MinCount is the gang's minCount; 0 unless Policy is gang.
 	MinCount int `json:"minCount"`
@@ -115,9 +180,13 @@ type Row struct {
 	// message the scheduler writes for held pods, or the latest failure a
 	// pending member's PodScheduled condition reports.
 	Message string `json:"message,omitempty"`
-	// Created is the Workload's creation time, or the oldest member's while
-	// the Workload is missing.
+	// Created is the Workload's (or PodGroup's) creation time, or the
+	// oldest member's while it is missing.
 	Created metav1.Time `json:"created"`
+	// PodGroupPhase is the PodGroup's status.phase, as the PodGroup reports
+	// it (the scheduler-plugins controller writes it; the view's State does
+	// not depend on it). Empty for a Workload, or a missing PodGroup.
+	PodGroupPhase podgroupv1alpha1.PodGroupPhase `json:"podGroupPhase,omitempty"`
 	// Nodes lists, sorted, the nodes of the bound members.
 	Nodes []string `json:"nodes,omitempty"`
 	// PendingPods lists, sorted, the members without a node.
@@ -137,9 +206,21 @@ type Row struct {
 	DomainsUnknown bool `json:"domainsUnknown,omitempty"`
 }
 
-// Key returns the gang instance the row shows.
+// Key returns the gang instance the row shows. The key of a PodGroup holds
+// its name in Workload, as gang.KeyForPod's does.
 func (r *Row) Key() gang.GroupKey {
+	if r.Source == SourcePodGroup {
+		return gang.GroupKey{Source: gang.SourcePodGroup, Namespace: r.Namespace, Workload: r.PodGroup}
+	}
 	return gang.GroupKey{Namespace: r.Namespace, Workload: r.Workload, PodGroup: r.PodGroup, ReplicaKey: r.ReplicaKey}
+}
+
+// rowFor returns the names of a row of group key.
+func rowFor(key gang.GroupKey) Row {
+	if key.Source == gang.SourcePodGroup {
+		return Row{Namespace: key.Namespace, Source: SourcePodGroup, PodGroup: key.Workload}
+	}
+	return Row{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup, ReplicaKey: key.ReplicaKey}
 }
 
 // List is the -o json/yaml document: a versioned list of rows. It is the
@@ -275,9 +356,10 @@ func topologyKeys(workloads []*schedulingv1alpha1.Workload) map[gang.WorkloadKey
 }
 
 // rowTopologyKey is the topology key of a row: only gangs are placed in
-// domains (a basic podGroup's pods schedule one by one, wherever they fit).
+// domains (a basic podGroup's pods schedule one by one, wherever they fit),
+// and only a Workload asks one.
 func rowTopologyKey(r *Row, keys map[gang.WorkloadKey]string) string {
-	if r.Policy != PolicyGang {
+	if r.Policy != PolicyGang || r.Source != SourceWorkload {
 		return ""
 	}
 	return keys[gang.WorkloadKey{Namespace: r.Namespace, Name: r.Workload}]
@@ -295,57 +377,124 @@ type builder struct {
 	msgPod  string
 }
 
-// Rows returns one row per gang instance, sorted by namespace, Workload,
-// podGroup and replica key:
-//   - every group instance with live members, whether or not its Workload
-//     and podGroup exist (the "why is my pod Pending" case);
-//   - every podGroup of a Workload that has no live member, with replica
-//     key "" and no pods.
-//
-// Pods without spec.workloadRef are ignored.
+// Rows returns the rows of the Workloads' gangs, as RowsWithPodGroups
+// does, leaving out the pods that join a PodGroup: the view of a cluster
+// without PodGroups.
 func Rows(workloads []*schedulingv1alpha1.Workload, pods []*v1.Pod) []Row {
+	return rows(workloads, nil, false, pods)
+}
+
+// RowsWithPodGroups returns one row per gang instance, of both sources,
+// sorted by namespace, source (Workloads first), Workload, podGroup (or
+// PodGroup) and replica key:
+//   - every group instance with live members, whether or not the object
+//     that declares it exists (the "why is my pod Pending" case);
+//   - every podGroup of a Workload that has no live member, with replica
+//     key "" and no pods;
+//   - every PodGroup that has no live member.
+//
+// Pods of no gang are ignored, as are the Ambiguous ones (AmbiguousPods
+// lists those). podGroups nil means no PodGroup exists (the API server
+// does not serve them): the pods that join one wait for it.
+func RowsWithPodGroups(workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha1.PodGroup, pods []*v1.Pod) []Row {
+	return rows(workloads, podGroups, true, pods)
+}
+
+// rows computes the rows of the gangs of Workloads and, withPodGroups, of
+// PodGroups.
+func rows(workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha1.PodGroup, withPodGroups bool, pods []*v1.Pod) []Row {
 	byKey := make(map[gang.WorkloadKey]*schedulingv1alpha1.Workload, len(workloads))
 	for _, w := range workloads {
 		byKey[gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}] = w
 	}
+	pgByKey := make(map[gang.WorkloadKey]*podgroupv1alpha1.PodGroup, len(podGroups))
+	for _, pg := range podGroups {
+		pgByKey[gang.WorkloadKey{Source: gang.SourcePodGroup, Namespace: pg.Namespace, Name: pg.Name}] = pg
+	}
 	groups := map[gang.GroupKey]*builder{}
-	// podGroups records the (namespace, Workload, podGroup) that have members.
-	podGroups := map[gang.GroupKey]struct{}{}
+	// withMembers records the (namespace, Workload, podGroup) and the
+	// PodGroups that have members.
+	withMembers := map[gang.GroupKey]struct{}{}
 	for _, pod := range pods {
 		key, ok := gang.KeyForPod(pod)
-		if !ok || !gang.IsLiveMember(pod) {
+		if !ok || !gang.IsLiveMember(pod) || (key.Source == gang.SourcePodGroup && !withPodGroups) {
 			continue
 		}
 		b := groups[key]
 		if b == nil {
-			b = &builder{row: Row{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup, ReplicaKey: key.ReplicaKey}, nodes: map[string]struct{}{}}
+			b = &builder{row: rowFor(key), nodes: map[string]struct{}{}}
 			groups[key] = b
-			podGroups[gang.GroupKey{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup}] = struct{}{}
+			withMembers[gang.GroupKey{Source: key.Source, Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup}] = struct{}{}
 		}
 		b.addPod(key, pod)
 	}
 	for _, w := range workloads {
 		for _, pg := range w.Spec.PodGroups {
 			key := gang.GroupKey{Namespace: w.Namespace, Workload: w.Name, PodGroup: pg.Name}
-			if _, ok := podGroups[key]; ok {
+			if _, ok := withMembers[key]; ok {
 				continue
 			}
-			groups[key] = &builder{row: Row{Namespace: key.Namespace, Workload: key.Workload, PodGroup: key.PodGroup}}
+			groups[key] = &builder{row: rowFor(key)}
 		}
+	}
+	for _, pg := range podGroups {
+		key := gang.GroupKey{Source: gang.SourcePodGroup, Namespace: pg.Namespace, Workload: pg.Name}
+		if _, ok := withMembers[key]; ok {
+			continue
+		}
+		groups[key] = &builder{row: rowFor(key)}
 	}
 	rows := make([]Row, 0, len(groups))
 	for key, b := range groups {
+		if key.Source == gang.SourcePodGroup {
+			rows = append(rows, b.finishPodGroup(key, pgByKey[key.WorkloadKey()]))
+			continue
+		}
 		rows = append(rows, b.finish(key, byKey[key.WorkloadKey()]))
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
 		return cmp.Or(
 			cmp.Compare(a.Namespace, b.Namespace),
+			cmp.Compare(a.Source.api, b.Source.api),
 			cmp.Compare(a.Workload, b.Workload),
 			cmp.Compare(a.PodGroup, b.PodGroup),
 			cmp.Compare(a.ReplicaKey, b.ReplicaKey),
 		)
 	})
 	return rows
+}
+
+// AmbiguousPod is a live pod that names both a Workload and a PodGroup
+// (gang.Ambiguous): it counts in no gang, and the scheduler holds it.
+type AmbiguousPod struct {
+	Namespace string
+	Name      string
+	// Workload is the Workload of its spec.workloadRef.
+	Workload string
+	// PodGroup is the PodGroup of its label.
+	PodGroup string
+	// Message says so, in the scheduler's words (gang.AmbiguousMessage).
+	Message string
+}
+
+// AmbiguousPods returns the live Ambiguous pods, sorted by namespace and
+// name. No row counts them, so a view shows them apart.
+func AmbiguousPods(pods []*v1.Pod) []AmbiguousPod {
+	var out []AmbiguousPod
+	for _, pod := range pods {
+		if !gang.Ambiguous(pod) || !gang.IsLiveMember(pod) {
+			continue
+		}
+		out = append(out, AmbiguousPod{
+			Namespace: pod.Namespace, Name: pod.Name,
+			Workload: pod.Spec.WorkloadRef.Name, PodGroup: pod.Labels[podgroupv1alpha1.PodGroupLabel],
+			Message: gang.AmbiguousMessage(pod),
+		})
+	}
+	slices.SortFunc(out, func(a, b AmbiguousPod) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
 }
 
 // addPod counts a live member of the group.
@@ -381,9 +530,9 @@ func isHeldMessage(key gang.GroupKey, msg string) bool {
 		gang.IsWaitingForPodsMessage(key, msg)
 }
 
-// finish fills in the policy and state of the group, given its Workload
-// (nil if missing).
-func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row {
+// members returns the row with its member lists sorted, aged by the oldest
+// member.
+func (b *builder) members() Row {
 	r := b.row
 	slices.Sort(r.PendingPods)
 	for n := range b.nodes {
@@ -391,6 +540,28 @@ func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row 
 	}
 	slices.Sort(r.Nodes)
 	r.Created = metav1.NewTime(b.oldestPod)
+	return r
+}
+
+// finishPodGroup fills in the policy and state of a PodGroup's gang, given
+// the PodGroup (nil if missing).
+func (b *builder) finishPodGroup(key gang.GroupKey, pg *podgroupv1alpha1.PodGroup) Row {
+	r := b.members()
+	if pg == nil {
+		r.State, r.Status, r.Message = StateWorkloadMissing, statusPodGroupAbsent, gang.WaitingForWorkloadMessage(key.WorkloadKey())
+		return r
+	}
+	r.Created = pg.CreationTimestamp
+	r.PodGroupPhase = pg.Status.Phase
+	r.Message = b.msg
+	b.gangState(&r, key, gang.PodGroupMinCount(pg))
+	return r
+}
+
+// finish fills in the policy and state of a Workload's group, given the
+// Workload (nil if missing).
+func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row {
+	r := b.members()
 	if w == nil {
 		r.State, r.Status, r.Message = StateWorkloadMissing, statusWorkloadMissing, gang.WaitingForWorkloadMessage(key.WorkloadKey())
 		return r
@@ -415,6 +586,13 @@ func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row 
 		}
 		return r
 	}
+	b.gangState(&r, key, minCount)
+	return r
+}
+
+// gangState sets the policy and state of a gang of minCount whose object
+// exists.
+func (b *builder) gangState(r *Row, key gang.GroupKey, minCount int) {
 	r.Policy, r.MinCount = PolicyGang, minCount
 	switch {
 	case r.Pods < minCount:
@@ -424,7 +602,6 @@ func (b *builder) finish(key gang.GroupKey, w *schedulingv1alpha1.Workload) Row 
 	default:
 		r.State, r.Status = b.placing()
 	}
-	return r
 }
 
 // placing is the state of a group whose members are being placed: whether a

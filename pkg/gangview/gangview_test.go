@@ -26,8 +26,10 @@ import (
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -277,6 +279,182 @@ func TestRows(t *testing.T) {
 	}
 }
 
+// podGroup returns a scheduler-plugins PodGroup of minMember.
+func podGroup(ns, name string, created int, minMember int32, phase podgroupv1alpha1.PodGroupPhase) *podgroupv1alpha1.PodGroup {
+	return &podgroupv1alpha1.PodGroup{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: at(created)},
+		Spec:       podgroupv1alpha1.PodGroupSpec{MinMember: minMember},
+		Status:     podgroupv1alpha1.PodGroupStatus{Phase: phase},
+	}
+}
+
+// joins labels the pod as a member of PodGroup pg.
+func (p *podWrapper) joins(pg string) *podWrapper {
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	p.Labels[podgroupv1alpha1.PodGroupLabel] = pg
+	return p
+}
+
+func TestRowsWithPodGroups(t *testing.T) {
+	pgKey := func(ns, name string) gang.GroupKey {
+		return gang.GroupKey{Source: gang.SourcePodGroup, Namespace: ns, Workload: name}
+	}
+	noNode := "0/2 nodes are available: 2 Insufficient cpu."
+	tests := []struct {
+		name      string
+		workloads []*schedulingv1alpha1.Workload
+		podGroups []*podgroupv1alpha1.PodGroup
+		pods      []*v1.Pod
+		want      []Row
+	}{
+		{
+			name:      "both sources in one list: Workloads first in a namespace, then PodGroups",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 1))},
+			podGroups: []*podgroupv1alpha1.PodGroup{
+				podGroup("a", "mpi", 1, 2, podgroupv1alpha1.PodGroupRunning),
+				podGroup("b", "etl", 2, 3, podgroupv1alpha1.PodGroupPending),
+			},
+			pods: []*v1.Pod{
+				makePod("a", "m-1", "", "", "", 2).joins("mpi").node("n2").obj(),
+				makePod("a", "m-0", "", "", "", 2).joins("mpi").node("n1").obj(),
+				makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+				makePod("b", "e-0", "", "", "", 3).joins("etl").obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 1, Pods: 1, Bound: 1,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1"}},
+				{Namespace: "a", Source: SourcePodGroup, PodGroup: "mpi", Policy: PolicyGang, MinCount: 2, Pods: 2, Bound: 2,
+					State: StateRunning, Status: "running", Created: at(1), PodGroupPhase: podgroupv1alpha1.PodGroupRunning, Nodes: []string{"n1", "n2"}},
+				{Namespace: "b", Source: SourcePodGroup, PodGroup: "etl", Policy: PolicyGang, MinCount: 3, Pods: 1,
+					State: StateWaitingForPods, Status: "waiting for 2 more pods (1/3)", Message: gang.WaitingForPodsMessage(pgKey("b", "etl"), 1, 3),
+					Created: at(2), PodGroupPhase: podgroupv1alpha1.PodGroupPending, PendingPods: []string{"e-0"}},
+			},
+		},
+		{
+			name: "pods of a missing PodGroup wait for it, aged by the oldest pod; the held message is recomputed",
+			pods: []*v1.Pod{
+				makePod("a", "g-1", "", "", "", 5).joins("ghost").unschedulable(gang.WaitingForWorkloadMessage(pgKey("a", "ghost").WorkloadKey()), 6).obj(),
+				makePod("a", "g-0", "", "", "", 4).joins("ghost").obj(),
+			},
+			want: []Row{{Namespace: "a", Source: SourcePodGroup, PodGroup: "ghost", Pods: 2,
+				State: StateWorkloadMissing, Status: "waiting for PodGroup", Message: "waiting for PodGroup a/ghost",
+				Created: at(4), PendingPods: []string{"g-0", "g-1"}}},
+		},
+		{
+			name:      "a Workload and a PodGroup of the same name are two gangs",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "job", 0, gangPG("job", 1))},
+			podGroups: []*podgroupv1alpha1.PodGroup{podGroup("a", "job", 0, 1, "")},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "job", "job", "", 1).obj(),
+				makePod("a", "p-0", "", "", "", 1).joins("job").node("n1").obj(),
+			},
+			want: []Row{
+				{Namespace: "a", Workload: "job", PodGroup: "job", Policy: PolicyGang, MinCount: 1, Pods: 1,
+					State: StateScheduling, Status: "scheduling", Created: at(0), PendingPods: []string{"w-0"}},
+				{Namespace: "a", Source: SourcePodGroup, PodGroup: "job", Policy: PolicyGang, MinCount: 1, Pods: 1, Bound: 1,
+					State: StateRunning, Status: "running", Created: at(0), Nodes: []string{"n1"}},
+			},
+		},
+		{
+			name:      "a PodGroup without pods; minMember 0 is a quorum of 1",
+			podGroups: []*podgroupv1alpha1.PodGroup{podGroup("a", "idle", 0, 0, "")},
+			want: []Row{{Namespace: "a", Source: SourcePodGroup, PodGroup: "idle", Policy: PolicyGang, MinCount: 1,
+				State: StateWaitingForPods, Status: "waiting for 1 more pods (0/1)", Message: gang.WaitingForPodsMessage(pgKey("a", "idle"), 0, 1), Created: at(0)}},
+		},
+		{
+			name:      "a pending member's failure, not a stale held message, and no terminated member",
+			podGroups: []*podgroupv1alpha1.PodGroup{podGroup("a", "mpi", 0, 2, podgroupv1alpha1.PodGroupScheduling)},
+			pods: []*v1.Pod{
+				makePod("a", "m-0", "", "", "", 1).joins("mpi").unschedulable(gang.WaitingForPodsMessage(pgKey("a", "mpi"), 1, 2), 2).obj(),
+				makePod("a", "m-1", "", "", "", 1).joins("mpi").unschedulable(noNode, 3).obj(),
+				makePod("a", "m-old", "", "", "", 0).joins("mpi").phase(v1.PodFailed).obj(),
+				makePod("a", "m-gone", "", "", "", 0).joins("mpi").deleting().obj(),
+			},
+			want: []Row{{Namespace: "a", Source: SourcePodGroup, PodGroup: "mpi", Policy: PolicyGang, MinCount: 2, Pods: 2,
+				State: StateUnschedulable, Status: "unschedulable", Message: noNode, Created: at(0),
+				PodGroupPhase: podgroupv1alpha1.PodGroupScheduling, PendingPods: []string{"m-0", "m-1"}}},
+		},
+		{
+			name:      "an ambiguous pod counts in neither gang",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 1))},
+			podGroups: []*podgroupv1alpha1.PodGroup{podGroup("a", "mpi", 0, 1, "")},
+			pods:      []*v1.Pod{makePod("a", "both", "train", "workers", "", 1).joins("mpi").obj()},
+			want: []Row{
+				{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 1,
+					State: StateWaitingForPods, Status: "waiting for 1 more pods (0/1)",
+					Message: gang.WaitingForPodsMessage(gang.GroupKey{Namespace: "a", Workload: "train", PodGroup: "workers"}, 0, 1), Created: at(0)},
+				{Namespace: "a", Source: SourcePodGroup, PodGroup: "mpi", Policy: PolicyGang, MinCount: 1,
+					State: StateWaitingForPods, Status: "waiting for 1 more pods (0/1)", Message: gang.WaitingForPodsMessage(pgKey("a", "mpi"), 0, 1), Created: at(0)},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := RowsWithPodGroups(tt.workloads, tt.podGroups, tt.pods)
+			assert.Equal(t, tt.want, rows)
+			for _, r := range rows {
+				k := rowFor(r.Key())
+				assert.Equal(t, []any{r.Namespace, r.Source, r.Workload, r.PodGroup, r.ReplicaKey},
+					[]any{k.Namespace, k.Source, k.Workload, k.PodGroup, k.ReplicaKey}, "Key and rowFor are inverse")
+			}
+		})
+	}
+}
+
+// TestRowsLeavesOutPodGroups: Rows is the view of Workloads only.
+func TestRowsLeavesOutPodGroups(t *testing.T) {
+	pods := []*v1.Pod{
+		makePod("a", "m-0", "", "", "", 1).joins("mpi").obj(),
+		makePod("a", "w-0", "train", "workers", "", 1).node("n1").obj(),
+	}
+	rows := Rows([]*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 1))}, pods)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "train", rows[0].Workload)
+}
+
+func TestAmbiguousPods(t *testing.T) {
+	both := makePod("b", "both", "train", "workers", "", 1).joins("mpi").obj()
+	finished := makePod("a", "done", "train", "workers", "", 1).joins("mpi").phase(v1.PodSucceeded).obj()
+	pods := []*v1.Pod{
+		both,
+		makePod("a", "z", "train", "workers", "", 1).joins("etl").obj(),
+		makePod("a", "m-0", "", "", "", 1).joins("mpi").obj(),
+		makePod("a", "w-0", "train", "workers", "", 1).obj(),
+		finished,
+	}
+	assert.Equal(t, []AmbiguousPod{
+		{Namespace: "a", Name: "z", Workload: "train", PodGroup: "etl", Message: gang.AmbiguousMessage(pods[1])},
+		{Namespace: "b", Name: "both", Workload: "train", PodGroup: "mpi", Message: gang.AmbiguousMessage(both)},
+	}, AmbiguousPods(pods))
+	assert.Empty(t, AmbiguousPods(pods[2:4]))
+}
+
+func TestSourceJSON(t *testing.T) {
+	row := Row{Namespace: "a", Source: SourcePodGroup, PodGroup: "mpi", Policy: PolicyGang, MinCount: 2, Pods: 2, Bound: 2,
+		State: StateRunning, Status: "running", Created: at(0), PodGroupPhase: podgroupv1alpha1.PodGroupRunning}
+	got, err := json.Marshal(row)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"namespace":"a","source":"PodGroup","workload":"","podGroup":"mpi","replicaKey":"","policy":"gang","minCount":2,"pods":2,"bound":2,
+		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","podGroupPhase":"Running"}`, string(got))
+	assert.Equal(t, gang.GroupKey{Source: gang.SourcePodGroup, Namespace: "a", Workload: "mpi"}, row.Key())
+
+	// As -o custom-columns and --sort-by read it.
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&row)
+	require.NoError(t, err)
+	assert.Equal(t, "PodGroup", u["source"])
+
+	var back Row
+	require.NoError(t, json.Unmarshal(got, &back))
+	// metav1.Time reads back in the local zone.
+	assert.True(t, row.Created.Equal(&back.Created))
+	back.Created = row.Created
+	assert.Equal(t, row, back)
+	var s Source
+	assert.ErrorContains(t, json.Unmarshal([]byte(`"Job"`), &s), `unknown gang source "Job": want Workload or PodGroup`)
+}
+
 // TestListJSON pins the shape of -o json: field names are a contract.
 func TestListJSON(t *testing.T) {
 	empty, err := json.Marshal(NewList(nil))
@@ -287,7 +465,7 @@ func TestListJSON(t *testing.T) {
 		State: StateWaitingForPods, Status: "waiting for 1 more pods (1/2)", Message: "m", Created: at(0), PendingPods: []string{"p"}}
 	got, err := json.Marshal(row)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"0","policy":"gang","minCount":2,"pods":1,"bound":0,
+	assert.JSONEq(t, `{"namespace":"a","source":"Workload","workload":"w","podGroup":"pg","replicaKey":"0","policy":"gang","minCount":2,"pods":1,"bound":0,
 		"state":"WaitingForPods","status":"waiting for 1 more pods (1/2)","message":"m","created":"2026-01-02T03:04:05Z","pendingPods":["p"]}`, string(got))
 	assert.Equal(t, gang.GroupKey{Namespace: "a", Workload: "w", PodGroup: "pg", ReplicaKey: "0"}, row.Key())
 
@@ -296,12 +474,12 @@ func TestListJSON(t *testing.T) {
 		Created: at(0), Nodes: []string{"n1"}, TopologyKey: "example.com/rack", Domains: []string{"rack-1"}}
 	got, err = json.Marshal(row)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
+	assert.JSONEq(t, `{"namespace":"a","source":"Workload","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
 		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","nodes":["n1"],"topologyKey":"example.com/rack","domains":["rack-1"]}`, string(got))
 	row.Domains, row.DomainsUnknown = nil, true
 	got, err = json.Marshal(row)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"namespace":"a","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
+	assert.JSONEq(t, `{"namespace":"a","source":"Workload","workload":"w","podGroup":"pg","replicaKey":"","policy":"gang","minCount":1,"pods":1,"bound":1,
 		"state":"Running","status":"running","created":"2026-01-02T03:04:05Z","nodes":["n1"],"topologyKey":"example.com/rack","domainsUnknown":true}`, string(got))
 }
 
