@@ -358,3 +358,9 @@ func PodGroupTimeout(pg *podgroupv1alpha1.PodGroup) (time.Duration, bool, error)
 	}
 	return time.Duration(*s) * time.Second, true, nil
 }
+
+// MinResourcesMessage says that a PodGroup's minResources (want) exceed the
+// nodes' free room (have, counting the room its own placed members hold).
+func MinResourcesMessage(k GroupKey, want, have string) string {
+	return fmt.Sprintf("PodGroup %s needs minResources %s; the nodes' free room is %s", k, want, have)
+}

@@ -25,6 +25,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/klog/v2"
+
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 )
 
 const (
@@ -35,34 +37,66 @@ const (
 	apiCheckTimeout = 30 * time.Second
 )
 
-// errWorkloadAPINotServed names the API server flags that enable the Workload
-// API, so that an operator can act on it at once.
-var errWorkloadAPINotServed = fmt.Errorf("%s needs the %s Workload API, which the API server does not serve: "+
-	"start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=%s=true", Name, workloadGroupVersion, workloadGroupVersion)
+// servedAPIs are the gang APIs the API server serves (see gang.Source).
+type servedAPIs struct {
+	// Workloads: the 1.35 alpha scheduling.k8s.io/v1alpha1 Workload API.
+	Workloads bool
+	// PodGroups: the scheduler-plugins scheduling.x-k8s.io/v1alpha1
+	// PodGroup CRD.
+	PodGroups bool
+}
 
-// checkWorkloadAPI fails fast when the API server does not serve Workloads.
-// Without it the scheduler would wait forever for the Workload informer to sync.
-func checkWorkloadAPI(ctx context.Context, dc discovery.DiscoveryInterface) error {
+// errNoGangAPI names both ways to give gangsched a gang API, so that an
+// operator can act on it at once.
+var errNoGangAPI = fmt.Errorf("%s needs a gang API, and the API server serves neither: "+
+	"%s Workloads (start kube-apiserver with --feature-gates=GenericWorkload=true and --runtime-config=%s=true) "+
+	"nor %s PodGroups (install the CRD: kubectl apply -f manifests/crd/podgroups.yaml)",
+	Name, workloadGroupVersion, workloadGroupVersion, podgroupv1alpha1.SchemeGroupVersion)
+
+// checkGangAPIs finds which gang APIs the API server serves, and fails fast
+// when it serves neither: an informer on an API that is not served would
+// never sync and the scheduler would hang. The check runs once, at
+// startup: a CRD installed later is used after a restart.
+func checkGangAPIs(ctx context.Context, dc discovery.DiscoveryInterface) (servedAPIs, error) {
+	var apis servedAPIs
+	var err error
+	if apis.Workloads, err = serves(ctx, dc, workloadGroupVersion, workloadResource); err != nil {
+		return apis, err
+	}
+	if apis.PodGroups, err = serves(ctx, dc, podgroupv1alpha1.SchemeGroupVersion.String(), podgroupv1alpha1.Resource); err != nil {
+		return apis, err
+	}
+	if !apis.Workloads && !apis.PodGroups {
+		return apis, errNoGangAPI
+	}
+	klog.FromContext(ctx).Info("Gang APIs served", "workloads", apis.Workloads, "podGroups", apis.PodGroups)
+	return apis, nil
+}
+
+// serves reports whether the API server serves resource in groupVersion,
+// retrying discovery calls that fail for another reason.
+func serves(ctx context.Context, dc discovery.DiscoveryInterface, groupVersion, resource string) (bool, error) {
 	var lastErr error
+	found := false
 	err := wait.PollUntilContextTimeout(ctx, time.Second, apiCheckTimeout, true, func(context.Context) (bool, error) {
-		list, err := dc.ServerResourcesForGroupVersion(workloadGroupVersion)
+		list, err := dc.ServerResourcesForGroupVersion(groupVersion)
 		switch {
 		case apierrors.IsNotFound(err):
-			return false, errWorkloadAPINotServed
+			return true, nil
 		case err != nil:
 			lastErr = err
-			klog.FromContext(ctx).V(2).Info("Checking the Workload API failed; retrying", "err", err)
+			klog.FromContext(ctx).V(2).Info("Discovering a gang API failed; retrying", "groupVersion", groupVersion, "err", err)
 			return false, nil
 		}
 		for _, r := range list.APIResources {
-			if r.Name == workloadResource {
-				return true, nil
+			if r.Name == resource {
+				found = true
 			}
 		}
-		return false, errWorkloadAPINotServed
+		return true, nil
 	})
 	if wait.Interrupted(err) && lastErr != nil {
-		return fmt.Errorf("checking that the API server serves %s Workloads: %w", workloadGroupVersion, lastErr)
+		return false, fmt.Errorf("checking that the API server serves %s %s: %w", groupVersion, resource, lastErr)
 	}
-	return err
+	return found, err
 }

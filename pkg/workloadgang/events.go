@@ -28,6 +28,7 @@ import (
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/util"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -55,16 +56,23 @@ func (pl *WorkloadGang) EventsToRegister(_ context.Context) ([]fwk.ClusterEventW
 	}, nil
 }
 
-// asksTopology reports whether the Workload of a pod's gang carries a
-// topology annotation (valid or not): only such pods can be rejected by
-// PreFilter, so only they wait for room to free in some domain. O(1).
-func (pl *WorkloadGang) asksTopology(pod *v1.Pod) bool {
+// waitsForRoom reports whether PreFilter may reject a pod for want of free
+// room: its gang's Workload or PodGroup carries a topology annotation
+// (valid or not), or its PodGroup asks minResources. Only such pods wait
+// for room to free in some domain, or in the cluster. O(1).
+func (pl *WorkloadGang) waitsForRoom(pod *v1.Pod) bool {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return false
 	}
-	w := pl.workloads.get(key.WorkloadKey())
-	return w != nil && asksTopology(w.Annotations)
+	d := pl.decls.get(key.WorkloadKey())
+	if d == nil {
+		return false
+	}
+	if pg, ok := d.(*podgroupv1alpha1.PodGroup); ok && len(pg.Spec.MinResources) > 0 {
+		return true
+	}
+	return asksTopology(d.GetAnnotations())
 }
 
 // isSchedulableAfterPodDeleted queues a gang member that asks a topology
@@ -75,7 +83,7 @@ func (pl *WorkloadGang) isSchedulableAfterPodDeleted(logger klog.Logger, pod *v1
 	if err != nil {
 		return fwk.Queue, err
 	}
-	if deleted == nil || deleted.Spec.NodeName == "" || !pl.asksTopology(pod) {
+	if deleted == nil || deleted.Spec.NodeName == "" || !pl.waitsForRoom(pod) {
 		logger.V(5).Info("deleted pod frees no room the pod's gang waits for", "pod", klog.KObj(pod), "deletedPod", klog.KObj(deleted))
 		return fwk.QueueSkip, nil
 	}
@@ -91,7 +99,7 @@ func (pl *WorkloadGang) isSchedulableAfterNodeChange(logger klog.Logger, pod *v1
 	if err != nil {
 		return fwk.Queue, err
 	}
-	if !pl.asksTopology(pod) || (old != nil && !nodeOffersChanged(old, n)) {
+	if !pl.waitsForRoom(pod) || (old != nil && !nodeOffersChanged(old, n)) {
 		logger.V(5).Info("node change gives no topology domain room", "pod", klog.KObj(pod), "node", klog.KObj(n))
 		return fwk.QueueSkip, nil
 	}
@@ -129,7 +137,7 @@ func (pl *WorkloadGang) isSchedulableAfterWorkloadChange(logger klog.Logger, pod
 		return fwk.Queue, err
 	}
 	key, ok := gang.KeyForPod(pod)
-	if !ok || key.Namespace != w.Namespace || key.Workload != w.Name {
+	if !ok || key.Source != gang.SourceWorkload || key.Namespace != w.Namespace || key.Workload != w.Name {
 		logger.V(5).Info("changed Workload is not the pod's", "pod", klog.KObj(pod), "workload", klog.KObj(w))
 		return fwk.QueueSkip, nil
 	}
@@ -156,10 +164,18 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 				pl.activate(logger, pl.store.AddPod(pod))
 			}
 		},
-		UpdateFunc: func(_, newObj interface{}) {
-			if pod, ok := newObj.(*v1.Pod); ok {
-				pl.activate(logger, pl.store.UpdatePod(pod))
+		UpdateFunc: func(oldObj, newObj interface{}) {
+			pod, ok := newObj.(*v1.Pod)
+			if !ok {
+				return
 			}
+			if old, ok := oldObj.(*v1.Pod); ok && groupChanged(old, pod) {
+				// Only a PodGroup label can change: a workloadRef is
+				// immutable.
+				logger.V(4).Info("Pod changed gangs", "pod", klog.KObj(pod))
+				pl.store.LeaveGroup(old)
+			}
+			pl.activate(logger, pl.store.UpdatePod(pod))
 		},
 		DeleteFunc: func(obj interface{}) {
 			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
@@ -180,35 +196,7 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = informers.Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj interface{}) {
-			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
-				pl.workloads.set(w)
-				pl.checkAnnotations(nil, w)
-				pl.onWorkloadChange(logger, w)
-			}
-		},
-		UpdateFunc: func(oldObj, newObj interface{}) {
-			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
-				old, _ := oldObj.(*schedulingv1alpha1.Workload)
-				pl.workloads.set(w)
-				pl.checkAnnotations(old, w)
-				if old == nil || gangChanged(old, w) {
-					pl.onWorkloadChange(logger, w)
-				}
-			}
-		},
-		DeleteFunc: func(obj interface{}) {
-			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = tomb.Obj
-			}
-			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
-				pl.workloads.remove(w)
-				pl.onWorkloadDelete(ctx, w)
-			}
-		},
-	})
-	if err != nil {
+	if err := pl.registerDeclarationHandlers(ctx); err != nil {
 		return err
 	}
 	_, err = informers.Core().V1().Nodes().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
@@ -223,6 +211,63 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 		},
 	})
 	return err
+}
+
+// registerDeclarationHandlers feeds the declaration index from the
+// Workload informer (the scheduler's shared one) and the PodGroup informer
+// (the plugin's own), whichever of the two APIs the API server serves.
+func (pl *WorkloadGang) registerDeclarationHandlers(ctx context.Context) error {
+	if pl.apis.PodGroups {
+		if err := pl.startPodGroups(ctx); err != nil {
+			return err
+		}
+	}
+	if !pl.apis.Workloads {
+		return nil
+	}
+	logger := klog.FromContext(ctx)
+	_, err := pl.handle.SharedInformerFactory().Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) {
+			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.decls.set(w)
+				pl.checkAnnotations(nil, w)
+				pl.onWorkloadChange(logger, w)
+			}
+		},
+		UpdateFunc: func(oldObj, newObj interface{}) {
+			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
+				old, _ := oldObj.(*schedulingv1alpha1.Workload)
+				pl.decls.set(w)
+				if old == nil {
+					pl.checkAnnotations(nil, w)
+					pl.onWorkloadChange(logger, w)
+					return
+				}
+				pl.checkAnnotations(old, w)
+				if gangChanged(old, w) {
+					pl.onWorkloadChange(logger, w)
+				}
+			}
+		},
+		DeleteFunc: func(obj interface{}) {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
+				pl.decls.remove(w)
+				pl.onWorkloadDelete(ctx, w)
+			}
+		},
+	})
+	return err
+}
+
+// groupChanged reports whether an update moved a pod to another gang, or
+// into or out of one: its PodGroup label changed.
+func groupChanged(old, pod *v1.Pod) bool {
+	oldKey, oldOK := gang.KeyForPod(old)
+	key, ok := gang.KeyForPod(pod)
+	return oldOK != ok || oldKey != key
 }
 
 // nodeOffersChanged reports whether a Node update changes what a gang may
@@ -257,14 +302,17 @@ func (pl *WorkloadGang) onNodesChanged(logger klog.Logger) {
 	})
 }
 
-// gangChanged reports whether a Workload update changes something the
-// gangs of the Workload depend on, so that pods waiting on it must be judged
+// gangChanged reports whether an update of a Workload or PodGroup changes
+// something its gangs depend on, so that pods waiting on it must be judged
 // again:
 //   - the UID: a relist collapses a delete and a recreate into one update,
 //     and the new Workload may have the missing podGroup or another
 //     minCount;
-//   - spec.podGroups: immutable in the API, compared to be safe should that
-//     ever change;
+//   - a Workload's spec.podGroups: immutable in the API, compared to be
+//     safe should that ever change;
+//   - a PodGroup's minMember and minResources (its scheduleTimeoutSeconds,
+//     like the Workload's Permit timeout annotation, applies to the next
+//     round only);
 //   - the topology annotations: a fixed invalid value, or another key, may
 //     let a gang that PreFilter turned away be placed.
 //
@@ -272,23 +320,35 @@ func (pl *WorkloadGang) onNodesChanged(logger klog.Logger) {
 // the next round only, read by Permit, and checkAnnotations reports invalid
 // values whatever this returns. Labels and the other metadata matter to
 // nothing.
-func gangChanged(old, w *schedulingv1alpha1.Workload) bool {
-	return old.UID != w.UID || !apiequality.Semantic.DeepEqual(old.Spec.PodGroups, w.Spec.PodGroups) ||
-		topologyAnnotationsChanged(old, w)
+func gangChanged(old, d declaration) bool {
+	if old.GetUID() != d.GetUID() || topologyAnnotationsChanged(old, d) {
+		return true
+	}
+	switch o := d.(type) {
+	case *schedulingv1alpha1.Workload:
+		ow, ok := old.(*schedulingv1alpha1.Workload)
+		return !ok || !apiequality.Semantic.DeepEqual(ow.Spec.PodGroups, o.Spec.PodGroups)
+	case *podgroupv1alpha1.PodGroup:
+		opg, ok := old.(*podgroupv1alpha1.PodGroup)
+		return !ok || opg.Spec.MinMember != o.Spec.MinMember || !apiequality.Semantic.DeepEqual(opg.Spec.MinResources, o.Spec.MinResources)
+	}
+	return true
 }
 
 // topologyAnnotationsChanged reports whether the topology annotations of a
-// Workload changed: a fixed invalid annotation, or another key, may let a
-// gang held at PreFilter be placed.
-func topologyAnnotationsChanged(old, w *schedulingv1alpha1.Workload) bool {
-	return old.Annotations[gang.TopologyRequiredAnnotation] != w.Annotations[gang.TopologyRequiredAnnotation] ||
-		old.Annotations[gang.TopologyPreferredAnnotation] != w.Annotations[gang.TopologyPreferredAnnotation]
+// Workload or PodGroup changed: a fixed invalid annotation, or another key,
+// may let a gang held at PreFilter be placed.
+func topologyAnnotationsChanged(old, d declaration) bool {
+	oa, a := old.GetAnnotations(), d.GetAnnotations()
+	return oa[gang.TopologyRequiredAnnotation] != a[gang.TopologyRequiredAnnotation] ||
+		oa[gang.TopologyPreferredAnnotation] != a[gang.TopologyPreferredAnnotation]
 }
 
-// checkAnnotations reports an invalid gangsched annotation on a Workload in
-// an Event on it, once per change of the annotation's value, from the leader
-// only.
-func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
+// checkAnnotations reports an invalid gangsched annotation on a Workload
+// or PodGroup, or an invalid PodGroup spec.scheduleTimeoutSeconds, in an
+// Event on it, once per change of the value, from the leader only. old is
+// nil for an added object.
+func (pl *WorkloadGang) checkAnnotations(old, w declaration) {
 	if !pl.leader.Leading() {
 		return
 	}
@@ -296,10 +356,21 @@ func (pl *WorkloadGang) checkAnnotations(old, w *schedulingv1alpha1.Workload) {
 	if r == nil {
 		return
 	}
-	if old == nil || old.Annotations[gang.PermitTimeoutAnnotation] != w.Annotations[gang.PermitTimeoutAnnotation] {
-		if _, set, err := gang.PermitTimeoutOverride(w); set && err != nil {
-			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
-				"%v; using the scheduler's permitTimeoutSeconds (%d)", err, pl.args.PermitTimeoutSeconds)
+	switch o := w.(type) {
+	case *schedulingv1alpha1.Workload:
+		if old == nil || old.GetAnnotations()[gang.PermitTimeoutAnnotation] != o.Annotations[gang.PermitTimeoutAnnotation] {
+			if _, set, err := gang.PermitTimeoutOverride(o); set && err != nil {
+				r.Eventf(o, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
+					"%v; using the scheduler's permitTimeoutSeconds (%d)", err, pl.args.PermitTimeoutSeconds)
+			}
+		}
+	case *podgroupv1alpha1.PodGroup:
+		opg, _ := old.(*podgroupv1alpha1.PodGroup)
+		if opg == nil || !ptrEqual(opg.Spec.ScheduleTimeoutSeconds, o.Spec.ScheduleTimeoutSeconds) {
+			if _, set, err := gang.PodGroupTimeout(o); set && err != nil {
+				r.Eventf(o, nil, v1.EventTypeWarning, "InvalidSpec", "Scheduling",
+					"%v; using the scheduler's permitTimeoutSeconds (%d)", err, pl.args.PermitTimeoutSeconds)
+			}
 		}
 	}
 	if old == nil || topologyAnnotationsChanged(old, w) {
@@ -327,20 +398,20 @@ func (pl *WorkloadGang) checkPriorities(key gang.GroupKey) {
 		gang.MixedPrioritiesMessage(key, lowest, highest))
 }
 
-// onWorkloadChange activates every pod that waits on the Workload, so that
-// PreEnqueue judges it again against the new Workload.
-func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w *schedulingv1alpha1.Workload) {
-	pods := pl.store.WorkloadChanged(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}, w.UID)
-	logger.V(5).Info("Workload changed", "workload", klog.KObj(w), "activated", len(pods))
+// onWorkloadChange activates every pod that waits on the Workload (or
+// PodGroup), so that PreEnqueue judges it again against the new one.
+func (pl *WorkloadGang) onWorkloadChange(logger klog.Logger, w declaration) {
+	pods := pl.store.WorkloadChanged(declarationKey(w), w.GetUID())
+	logger.V(5).Info("Gang declaration changed", "kind", declarationKey(w).Source.Kind(), "object", klog.KObj(w), "activated", len(pods))
 	pl.activate(logger, pods)
 }
 
-// onWorkloadDelete rejects the members of the Workload's gangs that wait at
-// Permit: without their Workload they must not bind. PreEnqueue then holds
-// them until the Workload is recreated.
-func (pl *WorkloadGang) onWorkloadDelete(ctx context.Context, w *schedulingv1alpha1.Workload) {
-	rounds := pl.store.WaitingRoundsOnWorkload(gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name})
-	klog.FromContext(ctx).V(4).Info("Workload deleted; rejecting members waiting at Permit", "workload", klog.KObj(w), "rounds", len(rounds))
+// onWorkloadDelete rejects the members of the Workload's (or PodGroup's)
+// gangs that wait at Permit: without it they must not bind. PreEnqueue
+// then holds them until it is recreated.
+func (pl *WorkloadGang) onWorkloadDelete(ctx context.Context, w declaration) {
+	rounds := pl.store.WaitingRoundsOnWorkload(declarationKey(w))
+	klog.FromContext(ctx).V(4).Info("Gang declaration deleted; rejecting members waiting at Permit", "kind", declarationKey(w).Source.Kind(), "object", klog.KObj(w), "rounds", len(rounds))
 	for _, r := range rounds {
 		pl.act(ctx, r, nil, w)
 	}

@@ -26,6 +26,7 @@ import (
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 	"github.com/gangsched/gangsched/pkg/workloadgang/placement"
 	"github.com/gangsched/gangsched/pkg/workloadgang/topology"
@@ -78,7 +79,12 @@ func (pl *WorkloadGang) PreFilter(ctx context.Context, state fwk.CycleState, pod
 		// not ours.
 		return nil, fwk.NewStatus(fwk.Skip)
 	}
-	if !asksTopology(w.Annotations) {
+	if pg, ok := w.(*podgroupv1alpha1.PodGroup); ok && len(pg.Spec.MinResources) > 0 {
+		if st := pl.checkMinResources(ctx, key, pg); st != nil {
+			return nil, st
+		}
+	}
+	if !asksTopology(w.GetAnnotations()) {
 		return nil, fwk.NewStatus(fwk.Skip)
 	}
 	t, err := gang.TopologyOf(w)
@@ -107,7 +113,7 @@ func (pl *WorkloadGang) PreFilter(ctx context.Context, state fwk.CycleState, pod
 // its round's domain, chosen anew each round, so it is not signed: the
 // framework then never reuses another pod's result for it.
 func (pl *WorkloadGang) SignPod(_ context.Context, pod *v1.Pod) ([]fwk.SignFragment, *fwk.Status) {
-	if _, w, _, _ := pl.gangOf(pod); w == nil || !asksTopology(w.Annotations) {
+	if _, w, _, _ := pl.gangOf(pod); w == nil || !asksTopology(w.GetAnnotations()) {
 		return nil, nil
 	}
 	return nil, fwk.NewStatus(fwk.Unschedulable, "a gang member with a topology is confined to its round's domain")

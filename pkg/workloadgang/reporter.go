@@ -101,6 +101,9 @@ type heldReason struct {
 	verdict  groupstate.Verdict
 	key      gang.GroupKey
 	minCount int
+	// fixed is the message of a verdict that does not depend on the
+	// group's state (groupstate.Ambiguous: the pod is in no group).
+	fixed string
 }
 
 type pendingReason struct {

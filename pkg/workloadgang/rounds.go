@@ -21,7 +21,6 @@ import (
 	"fmt"
 
 	v1 "k8s.io/api/core/v1"
-	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/klog/v2"
@@ -35,9 +34,9 @@ import (
 // from: it is the one place that turns a groupstate.RoundOutcome into
 // rejections, metrics, Events and timers. pod is the member whose call led
 // to the decision (nil from a timer or a Workload event); w is the gang's
-// Workload when the caller holds it (the deleted one, which the cache no
-// longer has), else nil and it is read from the cache.
-func (pl *WorkloadGang) act(ctx context.Context, out groupstate.RoundOutcome, pod *v1.Pod, w *schedulingv1alpha1.Workload) {
+// Workload or PodGroup when the caller holds it (the deleted one, which the
+// cache no longer has), else nil and it is read from the cache.
+func (pl *WorkloadGang) act(ctx context.Context, out groupstate.RoundOutcome, pod *v1.Pod, w declaration) {
 	switch out.Kind {
 	case groupstate.NoChange:
 	case groupstate.RoundHeld:
@@ -52,7 +51,7 @@ func (pl *WorkloadGang) act(ctx context.Context, out groupstate.RoundOutcome, po
 // rejectRound rejects the members of a rejected round still waiting at
 // Permit, counts and reports the rejection, and activates the gang's
 // members when its backoff ends.
-func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOutcome, pod *v1.Pod, w *schedulingv1alpha1.Workload) {
+func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOutcome, pod *v1.Pod, w declaration) {
 	key := out.Group
 	label, reason, ok := pl.rejectionReason(out, pod)
 	if !ok {
@@ -111,7 +110,8 @@ func (pl *WorkloadGang) rejectionReason(out groupstate.RoundOutcome, pod *v1.Pod
 		st, _ := pl.store.Group(out.Group)
 		return rejectedCannotFit, st.CannotFit, true
 	case groupstate.CauseWorkloadDeleted:
-		return rejectedWorkloadDeleted, "Workload " + out.Group.WorkloadKey().String() + " was deleted", true
+		wk := out.Group.WorkloadKey()
+		return rejectedWorkloadDeleted, wk.Source.Kind() + " " + wk.String() + " was deleted", true
 	}
 	return "", out.Cause.String(), false
 }

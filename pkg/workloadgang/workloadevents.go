@@ -21,7 +21,6 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
-	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/flowcontrol"
 	"k8s.io/utils/clock"
@@ -30,9 +29,9 @@ import (
 	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
-// The reasons of the Events WorkloadGang records on a Workload about the
-// progress of its gangs. The 1.35 Workload has no status: Events are the
-// only place a gang's progress shows on it.
+// The reasons of the Events WorkloadGang records on a Workload (or
+// PodGroup) about the progress of its gangs. The 1.35 Workload has no
+// status: Events are the only place a gang's progress shows on it.
 const (
 	// reasonGangWaiting (Normal): a round of reserved members still waits
 	// at Permit for its quorum gangWaitingDelay after it started.
@@ -110,7 +109,7 @@ func newGangEvents(recorder events.EventRecorder, clk clock.PassiveClock, interv
 
 // record records an Event regarding the gang's Workload, unless a limit
 // drops it. It reports whether the Event was recorded.
-func (e *gangEvents) record(w *schedulingv1alpha1.Workload, key gang.GroupKey, eventType, reason, note string) bool {
+func (e *gangEvents) record(w declaration, key gang.GroupKey, eventType, reason, note string) bool {
 	if e.recorder == nil || w == nil || !e.allow(key, reason) {
 		return false
 	}
@@ -162,7 +161,7 @@ func (pl *WorkloadGang) recordWaitingRound(key gang.GroupKey, start time.Time) b
 
 // reportAdmitted records GangAdmitted for a round that reached its quorum.
 // d is the topology domain chosen for the round, zero when none was.
-func (pl *WorkloadGang) reportAdmitted(w *schedulingv1alpha1.Workload, key gang.GroupKey, reservedOrBound, minCount int, wait time.Duration, d groupstate.Domain) {
+func (pl *WorkloadGang) reportAdmitted(w declaration, key gang.GroupKey, reservedOrBound, minCount int, wait time.Duration, d groupstate.Domain) {
 	pl.events.record(w, key, v1.EventTypeNormal, reasonGangAdmitted,
 		gang.GangAdmittedMessage(key, reservedOrBound, minCount, wait, domainLabel(w, d)))
 }
@@ -170,7 +169,7 @@ func (pl *WorkloadGang) reportAdmitted(w *schedulingv1alpha1.Workload, key gang.
 // domainLabel names a required topology domain as label=value; empty for
 // none, and for a round placed by a preferred key only (it may span
 // several domains).
-func domainLabel(w *schedulingv1alpha1.Workload, d groupstate.Domain) string {
+func domainLabel(w declaration, d groupstate.Domain) string {
 	if d.Name == "" {
 		return ""
 	}
@@ -183,12 +182,12 @@ func domainLabel(w *schedulingv1alpha1.Workload, d groupstate.Domain) string {
 
 // reportRejected records GangRejected for a rejected round; msg is the
 // message its waiting members were rejected with.
-func (pl *WorkloadGang) reportRejected(w *schedulingv1alpha1.Workload, key gang.GroupKey, msg string) {
+func (pl *WorkloadGang) reportRejected(w declaration, key gang.GroupKey, msg string) {
 	pl.events.record(w, key, v1.EventTypeWarning, reasonGangRejected, msg)
 }
 
-// workload returns the gang's Workload from the Workload index, nil when
-// it is gone.
-func (pl *WorkloadGang) workload(key gang.GroupKey) *schedulingv1alpha1.Workload {
-	return pl.workloads.get(key.WorkloadKey())
+// workload returns the gang's Workload or PodGroup from the declaration
+// index, nil when it is gone.
+func (pl *WorkloadGang) workload(key gang.GroupKey) declaration {
+	return pl.decls.get(key.WorkloadKey())
 }

@@ -43,8 +43,10 @@ import (
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
 	"github.com/gangsched/gangsched/pkg/apis/config/validation"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 	"github.com/gangsched/gangsched/pkg/leadership"
+	"github.com/gangsched/gangsched/pkg/podgroupstatus"
 	"github.com/gangsched/gangsched/pkg/workloadgang/groupstate"
 )
 
@@ -58,11 +60,15 @@ const Name = "WorkloadGang"
 type WorkloadGang struct {
 	handle fwk.Handle
 	args   config.WorkloadGangArgs
-	// workloads holds the Workloads seen by the plugin's informer handler,
-	// shared by every profile (see workloadIndex).
-	workloads *workloadIndex
-	store     *groupstate.Store
-	reporter  *pendingReporter
+	// decls holds the Workloads and PodGroups seen by the plugin's informer
+	// handlers, shared by every profile (see declarations).
+	decls *declarations
+	// apis are the gang APIs the API server serves, found at startup.
+	apis servedAPIs
+	// podGroupStatus keeps PodGroup.status; nil without the PodGroup API.
+	podGroupStatus *podgroupstatus.Controller
+	store          *groupstate.Store
+	reporter       *pendingReporter
 	// events records gang progress Events on Workloads.
 	events *gangEvents
 	// leader tells whether the scheduler process leads: a standby writes
@@ -100,7 +106,8 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWorkloadAPI(ctx, fh.ClientSet().Discovery()); err != nil {
+	apis, err := checkGangAPIs(ctx, fh.ClientSet().Discovery())
+	if err != nil {
 		return nil, err
 	}
 	informers := fh.SharedInformerFactory()
@@ -114,13 +121,14 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 	pl := &WorkloadGang{
 		handle: fh,
 		args:   args,
+		apis:   apis,
 		clock:  clk,
 	}
 	if first != nil {
-		pl.store, pl.reporter, pl.events, pl.leader, pl.workloads = first.store, first.reporter, first.events, first.leader, first.workloads
+		pl.store, pl.reporter, pl.events, pl.leader, pl.decls, pl.podGroupStatus = first.store, first.reporter, first.events, first.leader, first.decls, first.podGroupStatus
 		return pl, nil
 	}
-	pl.workloads = newWorkloadIndex()
+	pl.decls = newDeclarations()
 	pl.store = groupstate.New(groupstate.Backoff{
 		Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 		Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
@@ -168,6 +176,9 @@ func (pl *WorkloadGang) Name() string {
 func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
+		if gang.Ambiguous(pod) {
+			return pl.holdAmbiguous(ctx, pod)
+		}
 		return nil
 	}
 	var policy groupstate.Policy
@@ -188,8 +199,21 @@ func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status
 	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
 }
 
+// holdAmbiguous holds a pod that names both a Workload and a PodGroup: it
+// belongs to no gang, and binding it alone could split the gang it was
+// meant for. Its spec and labels do not change, so it waits to be recreated.
+func (pl *WorkloadGang) holdAmbiguous(ctx context.Context, pod *v1.Pod) *fwk.Status {
+	msg := gang.AmbiguousMessage(pod)
+	klog.FromContext(ctx).V(4).Info("Pod held at PreEnqueue", "pod", klog.KObj(pod), "reason", msg)
+	pl.reporter.report(pod, heldReason{verdict: groupstate.Ambiguous, fixed: msg})
+	return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, msg)
+}
+
 // heldMessage words why a pod is held, from the group's current state.
 func (pl *WorkloadGang) heldMessage(r heldReason) string {
+	if r.verdict == groupstate.Ambiguous {
+		return r.fixed
+	}
 	st, _ := pl.store.Group(r.key)
 	return pl.reasonMessage(r, st)
 }
@@ -307,7 +331,7 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		return nil, 0
 	}
 	logger := klog.FromContext(ctx)
-	res := pl.store.Permit(pod, minCount, w.UID, pl.permitTimeout(w))
+	res := pl.store.Permit(pod, minCount, w.GetUID(), pl.permitTimeout(w))
 	if res.Kind == groupstate.PermitDeleted {
 		return fwk.NewStatus(fwk.Unschedulable, "pod was deleted"), 0
 	}
@@ -354,7 +378,7 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 // minCount. The Workload is nil for a pod outside any gang (no workloadRef,
 // or a basic group). The status is non-nil when the pod's Workload or
 // podGroup has gone since PreEnqueue admitted it.
-func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, *schedulingv1alpha1.Workload, int, *fwk.Status) {
+func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, declaration, int, *fwk.Status) {
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		return key, nil, 0, nil
@@ -371,30 +395,44 @@ func (pl *WorkloadGang) gangOf(pod *v1.Pod) (gang.GroupKey, *schedulingv1alpha1.
 	return key, w, policy.MinCount, nil
 }
 
-// lookupPolicy reads a group's policy, and its Workload, from the
-// Workload index (in memory, allocation-free). The Workload is nil when it
-// does not exist.
-func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, *schedulingv1alpha1.Workload) {
-	w := pl.workloads.get(key.WorkloadKey())
-	if w == nil {
-		return groupstate.Policy{}, nil
+// lookupPolicy reads a group's policy, and the object that declares it
+// (its Workload or PodGroup), from the declaration index (in memory,
+// allocation-free). The declaration is nil when it does not exist.
+func (pl *WorkloadGang) lookupPolicy(key gang.GroupKey) (groupstate.Policy, declaration) {
+	d := pl.decls.get(key.WorkloadKey())
+	switch o := d.(type) {
+	case *schedulingv1alpha1.Workload:
+		pg, ok := gang.FindPodGroup(o, key.PodGroup)
+		if !ok {
+			return groupstate.Policy{WorkloadFound: true}, d
+		}
+		minCount, _ := gang.MinCount(pg)
+		return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount, WorkloadUID: o.UID}, d
+	case *podgroupv1alpha1.PodGroup:
+		// A PodGroup is one gang: found, it is the group.
+		return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: gang.PodGroupMinCount(o), WorkloadUID: o.UID}, d
 	}
-	pg, ok := gang.FindPodGroup(w, key.PodGroup)
-	if !ok {
-		return groupstate.Policy{WorkloadFound: true}, w
-	}
-	minCount, _ := gang.MinCount(pg)
-	return groupstate.Policy{WorkloadFound: true, PodGroupFound: true, MinCount: minCount, WorkloadUID: w.UID}, w
+	return groupstate.Policy{}, nil
 }
 
-// permitTimeout is the Workload's Permit timeout: its annotation when valid,
-// else the plugin's permitTimeoutSeconds. Invalid annotations are reported
-// once per change by the Workload event handler.
-func (pl *WorkloadGang) permitTimeout(w *schedulingv1alpha1.Workload) time.Duration {
-	if w != nil {
-		if d, set, err := gang.PermitTimeoutOverride(w); set && err == nil {
-			return d
-		}
+// permitTimeout is a gang's Permit timeout: its Workload's annotation or its
+// PodGroup's spec.scheduleTimeoutSeconds when valid, else the plugin's
+// permitTimeoutSeconds. Invalid values are reported once per change by the
+// informer handlers (checkAnnotations).
+func (pl *WorkloadGang) permitTimeout(d declaration) time.Duration {
+	var (
+		t   time.Duration
+		set bool
+		err error
+	)
+	switch o := d.(type) {
+	case *schedulingv1alpha1.Workload:
+		t, set, err = gang.PermitTimeoutOverride(o)
+	case *podgroupv1alpha1.PodGroup:
+		t, set, err = gang.PodGroupTimeout(o)
+	}
+	if set && err == nil {
+		return t
 	}
 	return time.Duration(pl.args.PermitTimeoutSeconds) * time.Second
 }

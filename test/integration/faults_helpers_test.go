@@ -64,7 +64,7 @@ func (e *env) blockRoom(name, cpu string) {
 func (e *env) waitRoundHeld(key gang.GroupKey, reservedOrBound, minCount int, podNames ...string) []string {
 	e.t.Helper()
 	want := gang.GangWaitingMessage(key, reservedOrBound, minCount)
-	selector := fmt.Sprintf("involvedObject.kind=Workload,involvedObject.name=%s,reason=GangWaiting", key.Workload)
+	selector := fmt.Sprintf("involvedObject.kind=%s,involvedObject.name=%s,reason=GangWaiting", key.Source.Kind(), key.Workload)
 	e.waitFor(fmt.Sprintf("a GangWaiting Event %q", want), func() (bool, error) {
 		list, err := e.cs.CoreV1().Events(e.ns).List(e.ctx, metav1.ListOptions{FieldSelector: selector})
 		if err != nil {

@@ -165,28 +165,30 @@ func TestAPIServerRestartWithPendingGangs(t *testing.T) {
 // stay Pending saying so. Once the Workload is recreated, the gang binds
 // whole.
 func TestWorkloadDeletedWhileMembersWaitAtPermit(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "4")
-	e.blockRoom("blocker", "2")
-	e.createWorkload(longPermitWorkload("train", 3))
-	pods := members("w", "train", "workers", "", 3, "1")
-	e.createPods(pods...)
-	waiting := e.waitRoundHeld(e.group("train", "workers", ""), 2, 3, names(pods)...)
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "4")
+		e.blockRoom("blocker", "2")
+		e.createWorkload(longPermitWorkload("train", 3))
+		pods := members("w", "train", "workers", "", 3, "1")
+		e.createPods(pods...)
+		waiting := e.waitRoundHeld(e.group("train", "workers", ""), 2, 3, names(pods)...)
 
-	e.deleteWorkload("train")
-	e.waitPending(fmt.Sprintf("Workload %s/train was deleted", e.ns), waiting...)
-	// Rejected, they give back the nominations of their round: no room is
-	// held for a gang that cannot bind.
-	e.waitForPods("not nominated", waiting, func(p *v1.Pod) bool { return p.Status.NominatedNodeName == "" })
-	// The member that found no room is held too, and room for it while the
-	// Workload is missing binds nothing.
-	e.waitPending(gang.WaitingForWorkloadMessage(gang.WorkloadKey{Namespace: e.ns, Name: "train"}), without(names(pods), waiting...)...)
-	e.deletePods("blocker")
-	e.requireNoneBound(e.group("train", "workers", ""))
+		e.deleteWorkload("train")
+		wk := e.group("train", "workers", "").WorkloadKey()
+		e.waitPending(wk.Source.Kind()+" "+wk.String()+" was deleted", waiting...)
+		// Rejected, they give back the nominations of their round: no room is
+		// held for a gang that cannot bind.
+		e.waitForPods("not nominated", waiting, func(p *v1.Pod) bool { return p.Status.NominatedNodeName == "" })
+		// The member that found no room is held too, and room for it while the
+		// Workload is missing binds nothing.
+		e.waitPending(gang.WaitingForWorkloadMessage(wk), without(names(pods), waiting...)...)
+		e.deletePods("blocker")
+		e.requireNoneBound(e.group("train", "workers", ""))
 
-	e.createWorkload(longPermitWorkload("train", 3))
-	e.waitScheduled(names(pods)...)
-	e.waitGangBound(e.group("train", "workers", ""), 3)
+		e.createWorkload(longPermitWorkload("train", 3))
+		e.waitScheduled(names(pods)...)
+		e.waitGangBound(e.group("train", "workers", ""), 3)
+	})
 }
 
 // TestMemberDeletedWhileOthersWaitAtPermit deletes one member of a gang
@@ -220,34 +222,35 @@ func TestMemberDeletedWhileOthersWaitAtPermit(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, gatesOff)
-			key := e.group("train", "workers", "")
-			e.createNodes(1, "8")
-			e.blockRoom("blocker", "6")
-			e.createWorkload(longPermitWorkload("train", 3))
-			specs := members("w", "train", "workers", "", 4, "1")
-			e.createPods(specs...)
-			pods := names(specs)
-			held := e.waitRoundHeld(key, 2, 3, pods...)
+			forEachSource(t, func(t *testing.T, e *env) {
+				key := e.group("train", "workers", "")
+				e.createNodes(1, "8")
+				e.blockRoom("blocker", "6")
+				e.createWorkload(longPermitWorkload("train", 3))
+				specs := members("w", "train", "workers", "", 4, "1")
+				e.createPods(specs...)
+				pods := names(specs)
+				held := e.waitRoundHeld(key, 2, 3, pods...)
 
-			deleted := without(pods, held...)[0]
-			if tc.reserved {
-				deleted = held[0]
-			}
-			e.deletePods(deleted)
-			remaining := without(pods, deleted)
-			// Nothing binds short of minCount: two of the three remaining
-			// members wait at Permit.
-			waiting := e.waitSomeAtPermit(2, remaining...)
-			if !tc.reserved {
-				require.ElementsMatch(t, held, waiting, "the round goes on with its two reservations")
-			}
-			e.requireNoneBound(key)
+				deleted := without(pods, held...)[0]
+				if tc.reserved {
+					deleted = held[0]
+				}
+				e.deletePods(deleted)
+				remaining := without(pods, deleted)
+				// Nothing binds short of minCount: two of the three remaining
+				// members wait at Permit.
+				waiting := e.waitSomeAtPermit(2, remaining...)
+				if !tc.reserved {
+					require.ElementsMatch(t, held, waiting, "the round goes on with its two reservations")
+				}
+				e.requireNoneBound(key)
 
-			e.createPods(podSpec{name: "w-4", workload: "train", podGroup: "workers", cpu: "1"})
-			e.deletePods("blocker")
-			e.waitScheduled(append(remaining, "w-4")...)
-			e.waitGangBound(key, 3)
+				e.createPods(podSpec{name: "w-4", workload: "train", podGroup: "workers", cpu: "1"})
+				e.deletePods("blocker")
+				e.waitScheduled(append(remaining, "w-4")...)
+				e.waitGangBound(key, 3)
+			})
 		})
 	}
 }
@@ -338,31 +341,32 @@ func TestBindingFailure(t *testing.T) {
 // terminated the gang starts afresh: its new pods are held until minCount of
 // them exist, and bind together.
 func TestTerminatedMembersDoNotCount(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "3")
-	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	key := e.group("train", "workers", "")
-	first := members("w", "train", "workers", "", 3, "1")
-	e.createPods(first...)
-	e.waitScheduled(names(first)...)
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "3")
+		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
+		key := e.group("train", "workers", "")
+		first := members("w", "train", "workers", "", 3, "1")
+		e.createPods(first...)
+		e.waitScheduled(names(first)...)
 
-	// One member fails while the others run: its replacement binds alone,
-	// on the room the failed member gave back.
-	e.setPhase("w-0", v1.PodFailed)
-	e.createPods(podSpec{name: "r-0", workload: "train", podGroup: "workers", cpu: "1"})
-	e.waitScheduled("r-0")
+		// One member fails while the others run: its replacement binds alone,
+		// on the room the failed member gave back.
+		e.setPhase("w-0", v1.PodFailed)
+		e.createPods(podSpec{name: "r-0", workload: "train", podGroup: "workers", cpu: "1"})
+		e.waitScheduled("r-0")
 
-	// Every member terminates: three terminated members, and two new pods
-	// are two members, one short of minCount.
-	for _, n := range []string{"w-1", "w-2", "r-0"} {
-		e.setPhase(n, v1.PodSucceeded)
-	}
-	again := members("n", "train", "workers", "", 3, "1")
-	e.createPods(again[:2]...)
-	e.waitPending(gang.WaitingForPodsMessage(key, 2, 3), names(again[:2])...)
-	require.Equal(t, 4, e.watcher.boundCount(key), "none of the new pods may bind before the third exists")
-	e.createPods(again[2])
-	e.waitScheduled(names(again)...)
+		// Every member terminates: three terminated members, and two new pods
+		// are two members, one short of minCount.
+		for _, n := range []string{"w-1", "w-2", "r-0"} {
+			e.setPhase(n, v1.PodSucceeded)
+		}
+		again := members("n", "train", "workers", "", 3, "1")
+		e.createPods(again[:2]...)
+		e.waitPending(gang.WaitingForPodsMessage(key, 2, 3), names(again[:2])...)
+		require.Equal(t, 4, e.watcher.boundCount(key), "none of the new pods may bind before the third exists")
+		e.createPods(again[2])
+		e.waitScheduled(names(again)...)
+	})
 }
 
 // pendingGangs are the two gangs that the process and API server fault tests

@@ -32,7 +32,18 @@ import (
 
 // forEachGates runs a scenario with the scheduler's workload feature gates
 // off and on: WorkloadGang must not depend on them.
+//
+// A third run declares the scenario's gangs with PodGroups on an API
+// server without the Workload API (newPodGroupEnv): every guarantee holds
+// the same for both sources.
 func forEachGates(t *testing.T, scenario func(t *testing.T, e *env)) {
+	forEachWorkloadGates(t, scenario)
+	t.Run(sourcePodGroup, func(t *testing.T) { scenario(t, newPodGroupEnv(t)) })
+}
+
+// forEachWorkloadGates is forEachGates for a scenario only Workloads can
+// express (a podGroup missing from its Workload, replica keys).
+func forEachWorkloadGates(t *testing.T, scenario func(t *testing.T, e *env)) {
 	for _, gates := range []schedulerGates{gatesOff, gatesOn} {
 		t.Run(gates.String(), func(t *testing.T) {
 			scenario(t, newEnv(t, gates))
@@ -52,14 +63,14 @@ func TestMissingWorkload(t *testing.T) {
 		e.createNodes(1, "4")
 		pods := members("p", "train", "workers", "", 2, "1")
 		e.createPods(pods...)
-		e.waitPending("waiting for Workload "+e.ns+"/train", names(pods)...)
+		e.waitPending(gang.WaitingForWorkloadMessage(e.group("train", "workers", "").WorkloadKey()), names(pods)...)
 		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 2}))
 		e.waitScheduled(names(pods)...)
 	})
 }
 
 func TestMissingPodGroup(t *testing.T) {
-	forEachGates(t, func(t *testing.T, e *env) {
+	forEachWorkloadGates(t, func(t *testing.T, e *env) {
 		e.createNodes(1, "4")
 		e.createWorkload(gangWorkload("train", map[string]int32{"other": 1}))
 		pods := members("p", "train", "workers", "", 2, "1")
@@ -90,7 +101,7 @@ func TestGangWaitsForMinCountPods(t *testing.T) {
 		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
 		pods := members("w", "train", "workers", "", 3, "1")
 		e.createPods(pods[:2]...)
-		e.waitPending(fmt.Sprintf("waiting for 1 more pods of gang %s/train/workers (2/3)", e.ns), names(pods[:2])...)
+		e.waitPending(gang.WaitingForPodsMessage(e.group("train", "workers", ""), 2, 3), names(pods[:2])...)
 		e.requireNoneBound(e.group("train", "workers", ""))
 		e.createPods(pods[2])
 		e.waitScheduled(names(pods)...)
@@ -108,23 +119,24 @@ func TestGangWaitsForMinCountPods(t *testing.T) {
 // rejected with it and nothing binds; once the blocker is gone the gang
 // binds whole.
 func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "4")
-	e.createPods(podSpec{name: "blocker", cpu: "2"})
-	e.waitScheduled("blocker")
-	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
-	pods := members("w", "train", "workers", "", 3, "1")
-	e.createPods(pods...)
-	key := e.group("train", "workers", "")
-	// The member whose wait ran out says so in the framework's words; the
-	// other is rejected with it, in the gang's.
-	timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
-	e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
-		return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "4")
+		e.createPods(podSpec{name: "blocker", cpu: "2"})
+		e.waitScheduled("blocker")
+		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
+		pods := members("w", "train", "workers", "", 3, "1")
+		e.createPods(pods...)
+		key := e.group("train", "workers", "")
+		// The member whose wait ran out says so in the framework's words; the
+		// other is rejected with it, in the gang's.
+		timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
+		e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
+			return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+		})
+		e.requireNoneBound(key)
+		e.deletePods("blocker")
+		e.waitScheduled(names(pods)...)
 	})
-	e.requireNoneBound(key)
-	e.deletePods("blocker")
-	e.waitScheduled(names(pods)...)
 }
 
 // TestCapacity: a gang larger than the cluster binds nothing. It is judged
@@ -133,36 +145,37 @@ func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
 // node), and not retried until the nodes change. Adding capacity binds it
 // whole.
 func TestCapacity(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "2")
-	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 4}))
-	pods := members("w", "train", "workers", "", 4, "1")
-	key := e.group("train", "workers", "")
-	before := gangMetrics(t)
-	e.createPods(pods...)
-	e.waitPending(gang.CannotFitMessage(key, 4, "1 cpu", "4 cpu", 1, 2, "2 cpu, 16Gi memory"), names(pods)...)
-	d := e.waitMetrics("the 4 members held as unable to fit", func(s samples) bool {
-		return s.since(before)[heldSeries("cannot_fit")] == 4
-	}).since(before)
-	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "one rejected round")
-	assert.Zero(t, d[rejectedSeries("member_unschedulable")], "no attempt after the verdict")
-	e.requireNoneBound(key)
-	// It reserves nothing while held, and pods leaving do not wake it.
-	plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
-	e.createPods(plain...)
-	e.waitScheduled(names(plain)...)
-	e.deletePods(names(plain)...)
-	e.requireNoneBound(key)
-	// Adding capacity binds it whole.
-	e.createNodes(1, "2")
-	e.waitScheduled(names(pods)...)
-	d = gangMetrics(t).since(before)
-	assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "released by the node, not by another rejection")
-	assert.Zero(t, d[rejectedSeries("member_unschedulable")])
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "2")
+		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 4}))
+		pods := members("w", "train", "workers", "", 4, "1")
+		key := e.group("train", "workers", "")
+		before := gangMetrics(t)
+		e.createPods(pods...)
+		e.waitPending(gang.CannotFitMessage(key, 4, "1 cpu", "4 cpu", 1, 2, "2 cpu, 16Gi memory"), names(pods)...)
+		d := e.waitMetrics("the 4 members held as unable to fit", func(s samples) bool {
+			return s.since(before)[heldSeries("cannot_fit")] == 4
+		}).since(before)
+		assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "one rejected round")
+		assert.Zero(t, d[rejectedSeries("member_unschedulable")], "no attempt after the verdict")
+		e.requireNoneBound(key)
+		// It reserves nothing while held, and pods leaving do not wake it.
+		plain := []podSpec{{name: "plain-0"}, {name: "plain-1"}}
+		e.createPods(plain...)
+		e.waitScheduled(names(plain)...)
+		e.deletePods(names(plain)...)
+		e.requireNoneBound(key)
+		// Adding capacity binds it whole.
+		e.createNodes(1, "2")
+		e.waitScheduled(names(pods)...)
+		d = gangMetrics(t).since(before)
+		assert.Equal(t, 1.0, d[rejectedSeries("cannot_fit")], "released by the node, not by another rejection")
+		assert.Zero(t, d[rejectedSeries("member_unschedulable")])
+	})
 }
 
 func TestReplicaKeysAreIndependentGangs(t *testing.T) {
-	forEachGates(t, func(t *testing.T, e *env) {
+	forEachWorkloadGates(t, func(t *testing.T, e *env) {
 		e.createNodes(1, "8")
 		e.createWorkload(gangWorkload("sharded", map[string]int32{"shard": 2}))
 		r0 := members("r0", "sharded", "shard", "0", 2, "1")
@@ -177,19 +190,20 @@ func TestReplicaKeysAreIndependentGangs(t *testing.T) {
 }
 
 func TestPodsOfAnotherSchedulerAreUntouched(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "4")
-	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 2}))
-	e.createPods(podSpec{name: "foreign", workload: "train", podGroup: "workers", schedulerName: "other-scheduler"})
-	// Our own gang completes and binds; by then our scheduler has processed
-	// every event, and the foreign pod must carry no trace of it.
-	ours := members("w", "train", "workers", "", 2, "1")
-	e.createPods(ours...)
-	e.waitScheduled(names(ours)...)
-	p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, "foreign", metav1.GetOptions{})
-	require.NoError(t, err)
-	require.Empty(t, p.Spec.NodeName)
-	require.Nil(t, scheduledCondition(p), "gangsched must not write the condition of another scheduler's pod")
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "4")
+		e.createWorkload(gangWorkload("train", map[string]int32{"workers": 2}))
+		e.createPods(podSpec{name: "foreign", workload: "train", podGroup: "workers", schedulerName: "other-scheduler"})
+		// Our own gang completes and binds; by then our scheduler has processed
+		// every event, and the foreign pod must carry no trace of it.
+		ours := members("w", "train", "workers", "", 2, "1")
+		e.createPods(ours...)
+		e.waitScheduled(names(ours)...)
+		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, "foreign", metav1.GetOptions{})
+		require.NoError(t, err)
+		require.Empty(t, p.Spec.NodeName)
+		require.Nil(t, scheduledCondition(p), "gangsched must not write the condition of another scheduler's pod")
+	})
 }
 
 // TestSiblingsMeetUnderLoad creates many gangs concurrently, with every pod
@@ -198,7 +212,7 @@ func TestPodsOfAnotherSchedulerAreUntouched(t *testing.T) {
 // whole: a missed last arrival would leave a gang held forever.
 func TestSiblingsMeetUnderLoad(t *testing.T) {
 	const gangs, size = 20, 10
-	forEachGates(t, func(t *testing.T, e *env) {
+	forEachWorkloadGates(t, func(t *testing.T, e *env) {
 		e.createNodes(4, "100")
 		// Each replica key of the podGroup is an independent gang.
 		e.createWorkload(gangWorkload("load", map[string]int32{"g": size}))

@@ -34,6 +34,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -43,6 +44,7 @@ import (
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 	"github.com/gangsched/gangsched/test/schedtest"
 )
@@ -66,6 +68,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedCP != nil {
 		_ = sharedCP.Stop()
+	}
+	if podGroupCP != nil {
+		_ = podGroupCP.Stop()
 	}
 	os.Exit(code)
 }
@@ -108,6 +113,15 @@ type env struct {
 	ns      string
 	watcher *bindingWatcher
 	nodes   []string
+	// source is the API the scenario's gangs are declared with. With
+	// gang.SourcePodGroup, dyn is the PodGroup client and the Workload
+	// steps create PodGroups (newPodGroupEnv).
+	source gang.Source
+	dyn    dynamic.Interface
+	// podGroupsOf are the PodGroups created for each Workload, and basic
+	// the podGroups without one (their pods are plain pods).
+	podGroupsOf map[string][]string
+	basic       map[string]bool
 }
 
 // schedulerConfig is a KubeSchedulerConfiguration like
@@ -206,7 +220,7 @@ func newBareEnv(t *testing.T, cp *controlplane.ControlPlane) *env {
 	t.Cleanup(cancel)
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "gang-"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
+	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name, podGroupsOf: map[string][]string{}, basic: map[string]bool{}}
 	t.Cleanup(e.cleanup)
 	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
 	return e
@@ -222,7 +236,11 @@ func (e *env) cleanup() {
 	}
 	zero := int64(0)
 	_ = e.cs.CoreV1().Pods(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
-	_ = e.cs.SchedulingV1alpha1().Workloads(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	if e.source == gang.SourcePodGroup {
+		_ = e.podGroups().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	} else {
+		_ = e.cs.SchedulingV1alpha1().Workloads(e.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	}
 	for _, n := range e.nodes {
 		_ = e.cs.CoreV1().Nodes().Delete(ctx, n, metav1.DeleteOptions{})
 	}
@@ -233,6 +251,16 @@ func (e *env) cleanup() {
 // It runs in every test's cleanup, on the bindings the watcher saw.
 func (e *env) checkNoPartialGang(ctx context.Context) {
 	for key, n := range e.watcher.boundGroups() {
+		if key.Source == gang.SourcePodGroup {
+			pg, err := e.getPodGroup(ctx, key.Workload)
+			if err != nil {
+				continue // the test deleted it
+			}
+			if minCount := gang.PodGroupMinCount(pg); n < minCount {
+				e.t.Errorf("gang %s bound %d pods, fewer than its minMember %d", key, n, minCount)
+			}
+			continue
+		}
 		w, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(ctx, key.Workload, metav1.GetOptions{})
 		if err != nil {
 			continue // the test deleted it; nothing left to judge against
@@ -286,6 +314,8 @@ type podSpec struct {
 	replicaKey    string
 	cpu           string
 	schedulerName string
+	// priorityClassName, when set, is the pod's priority class.
+	priorityClassName string
 }
 
 func (e *env) createPods(pods ...podSpec) {
@@ -302,7 +332,14 @@ func (e *env) createPods(pods ...podSpec) {
 		pod := st.MakePod().Namespace(e.ns).Name(p.name).SchedulerName(name).Container("registry.k8s.io/pause:3.10").
 			ZeroTerminationGracePeriod().Obj()
 		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resource.MustParse(cpu)}
-		if p.workload != "" {
+		pod.Spec.PriorityClassName = p.priorityClassName
+		switch {
+		case p.workload != "" && e.source == gang.SourcePodGroup:
+			if pg := podGroupName(p.workload, p.podGroup); !e.basic[pg] {
+				require.Empty(e.t, p.replicaKey, "a PodGroup has no replica keys")
+				pod.Labels = map[string]string{podgroupv1alpha1.PodGroupLabel: pg}
+			}
+		case p.workload != "":
 			pod.Spec.WorkloadRef = &v1.WorkloadReference{Name: p.workload, PodGroup: p.podGroup, PodGroupReplicaKey: p.replicaKey}
 		}
 		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
@@ -342,6 +379,10 @@ func basicWorkload(name, podGroup string) *schedulingv1alpha1.Workload {
 
 func (e *env) createWorkload(w *schedulingv1alpha1.Workload) {
 	e.t.Helper()
+	if e.source == gang.SourcePodGroup {
+		e.createPodGroups(w)
+		return
+	}
 	w = w.DeepCopy()
 	w.Namespace = e.ns
 	_, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Create(e.ctx, w, metav1.CreateOptions{})
@@ -350,6 +391,13 @@ func (e *env) createWorkload(w *schedulingv1alpha1.Workload) {
 
 func (e *env) deleteWorkload(name string) {
 	e.t.Helper()
+	if e.source == gang.SourcePodGroup {
+		for _, pg := range e.podGroupsOf[name] {
+			e.deletePodGroup(pg)
+		}
+		delete(e.podGroupsOf, name)
+		return
+	}
 	require.NoError(e.t, e.cs.SchedulingV1alpha1().Workloads(e.ns).Delete(e.ctx, name, metav1.DeleteOptions{}))
 	e.waitFor("Workload "+name+" to be gone", func() (bool, error) {
 		_, err := e.cs.SchedulingV1alpha1().Workloads(e.ns).Get(e.ctx, name, metav1.GetOptions{})
@@ -512,6 +560,9 @@ func (w *bindingWatcher) boundCount(key gang.GroupKey) int {
 }
 
 func (e *env) group(workload, podGroup, replicaKey string) gang.GroupKey {
+	if e.source == gang.SourcePodGroup {
+		return gang.GroupKey{Source: gang.SourcePodGroup, Namespace: e.ns, Workload: podGroupName(workload, podGroup)}
+	}
 	return gang.GroupKey{Namespace: e.ns, Workload: workload, PodGroup: podGroup, ReplicaKey: replicaKey}
 }
 

@@ -38,28 +38,29 @@ import (
 // as the third finds no node, not when the timeout passes. Once the blocker
 // is gone the gang binds whole.
 func TestGangShortOfCapacityIsRejectedBeforeItsTimeout(t *testing.T) {
-	e := newEnv(t, gatesOff)
-	e.createNodes(1, "4")
-	e.createPods(podSpec{name: "blocker", cpu: "2"})
-	e.waitScheduled("blocker")
-	w := gangWorkload("train", map[string]int32{"workers": 3})
-	w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
-	e.createWorkload(w)
-	pods := members("w", "train", "workers", "", 3, "1")
-	before := gangMetrics(t)
-	e.createPods(pods...)
-	e.waitGangRejected(names(pods), 2)
-	e.requireNoneBound(e.group("train", "workers", ""))
-	e.waitPending("found no node", names(pods[:1])...)
-	d := e.waitMetrics("a round rejected for a member that found no node", func(s samples) bool {
-		return s.since(before)[rejectedSeries("member_unschedulable")] >= 1
-	}).since(before)
-	assert.Zero(t, d[rejectedSeries("timeout")])
-	assert.Zero(t, d[rejectedSeries("cannot_fit")], "the gang fits the node without the blocker")
-	// From its second attempt the gang holds its round (bounded waiting):
-	// the blocker's room completes it.
-	e.deletePods("blocker")
-	e.waitScheduled(names(pods)...)
+	forEachSource(t, func(t *testing.T, e *env) {
+		e.createNodes(1, "4")
+		e.createPods(podSpec{name: "blocker", cpu: "2"})
+		e.waitScheduled("blocker")
+		w := gangWorkload("train", map[string]int32{"workers": 3})
+		w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "900"}
+		e.createWorkload(w)
+		pods := members("w", "train", "workers", "", 3, "1")
+		before := gangMetrics(t)
+		e.createPods(pods...)
+		e.waitGangRejected(names(pods), 2)
+		e.requireNoneBound(e.group("train", "workers", ""))
+		e.waitPending("found no node", names(pods[:1])...)
+		d := e.waitMetrics("a round rejected for a member that found no node", func(s samples) bool {
+			return s.since(before)[rejectedSeries("member_unschedulable")] >= 1
+		}).since(before)
+		assert.Zero(t, d[rejectedSeries("timeout")])
+		assert.Zero(t, d[rejectedSeries("cannot_fit")], "the gang fits the node without the blocker")
+		// From its second attempt the gang holds its round (bounded waiting):
+		// the blocker's room completes it.
+		e.deletePods("blocker")
+		e.waitScheduled(names(pods)...)
+	})
 }
 
 // TestInvalidTimeoutAnnotationIsReported checks that a bad annotation value
@@ -102,38 +103,36 @@ func TestGangThatCannotFitEvictsNothing(t *testing.T) {
 		want: func(gang.GroupKey) string { return "gang members do not preempt" },
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, gatesOff)
-			e.createNodes(1, "4")
-			pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: e.ns + "-high"}, Value: 1000}
-			_, err := e.cs.SchedulingV1().PriorityClasses().Create(e.ctx, pc, metav1.CreateOptions{})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = e.cs.SchedulingV1().PriorityClasses().Delete(e.ctx, pc.Name, metav1.DeleteOptions{}) })
-
-			low := []podSpec{{name: "low-0"}, {name: "low-1"}, {name: "low-2"}, {name: "low-3"}}
-			e.createPods(low...)
-			e.waitScheduled(names(low)...)
-
-			e.createWorkload(gangWorkload("big", map[string]int32{"workers": int32(tc.size)}))
-			gangPods := members("big", "big", "workers", "", tc.size, "1")
-			for _, p := range gangPods {
-				pod := podFor(e.ns, p.name, "big", "workers", "")
-				pod.Spec.PriorityClassName = pc.Name
-				pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resourceCPU("1")}
-				_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
+			forEachSource(t, func(t *testing.T, e *env) {
+				e.createNodes(1, "4")
+				pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: e.ns + "-high"}, Value: 1000}
+				_, err := e.cs.SchedulingV1().PriorityClasses().Create(e.ctx, pc, metav1.CreateOptions{})
 				require.NoError(t, err)
-			}
-			e.waitPending(tc.want(e.group("big", "workers", "")), names(gangPods)...)
-			for _, n := range names(low) {
-				p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
-				require.NoError(t, err, "low-priority pod %s must not be evicted", n)
-				require.Nil(t, p.DeletionTimestamp, "low-priority pod %s must not be evicted", n)
-				require.NotEmpty(t, p.Spec.NodeName)
-			}
-			for _, p := range gangPods {
-				got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
-				require.NoError(t, err)
-				require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
-			}
+				t.Cleanup(func() { _ = e.cs.SchedulingV1().PriorityClasses().Delete(e.ctx, pc.Name, metav1.DeleteOptions{}) })
+
+				low := []podSpec{{name: "low-0"}, {name: "low-1"}, {name: "low-2"}, {name: "low-3"}}
+				e.createPods(low...)
+				e.waitScheduled(names(low)...)
+
+				e.createWorkload(gangWorkload("big", map[string]int32{"workers": int32(tc.size)}))
+				gangPods := members("big", "big", "workers", "", tc.size, "1")
+				for i := range gangPods {
+					gangPods[i].priorityClassName = pc.Name
+				}
+				e.createPods(gangPods...)
+				e.waitPending(tc.want(e.group("big", "workers", "")), names(gangPods)...)
+				for _, n := range names(low) {
+					p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, n, metav1.GetOptions{})
+					require.NoError(t, err, "low-priority pod %s must not be evicted", n)
+					require.Nil(t, p.DeletionTimestamp, "low-priority pod %s must not be evicted", n)
+					require.NotEmpty(t, p.Spec.NodeName)
+				}
+				for _, p := range gangPods {
+					got, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, p.name, metav1.GetOptions{})
+					require.NoError(t, err)
+					require.Empty(t, got.Status.NominatedNodeName, "gang member %s must not nominate a node", p.name)
+				}
+			})
 		})
 	}
 }
@@ -147,39 +146,45 @@ func TestCompetingGangsCompleteOneAfterAnother(t *testing.T) {
 	for _, gangs := range []int{2, 10} {
 		t.Run(fmt.Sprintf("%d gangs", gangs), func(t *testing.T) {
 			const size = 4
-			e := newEnv(t, gatesOff)
-			e.createNodes(size, "1")
-			// Each replica key of podGroup "g" is one gang.
-			e.createWorkload(gangWorkload("compete", map[string]int32{"g": size}))
-			for i := 0; i < size; i++ {
+			forEachSource(t, func(t *testing.T, e *env) {
+				e.createNodes(size, "1")
+				// Gang g is Workload "c<g>" (or PodGroup "c<g>-g"); its
+				// members are created interleaved with the other gangs'.
+				index := map[gang.GroupKey]int{}
 				for g := 0; g < gangs; g++ {
-					e.createPods(podSpec{name: fmt.Sprintf("g%d-%d", g, i), workload: "compete", podGroup: "g", replicaKey: fmt.Sprint(g), cpu: "1"})
+					e.createWorkload(gangWorkload(fmt.Sprintf("c%d", g), map[string]int32{"g": size}))
+					index[e.group(fmt.Sprintf("c%d", g), "g", "")] = g
 				}
-			}
-			done := map[gang.GroupKey]bool{}
-			for len(done) < gangs {
-				var winner gang.GroupKey
-				e.waitFor(fmt.Sprintf("gang %d of %d to bind whole", len(done)+1, gangs), func() (bool, error) {
+				for i := 0; i < size; i++ {
+					for g := 0; g < gangs; g++ {
+						e.createPods(podSpec{name: fmt.Sprintf("g%d-%d", g, i), workload: fmt.Sprintf("c%d", g), podGroup: "g", cpu: "1"})
+					}
+				}
+				done := map[gang.GroupKey]bool{}
+				for len(done) < gangs {
+					var winner gang.GroupKey
+					e.waitFor(fmt.Sprintf("gang %d of %d to bind whole", len(done)+1, gangs), func() (bool, error) {
+						for k, n := range e.watcher.boundGroups() {
+							if !done[k] && n >= size {
+								winner = k
+								return true, nil
+							}
+						}
+						return false, nil
+					})
 					for k, n := range e.watcher.boundGroups() {
-						if !done[k] && n >= size {
-							winner = k
-							return true, nil
+						if k != winner && !done[k] {
+							require.Zero(t, n, "gang %s bound %d members while %s held the room", k, n, winner)
 						}
 					}
-					return false, nil
-				})
-				for k, n := range e.watcher.boundGroups() {
-					if k != winner && !done[k] {
-						require.Zero(t, n, "gang %s bound %d members while %s held the room", k, n, winner)
+					done[winner] = true
+					var winners []string
+					for i := 0; i < size; i++ {
+						winners = append(winners, fmt.Sprintf("g%d-%d", index[winner], i))
 					}
+					e.deletePods(winners...)
 				}
-				done[winner] = true
-				var winners []string
-				for i := 0; i < size; i++ {
-					winners = append(winners, fmt.Sprintf("g%s-%d", winner.ReplicaKey, i))
-				}
-				e.deletePods(winners...)
-			}
+			})
 		})
 	}
 }

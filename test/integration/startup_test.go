@@ -17,20 +17,38 @@ limitations under the License.
 package integration
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
-// TestStartupFailsWithoutWorkloadAPI proves that against an API server that
-// does not serve scheduling.k8s.io/v1alpha1, gangsched stops at startup and
-// names the flags to fix, instead of hanging in informer cache sync.
-func TestStartupFailsWithoutWorkloadAPI(t *testing.T) {
+// TestStartupNeedsAGangAPI: on an API server that serves neither gang API
+// (the plain 1.35 defaults, no CRD), gangsched stops at startup and names
+// both fixes, instead of hanging in informer cache sync. Once the PodGroup
+// CRD is installed, the same configuration starts and schedules PodGroup
+// gangs with no alpha gate at all.
+func TestStartupNeedsAGangAPI(t *testing.T) {
 	cp := controlplane.StartForTest(t, controlplane.Options{DisableWorkloadAPI: true})
 	err := startScheduler(t, schedulerConfig(cp.Kubeconfig))
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "--feature-gates=GenericWorkload=true")
 	require.Contains(t, err.Error(), "--runtime-config=scheduling.k8s.io/v1alpha1=true")
+	require.Contains(t, err.Error(), "kubectl apply -f manifests/crd/podgroups.yaml")
+
+	require.NoError(t, installCRD(context.Background(), cp.Config))
+	e := newBareEnv(t, cp)
+	e.source = gang.SourcePodGroup
+	e.dyn, err = dynamic.NewForConfig(cp.Config)
+	require.NoError(t, err)
+	require.NoError(t, startScheduler(t, schedulerConfig(cp.Kubeconfig)))
+	e.createNodes(1, "4")
+	e.createWorkload(gangWorkload("train", map[string]int32{"workers": 2}))
+	pods := members("w", "train", "workers", "", 2, "1")
+	e.createPods(pods...)
+	e.waitScheduled(names(pods)...)
 }

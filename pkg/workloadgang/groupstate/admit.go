@@ -53,6 +53,10 @@ const (
 	// with every other pod gone (see CannotFit): it waits for the nodes to
 	// change, reserving nothing.
 	WaitingForRoom
+	// Ambiguous means the pod names both a Workload and a PodGroup
+	// (gang.Ambiguous): it is in no gang, and is held until recreated with
+	// one. The plugin decides it; Admit never returns it.
+	Ambiguous
 )
 
 // Admit decides whether a pod may enter the scheduling queue (PreEnqueue).

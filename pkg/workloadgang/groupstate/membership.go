@@ -150,6 +150,29 @@ func (s *Store) DeletePod(pod *v1.Pod) {
 	defer s.mu.Unlock()
 	s.gone.add(pod.UID)
 	s.breakRelease(pod.UID, "was deleted")
+	s.forget(pod, key)
+}
+
+// LeaveGroup forgets a live pod's membership of the group old names: its
+// PodGroup label changed (a workloadRef cannot), so it belongs to another
+// group, or to none. The caller then records the pod as updated (UpdatePod)
+// under its new key. A member that waited at Permit no longer counts
+// toward the old gang's quorum; a release it was part of is broken, as for
+// a deleted member, so the old gang never binds short.
+func (s *Store) LeaveGroup(old *v1.Pod) {
+	key, ok := gang.KeyForPod(old)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.breakRelease(old.UID, "left the gang")
+	s.forget(old, key)
+}
+
+// forget drops a pod from the group key and from the pods waiting for its
+// declaration. The caller holds s.mu.
+func (s *Store) forget(pod *v1.Pod, key gang.GroupKey) {
 	if set := s.waitingForWorkload[key.WorkloadKey()]; set != nil {
 		delete(set, pod.UID)
 		if len(set) == 0 {
