@@ -316,6 +316,9 @@ type podSpec struct {
 	schedulerName string
 	// priorityClassName, when set, is the pod's priority class.
 	priorityClassName string
+	// podGroupLabel, when set, labels the pod for that PodGroup, whatever
+	// the env's source.
+	podGroupLabel string
 }
 
 func (e *env) createPods(pods ...podSpec) {
@@ -334,6 +337,8 @@ func (e *env) createPods(pods ...podSpec) {
 		pod.Spec.Containers[0].Resources.Requests = v1.ResourceList{v1.ResourceCPU: resource.MustParse(cpu)}
 		pod.Spec.PriorityClassName = p.priorityClassName
 		switch {
+		case p.podGroupLabel != "":
+			pod.Labels = map[string]string{podgroupv1alpha1.PodGroupLabel: p.podGroupLabel}
 		case p.workload != "" && e.source == gang.SourcePodGroup:
 			if pg := podGroupName(p.workload, p.podGroup); !e.basic[pg] {
 				require.Empty(e.t, p.replicaKey, "a PodGroup has no replica keys")

@@ -147,10 +147,10 @@ func testKubectlGangImpersonation(t *testing.T, bin string) {
 	cs, err := clientset.NewForConfig(cp.Config)
 	require.NoError(t, err)
 
-	visible := newRBACEnv(t, ctx, cs)
+	visible := newRBACEnv(t, ctx, cs, cp.Config)
 	visible.createWorkload(gangWorkload("train", map[string]int32{"workers": 3}))
 	visible.createPods(members("w", "train", "workers", "", 2, "1")...) // no scheduler: they stay pending
-	hidden := newRBACEnv(t, ctx, cs)
+	hidden := newRBACEnv(t, ctx, cs, cp.Config)
 	hidden.createWorkload(gangWorkload("secret", map[string]int32{"workers": 1}))
 
 	workloads := rbacv1.PolicyRule{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"workloads"}, Verbs: []string{"list", "watch"}}

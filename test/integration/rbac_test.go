@@ -41,9 +41,11 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -96,6 +98,8 @@ func TestRBAC(t *testing.T) {
 	in := buildKustomization(t, manifestsDir)
 	applyInstall(t, ctx, cs, cp, in)
 	waitForAccess(t, ctx, cs, serviceAccountUser, "list", "scheduling.k8s.io", "workloads", true)
+	waitForAccess(t, ctx, cs, serviceAccountUser, "patch", "scheduling.x-k8s.io", "podgroups/status", true)
+	waitForPodGroupAPI(t, ctx, cp.Config)
 
 	// No controller turns the Deployment into pods here: a server-side dry
 	// run of one of its pods proves that the API server would admit it
@@ -117,6 +121,8 @@ func TestRBAC(t *testing.T) {
 		config        string
 		schedulerName string
 		lease         types.NamespacedName
+		// setup runs before the scheduler starts.
+		setup func(t *testing.T)
 	}{
 		{
 			name:          "secondary scheduler as the install's ServiceAccount",
@@ -131,6 +137,12 @@ func TestRBAC(t *testing.T) {
 			config:        string(dropin),
 			schedulerName: v1.DefaultSchedulerName,
 			lease:         types.NamespacedName{Namespace: metav1.NamespaceSystem, Name: "kube-scheduler"},
+			// kube-scheduler's bootstrap role knows no PodGroups: a
+			// cluster with the CRD grants them (docs/install.md).
+			setup: func(t *testing.T) {
+				applyInstall(t, ctx, cs, cp, buildFile(t, filepath.Join(manifestsDir, "dropin", "podgroups-rbac.yaml")))
+				waitForAccess(t, ctx, cs, kubeSchedulerUser, "patch", "scheduling.x-k8s.io", "podgroups/status", true)
+			},
 		},
 	}
 	for _, tc := range tests {
@@ -143,7 +155,10 @@ func TestRBAC(t *testing.T) {
 			code, body := sched.get(t, ctx, "/metrics", cp.AdminToken)
 			assert.Equal(t, http.StatusOK, code, "GET /metrics as admin: %s", body)
 
-			e := newRBACEnv(t, ctx, cs)
+			if tc.setup != nil {
+				tc.setup(t)
+			}
+			e := newRBACEnv(t, ctx, cs, cp.Config)
 			e.createNodes(2, "4")
 			w := gangWorkload("train", map[string]int32{"workers": rbacGangSize})
 			w.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "soon"}
@@ -164,6 +179,16 @@ func TestRBAC(t *testing.T) {
 			e.waitGangBound(e.group("train", "workers", ""), rbacGangSize)
 			e.waitForEvent(tc.schedulerName, "Pod", pods[0].name, "Scheduled")
 			e.waitForEvent(tc.schedulerName, "Workload", "train", "GangAdmitted")
+
+			// The same for a PodGroup gang, and its status.
+			e.createPodGroup(podGroup("pg", 2))
+			pgPods := []podSpec{{name: "pg-0", podGroupLabel: "pg", schedulerName: tc.schedulerName}, {name: "pg-1", podGroupLabel: "pg", schedulerName: tc.schedulerName}}
+			e.createPods(pgPods...)
+			e.waitScheduled(names(pgPods)...)
+			e.waitForEvent(tc.schedulerName, "PodGroup", "pg", "GangAdmitted")
+			e.waitPodGroupStatus("pg", "Scheduling", func(s podgroupv1alpha1.PodGroupStatus) bool {
+				return s.Phase == podgroupv1alpha1.PodGroupScheduling && s.Scheduled == 2
+			})
 
 			// Every request was authorized. This includes the watch of
 			// kube-system/extension-apiserver-authentication, which this API
@@ -380,11 +405,13 @@ func forbiddenLines(t *testing.T, logPath string) []string {
 
 // newRBACEnv returns a test environment in a new namespace of the RBAC
 // control plane, with the scheduler started by the caller.
-func newRBACEnv(t *testing.T, ctx context.Context, cs clientset.Interface) *env {
+func newRBACEnv(t *testing.T, ctx context.Context, cs clientset.Interface, cfg *rest.Config) *env {
 	t.Helper()
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "rbac-"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name}
+	e := &env{t: t, ctx: ctx, cs: cs, ns: ns.Name, podGroupsOf: map[string][]string{}, basic: map[string]bool{}}
+	e.dyn, err = dynamic.NewForConfig(cfg)
+	require.NoError(t, err)
 	t.Cleanup(e.cleanup)
 	e.watcher = newBindingWatcher(t, ctx, cs, e.ns)
 	return e
@@ -406,4 +433,24 @@ func (e *env) waitForEvent(reporter, kind, name, reason string) {
 		}
 		return false, nil
 	})
+}
+
+// buildFile is a kustomizeBuild of the objects of one manifest file.
+func buildFile(t *testing.T, path string) *kustomizeBuild {
+	t.Helper()
+	return &kustomizeBuild{objects: decodeYAMLFile(t, path)}
+}
+
+// waitForPodGroupAPI waits until the API server serves the PodGroups of the
+// CRD the install created: the scheduler finds the gang APIs once, at
+// startup.
+func waitForPodGroupAPI(t *testing.T, ctx context.Context, cfg *rest.Config) {
+	t.Helper()
+	dyn, err := dynamic.NewForConfig(cfg)
+	require.NoError(t, err)
+	err = wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+		_, err := dyn.Resource(podgroupv1alpha1.SchemeGroupVersionResource).List(ctx, metav1.ListOptions{Limit: 1})
+		return err == nil, nil
+	})
+	require.NoError(t, err, "waiting for the PodGroup CRD to be served")
 }
