@@ -172,8 +172,12 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if old, ok := oldObj.(*v1.Pod); ok && groupChanged(old, pod) {
 				// Only a PodGroup label can change: a workloadRef is
 				// immutable.
+				// PreEnqueue judges the pod again, against its new gang:
+				// the queue does not on a label change.
 				logger.V(4).Info("Pod changed gangs", "pod", klog.KObj(pod))
 				pl.store.LeaveGroup(old)
+				pl.activate(logger, append(pl.store.UpdatePod(pod), pod))
+				return
 			}
 			pl.activate(logger, pl.store.UpdatePod(pod))
 		},
