@@ -222,6 +222,9 @@ func (o *options) show(ctx context.Context, d deps) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range objs.warnings {
+		fmt.Fprintf(d.streams.ErrOut, "Warning: %s\n", w)
+	}
 	workloads := objs.workloads
 	rows := filterRows(gangview.RowsWithPodGroups(workloads, objs.podGroups, objs.pods), o.workload)
 	warnAmbiguous(d.streams.ErrOut, ambiguousPods(objs.pods, o.workload))
@@ -290,13 +293,17 @@ var errNoGangAPI = errors.New("the API server serves neither scheduling.k8s.io/v
 // served reads the answer to a list of one source of gangs: a collection
 // that is not served answers 404 (the Workload API is off, the PodGroup CRD
 // is not installed), which means no objects of that source, not an error;
-// a namespace that does not exist lists empty. what names the objects in
-// any other error.
-func served(err error, what string) (bool, error) {
+// a namespace that does not exist lists empty. A user who may read one
+// source and not the other (403) sees the one, with a warning (forbidden
+// is not empty). what names the objects in any other error.
+func served(err error, what string, objs *objects) (bool, error) {
 	switch {
 	case err == nil:
 		return true, nil
 	case apierrors.IsNotFound(err):
+		return false, nil
+	case apierrors.IsForbidden(err):
+		objs.warnings = append(objs.warnings, fmt.Sprintf("not showing %s: %s", what, oneLine(err.Error())))
 		return false, nil
 	}
 	return false, fmt.Errorf("listing %s: %w", what, err)
@@ -307,6 +314,8 @@ type objects struct {
 	workloads []*schedulingv1alpha1.Workload
 	podGroups []*podgroupv1alpha1.PodGroup
 	pods      []*v1.Pod
+	// warnings say which source the user may not read.
+	warnings []string
 }
 
 // list reads the Workloads, PodGroups and Pods of a namespace ("" for all).
@@ -316,7 +325,7 @@ type objects struct {
 func list(ctx context.Context, cs *clients, ns string) (objects, error) {
 	var objs objects
 	wl, err := cs.scheduling.Workloads(ns).List(ctx, metav1.ListOptions{})
-	workloadsServed, err := served(err, "Workloads")
+	workloadsServed, err := served(err, "Workloads", &objs)
 	if err != nil {
 		return objects{}, err
 	}
@@ -331,7 +340,12 @@ func list(ctx context.Context, cs *clients, ns string) (objects, error) {
 		return objects{}, err
 	}
 	if !workloadsServed && !podGroupsServed {
-		return objects{}, errNoGangAPI
+		if len(objs.warnings) == 2 {
+			return objects{}, fmt.Errorf("%s; %s", objs.warnings[0], objs.warnings[1])
+		}
+		if len(objs.warnings) == 0 {
+			return objects{}, errNoGangAPI
+		}
 	}
 	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return cs.core.Pods(ns).List(ctx, opts)
@@ -368,7 +382,7 @@ func listPodGroups(ctx context.Context, cs *clients, ns string, objs *objects) (
 		return nil
 	})
 	objs.podGroups = podGroups
-	return served(err, "PodGroups")
+	return served(err, "PodGroups", objs)
 }
 
 // nodeLabels reads the labels of every node, by name, in pages as the pods

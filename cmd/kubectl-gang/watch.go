@@ -18,7 +18,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -50,19 +52,26 @@ import (
 func watchGangs(ctx context.Context, cs *clients, ns string, p *printer, d deps) error {
 	// Check the APIs first: an informer on a resource that is not served
 	// would retry forever instead of saying why.
+	var checked objects
 	_, err := cs.scheduling.Workloads(ns).List(ctx, metav1.ListOptions{Limit: 1})
-	workloadsServed, err := served(err, "Workloads")
+	workloadsServed, err := served(err, "Workloads", &checked)
 	if err != nil {
 		return err
 	}
 	podGroupAPI := cs.dynamic.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns)
 	_, err = podGroupAPI.List(ctx, metav1.ListOptions{Limit: 1})
-	podGroupsServed, err := served(err, "PodGroups")
+	podGroupsServed, err := served(err, "PodGroups", &checked)
 	if err != nil {
 		return err
 	}
 	if !workloadsServed && !podGroupsServed {
+		if len(checked.warnings) > 0 {
+			return fmt.Errorf("%s", strings.Join(checked.warnings, "; "))
+		}
 		return errNoGangAPI
+	}
+	for _, w := range checked.warnings {
+		fmt.Fprintf(d.streams.ErrOut, "Warning: %s\n", w)
 	}
 	changed := make(chan struct{}, 1)
 	notify := func() {

@@ -128,6 +128,7 @@ func TestGroupKeyCompare(t *testing.T) {
 		{Namespace: "a", Workload: "w", PodGroup: "pg2"},
 		{Namespace: "a", Workload: "w2", PodGroup: "a"},
 		{Namespace: "b", Workload: "a", PodGroup: "a"},
+		{Source: SourcePodGroup, Namespace: "a", Workload: "z"},
 	}
 	for i, a := range keys {
 		for j, b := range keys {

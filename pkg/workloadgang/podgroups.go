@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -57,6 +58,9 @@ func (pl *WorkloadGang) startPodGroups(ctx context.Context) error {
 	dc, err := dynamic.NewForConfig(pl.handle.KubeConfig())
 	if err != nil {
 		return fmt.Errorf("building a client for PodGroups: %w", err)
+	}
+	if err := checkPodGroupAccess(ctx, dc); err != nil {
+		return err
 	}
 	pgFactory := dynamicinformer.NewDynamicSharedInformerFactory(dc, 0)
 	pgInformer := pgFactory.ForResource(podgroupv1alpha1.SchemeGroupVersionResource).Informer()
@@ -155,8 +159,10 @@ func (pl *WorkloadGang) startPodGroups(ctx context.Context) error {
 	}
 	pgFactory.Start(ctx.Done())
 	podFactory.Start(ctx.Done())
-	if !cache.WaitForCacheSync(ctx.Done(), pgInformer.HasSynced, podInformer.HasSynced) {
-		return fmt.Errorf("waiting for the PodGroup informers to sync: %w", context.Cause(ctx))
+	syncCtx, cancel := context.WithTimeout(ctx, apiCheckTimeout)
+	defer cancel()
+	if !cache.WaitForCacheSync(syncCtx.Done(), pgInformer.HasSynced, podInformer.HasSynced) {
+		return fmt.Errorf("the PodGroup informers did not sync within %s: %w", apiCheckTimeout, context.Cause(syncCtx))
 	}
 	go pl.podGroupStatus.Run(ctx, podGroupStatusWorkers)
 	go func() {
@@ -173,6 +179,22 @@ func (pl *WorkloadGang) startPodGroups(ctx context.Context) error {
 		}
 		pl.podGroupStatus.EnqueueAll(keys...)
 	}()
+	return nil
+}
+
+// checkPodGroupAccess fails fast when the scheduler may not list
+// PodGroups: its informer would never sync, and the pods of every PodGroup
+// would wait for ever. The error names the RBAC that grants them.
+func checkPodGroupAccess(ctx context.Context, dc dynamic.Interface) error {
+	_, err := dc.Resource(podgroupv1alpha1.SchemeGroupVersionResource).List(ctx, metav1.ListOptions{Limit: 1})
+	switch {
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("the API server serves %s PodGroups, but %s may not list them: grant get, list and watch on podgroups and patch on podgroups/status "+
+			"(manifests/install/rbac.yaml; for the drop-in kube-scheduler, manifests/dropin/podgroups-rbac.yaml): %w",
+			podgroupv1alpha1.SchemeGroupVersion, Name, err)
+	case err != nil:
+		return fmt.Errorf("listing PodGroups: %w", err)
+	}
 	return nil
 }
 

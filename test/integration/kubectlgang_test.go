@@ -110,10 +110,10 @@ func TestKubectlGang(t *testing.T) {
 	// The table, with the namespace taken from the current context of the
 	// kubeconfig that KUBECONFIG names.
 	table := string(runKubectlGang(t, bin, []string{"KUBECONFIG=" + kubeconfigInNamespace(t, cp.Kubeconfig, e.ns)}))
-	assert.Regexp(t, `(?m)^WORKLOAD\s+PODGROUP\s+REPLICA-KEY\s+POLICY\s+MIN\s+PODS\s+BOUND\s+STATUS\s+AGE$`, table)
-	assert.Regexp(t, `(?m)^bound\s+workers\s+<none>\s+gang\s+2\s+2\s+2\s+running\s+\S+$`, table)
-	assert.Regexp(t, `(?m)^ghost\s+workers\s+<none>\s+<unknown>\s+<unknown>\s+2\s+0\s+waiting for Workload\s+\S+$`, table)
-	assert.Regexp(t, `(?m)^partial\s+workers\s+<none>\s+gang\s+3\s+1\s+0\s+waiting for 2 more pods \(1/3\)\s+\S+$`, table)
+	assert.Regexp(t, `(?m)^WORKLOAD\s+PODGROUP\s+REPLICA-KEY\s+POLICY\s+MIN\s+PODS\s+BOUND\s+STATUS\s+SOURCE\s+AGE$`, table)
+	assert.Regexp(t, `(?m)^bound\s+workers\s+<none>\s+gang\s+2\s+2\s+2\s+running\s+Workload\s+\S+$`, table)
+	assert.Regexp(t, `(?m)^ghost\s+workers\s+<none>\s+<unknown>\s+<unknown>\s+2\s+0\s+waiting for Workload\s+Workload\s+\S+$`, table)
+	assert.Regexp(t, `(?m)^partial\s+workers\s+<none>\s+gang\s+3\s+1\s+0\s+waiting for 2 more pods \(1/3\)\s+Workload\s+\S+$`, table)
 
 	t.Run("--context and -o jsonpath", func(t *testing.T) {
 		// The current context points at a server that is not there; the
@@ -129,6 +129,21 @@ func TestKubectlGang(t *testing.T) {
 
 	t.Run("--as against RBAC", func(t *testing.T) {
 		testKubectlGangImpersonation(t, bin)
+	})
+
+	t.Run("PodGroups, on an API server without the Workload API", func(t *testing.T) {
+		e := newPodGroupEnv(t)
+		e.createNodes(1, "4")
+		e.createPodGroup(podGroup("train-workers", 2))
+		e.createPodGroup(podGroup("wait-workers", 3))
+		bound := labelled("b", "train-workers", 2, "1")
+		waiting := labelled("w", "wait-workers", 1, "1")
+		e.createPods(append(bound, waiting...)...)
+		e.waitScheduled(names(bound)...)
+		e.waitPending(gang.WaitingForPodsMessage(e.group("wait", "workers", ""), 1, 3), names(waiting)...)
+		table := string(runKubectlGang(t, bin, []string{"KUBECONFIG=" + kubeconfigInNamespace(t, podGroupControlPlane(t).Kubeconfig, e.ns)}))
+		assert.Regexp(t, `(?m)^<none>\s+train-workers\s+<none>\s+gang\s+2\s+2\s+2\s+\S.*\s+PodGroup\s+\S+$`, table)
+		assert.Regexp(t, `(?m)^<none>\s+wait-workers\s+<none>\s+gang\s+3\s+1\s+0\s+waiting for 2 more pods \(1/3\)\s+PodGroup\s+\S+$`, table)
 	})
 }
 

@@ -147,6 +147,9 @@ func TestRBAC(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.setup != nil {
+				tc.setup(t)
+			}
 			sched := startSchedulerBinary(t, cp, binDir, tc.token, tc.config)
 			sched.waitReady(t, ctx)
 			waitForLeaseHolder(t, ctx, cs, tc.lease)
@@ -155,9 +158,6 @@ func TestRBAC(t *testing.T) {
 			code, body := sched.get(t, ctx, "/metrics", cp.AdminToken)
 			assert.Equal(t, http.StatusOK, code, "GET /metrics as admin: %s", body)
 
-			if tc.setup != nil {
-				tc.setup(t)
-			}
 			e := newRBACEnv(t, ctx, cs, cp.Config)
 			e.createNodes(2, "4")
 			w := gangWorkload("train", map[string]int32{"workers": rbacGangSize})
