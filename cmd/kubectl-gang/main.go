@@ -232,12 +232,12 @@ func (o *options) show(ctx context.Context, d deps) error {
 	// only when a gang asks a topology and has a bound member. Reading them
 	// is best effort: without them the domains are unknown, not an error.
 	var labels map[string]map[string]string
-	if p.showsDomains() && gangview.NeedsNodes(rows, workloads) {
+	if p.showsDomains() && gangview.NeedsNodes(rows, workloads, objs.podGroups) {
 		if labels, err = nodeLabels(ctx, cs); err != nil {
 			fmt.Fprintf(d.streams.ErrOut, "Warning: topology domains are unknown: %s\n", oneLine(err.Error()))
 		}
 	}
-	gangview.AddDomains(rows, workloads, labels)
+	gangview.AddDomains(rows, workloads, objs.podGroups, labels)
 	return p.print(rows, d.now())
 }
 

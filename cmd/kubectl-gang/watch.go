@@ -155,7 +155,7 @@ func watchGangs(ctx context.Context, cs *clients, ns string, p *printer, d deps)
 			rows:      filterRows(gangview.RowsWithPodGroups(objs.workloads, objs.podGroups, objs.pods), p.workload),
 			ambiguous: ambiguousPods(objs.pods, p.workload),
 		}
-		gangview.AddDomains(v.rows, objs.workloads, nil)
+		gangview.AddDomains(v.rows, objs.workloads, objs.podGroups, nil)
 		// Pod updates that change no row (a resourceVersion, a container
 		// status) print nothing.
 		if first || !reflect.DeepEqual(v, last) {

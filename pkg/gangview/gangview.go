@@ -297,7 +297,7 @@ func (r *Row) DeepCopy() Row {
 // when w asks no topology or its annotations are invalid (the scheduler
 // then places none of its gangs; the Workload's InvalidAnnotation Event and
 // the members' message say why).
-func TopologyKey(w *schedulingv1alpha1.Workload) string {
+func TopologyKey(w metav1.Object) string {
 	t, err := gang.TopologyOf(w)
 	if err != nil {
 		return ""
@@ -306,10 +306,10 @@ func TopologyKey(w *schedulingv1alpha1.Workload) string {
 }
 
 // NeedsNodes reports whether AddDomains would read the labels of a node for
-// rows: some row is a gang whose Workload asks a topology and has a bound
-// member. Callers read the nodes only then.
-func NeedsNodes(rows []Row, workloads []*schedulingv1alpha1.Workload) bool {
-	keys := topologyKeys(workloads)
+// rows: some row is a gang whose Workload or PodGroup asks a topology and
+// has a bound member. Callers read the nodes only then.
+func NeedsNodes(rows []Row, workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha1.PodGroup) bool {
+	keys := topologyKeys(workloads, podGroups)
 	return slices.ContainsFunc(rows, func(r Row) bool {
 		return len(r.Nodes) > 0 && rowTopologyKey(&r, keys) != ""
 	})
@@ -321,8 +321,8 @@ func NeedsNodes(rows []Row, workloads []*schedulingv1alpha1.Workload) bool {
 // the nodes could not be read, and every gang that asks a topology and has
 // a bound member then says DomainsUnknown. A node missing from a non-nil
 // nodeLabels has no label.
-func AddDomains(rows []Row, workloads []*schedulingv1alpha1.Workload, nodeLabels map[string]map[string]string) {
-	keys := topologyKeys(workloads)
+func AddDomains(rows []Row, workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha1.PodGroup, nodeLabels map[string]map[string]string) {
+	keys := topologyKeys(workloads, podGroups)
 	for i := range rows {
 		r := &rows[i]
 		r.TopologyKey = rowTopologyKey(r, keys)
@@ -345,24 +345,28 @@ func AddDomains(rows []Row, workloads []*schedulingv1alpha1.Workload, nodeLabels
 }
 
 // topologyKeys returns the topology key of each Workload that asks one.
-func topologyKeys(workloads []*schedulingv1alpha1.Workload) map[gang.WorkloadKey]string {
+func topologyKeys(workloads []*schedulingv1alpha1.Workload, podGroups []*podgroupv1alpha1.PodGroup) map[gang.WorkloadKey]string {
 	keys := map[gang.WorkloadKey]string{}
 	for _, w := range workloads {
 		if k := TopologyKey(w); k != "" {
 			keys[gang.WorkloadKey{Namespace: w.Namespace, Name: w.Name}] = k
 		}
 	}
+	for _, pg := range podGroups {
+		if k := TopologyKey(pg); k != "" {
+			keys[gang.WorkloadKey{Source: gang.SourcePodGroup, Namespace: pg.Namespace, Name: pg.Name}] = k
+		}
+	}
 	return keys
 }
 
 // rowTopologyKey is the topology key of a row: only gangs are placed in
-// domains (a basic podGroup's pods schedule one by one, wherever they fit),
-// and only a Workload asks one.
+// domains (a basic podGroup's pods schedule one by one, wherever they fit).
 func rowTopologyKey(r *Row, keys map[gang.WorkloadKey]string) string {
-	if r.Policy != PolicyGang || r.Source != SourceWorkload {
+	if r.Policy != PolicyGang {
 		return ""
 	}
-	return keys[gang.WorkloadKey{Namespace: r.Namespace, Name: r.Workload}]
+	return keys[r.Key().WorkloadKey()]
 }
 
 // builder accumulates one gang instance while the pods are scanned.

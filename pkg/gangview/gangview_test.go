@@ -659,8 +659,8 @@ func TestAddDomains(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := Rows(tt.workloads, tt.pods)
-			assert.Equal(t, tt.wantNodes, NeedsNodes(rows, tt.workloads))
-			AddDomains(rows, tt.workloads, tt.nodeLabels)
+			assert.Equal(t, tt.wantNodes, NeedsNodes(rows, tt.workloads, nil))
+			AddDomains(rows, tt.workloads, nil, tt.nodeLabels)
 			got := make([]domains, len(rows))
 			for i, r := range rows {
 				got[i] = domains{key: r.TopologyKey, values: r.Domains, unknown: r.DomainsUnknown}
@@ -668,7 +668,7 @@ func TestAddDomains(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 
 			// Again, with the nodes unknown: nothing of the first call stays.
-			AddDomains(rows, tt.workloads, nil)
+			AddDomains(rows, tt.workloads, nil, nil)
 			for i, r := range rows {
 				assert.Empty(t, r.Domains, "row %d", i)
 				assert.Equal(t, r.TopologyKey != "" && r.Bound > 0, r.DomainsUnknown, "row %d", i)
