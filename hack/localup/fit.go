@@ -22,22 +22,32 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
-// groupKey identifies one scheduling group: a Workload's podGroup, and for
-// replicated podGroups one replica key.
-type groupKey struct {
-	Namespace  string
-	Workload   string
-	PodGroup   string
-	ReplicaKey string
+// groupKey identifies one scheduling group, as gang.KeyForPod names it: a
+// Workload's podGroup (for a replicated podGroup, one replica key), or a
+// PodGroup (Source gang.SourcePodGroup, its name in Workload). Its own
+// String and Short render the demo's lines.
+type groupKey gang.GroupKey
+
+// String is namespace/workload/podGroup[/replicaKey], or namespace/name for
+// a PodGroup.
+func (g groupKey) String() string {
+	if g.Source == gang.SourcePodGroup {
+		return g.Namespace + "/" + g.Workload
+	}
+	return g.Namespace + "/" + g.Short()
 }
 
-// String is namespace/workload/podGroup[/replicaKey].
-func (g groupKey) String() string { return g.Namespace + "/" + g.Short() }
-
-// Short is workload/podGroup[/replicaKey].
+// Short is workload/podGroup[/replicaKey], or "name (PodGroup)": the
+// GROUP column, where a PodGroup's name alone would read as a Workload's.
 func (g groupKey) Short() string {
+	if g.Source == gang.SourcePodGroup {
+		return g.Workload + " (PodGroup)"
+	}
 	s := g.Workload + "/" + g.PodGroup
 	if g.ReplicaKey != "" {
 		s += "/" + g.ReplicaKey
@@ -45,23 +55,27 @@ func (g groupKey) Short() string {
 	return s
 }
 
-// policyKey identifies a podGroup of a Workload (all replica keys share it).
-type policyKey struct{ Namespace, Workload, PodGroup string }
+// policyKey identifies a podGroup of a Workload (all replica keys share
+// it), or a PodGroup (PodGroup empty).
+type policyKey struct {
+	Source                        gang.Source
+	Namespace, Workload, PodGroup string
+}
 
-func (g groupKey) policyKey() policyKey { return policyKey{g.Namespace, g.Workload, g.PodGroup} }
+func (g groupKey) policyKey() policyKey {
+	return policyKey{g.Source, g.Namespace, g.Workload, g.PodGroup}
+}
 
-// policy is a podGroup's scheduling policy; MinCount > 0 means gang.
+// policy is a group's scheduling policy; MinCount > 0 means gang.
 type policy struct{ MinCount int32 }
 
 func (p policy) isGang() bool { return p.MinCount > 0 }
 
-// groupOf returns the group of a pod with spec.workloadRef.
+// groupOf returns the group of a pod: the one gang.KeyForPod gives, so the
+// demo groups pods exactly as the scheduler does.
 func groupOf(pod *corev1.Pod) (groupKey, bool) {
-	ref := pod.Spec.WorkloadRef
-	if ref == nil {
-		return groupKey{}, false
-	}
-	return groupKey{Namespace: pod.Namespace, Workload: ref.Name, PodGroup: ref.PodGroup, ReplicaKey: ref.PodGroupReplicaKey}, true
+	k, ok := gang.KeyForPod(pod)
+	return groupKey(k), ok
 }
 
 // policiesOf returns the podGroup policies declared by a Workload.
@@ -72,9 +86,16 @@ func policiesOf(wl *schedulingv1alpha1.Workload) map[policyKey]policy {
 		if pg.Policy.Gang != nil {
 			p.MinCount = pg.Policy.Gang.MinCount
 		}
-		out[policyKey{wl.Namespace, wl.Name, pg.Name}] = p
+		out[policyKey{gang.SourceWorkload, wl.Namespace, wl.Name, pg.Name}] = p
 	}
 	return out
+}
+
+// policyOfPodGroup returns a PodGroup's policy: always a gang, with the
+// quorum the scheduler uses (minMember, at least 1).
+func policyOfPodGroup(pg *podgroupv1alpha1.PodGroup) (policyKey, policy) {
+	return policyKey{Source: gang.SourcePodGroup, Namespace: pg.Namespace, Workload: pg.Name},
+		policy{MinCount: int32(gang.PodGroupMinCount(pg))}
 }
 
 // nodeCapacity is the allocatable of one fake node.
@@ -100,10 +121,12 @@ func podRequests(pod *corev1.Pod) (milliCPU, memory int64) {
 // minCount (or more) members fit is committed, otherwise it is expected to
 // stay wholly unbound; basic groups count each pod that fits. Pods for
 // another scheduler, and groups without a known policy (no Workload or no
-// such podGroup in the examples) are expected to stay unbound.
+// such podGroup, or no PodGroup, in the examples) are expected to stay
+// unbound.
 //
 // This is an estimate for the demo smoke test (make run --exit-after-demo),
-// not a scheduler: examples should fit with room to spare.
+// not a scheduler: examples should fit with room to spare. It ignores
+// topology and a PodGroup's minResources, which the examples meet.
 func expectedBindings(pods []*corev1.Pod, policies map[policyKey]policy, nodes []nodeCapacity, schedulerName string) map[groupKey]int {
 	free := append([]nodeCapacity(nil), nodes...)
 	var order []groupKey

@@ -35,6 +35,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 func testPod(name, workload, podGroup, replicaKey, cpu string) *corev1.Pod {
@@ -51,16 +53,103 @@ func testPod(name, workload, podGroup, replicaKey, cpu string) *corev1.Pod {
 	}
 }
 
+// testPodGroupPod is a pod in namespace "ns" that joins PodGroup podGroup
+// with the label.
+func testPodGroupPod(name, podGroup, cpu string) *corev1.Pod {
+	pod := testPod(name, "", "", "", cpu)
+	pod.Spec.WorkloadRef = nil
+	pod.Labels = map[string]string{podgroupv1alpha1.PodGroupLabel: podGroup}
+	return pod
+}
+
+func testPodGroup(name string, minMember int32) *podgroupv1alpha1.PodGroup {
+	return &podgroupv1alpha1.PodGroup{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"},
+		Spec:       podgroupv1alpha1.PodGroupSpec{MinMember: minMember},
+	}
+}
+
+// wlGroup is the group of a Workload's podGroup in namespace "ns".
+func wlGroup(workload, podGroup, replicaKey string) groupKey {
+	return groupKey{Source: gang.SourceWorkload, Namespace: "ns", Workload: workload, PodGroup: podGroup, ReplicaKey: replicaKey}
+}
+
+// pgGroup is the group of a PodGroup in namespace "ns".
+func pgGroup(name string) groupKey {
+	return groupKey{Source: gang.SourcePodGroup, Namespace: "ns", Workload: name}
+}
+
+func TestGroupOf(t *testing.T) {
+	ambiguous := testPod("both", "train", "workers", "", "1")
+	ambiguous.Labels = map[string]string{podgroupv1alpha1.PodGroupLabel: "infer"}
+	plain := testPod("plain", "", "", "", "1")
+	plain.Spec.WorkloadRef = nil
+	tests := []struct {
+		name       string
+		pod        *corev1.Pod
+		wantGroup  groupKey
+		wantOK     bool
+		wantString string
+		wantShort  string
+	}{
+		{name: "workload", pod: testPod("p", "train", "workers", "", "1"), wantGroup: wlGroup("train", "workers", ""), wantOK: true,
+			wantString: "ns/train/workers", wantShort: "train/workers"},
+		{name: "replica key", pod: testPod("p", "sharded", "shard", "0", "1"), wantGroup: wlGroup("sharded", "shard", "0"), wantOK: true,
+			wantString: "ns/sharded/shard/0", wantShort: "sharded/shard/0"},
+		{name: "PodGroup", pod: testPodGroupPod("p", "infer", "1"), wantGroup: pgGroup("infer"), wantOK: true,
+			wantString: "ns/infer", wantShort: "infer (PodGroup)"},
+		{name: "both: no group", pod: ambiguous},
+		{name: "neither: no group", pod: plain},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, ok := groupOf(tc.pod)
+			assert.Equal(t, tc.wantOK, ok)
+			assert.Equal(t, tc.wantGroup, g)
+			if ok {
+				want, _ := gang.KeyForPod(tc.pod)
+				assert.Equal(t, want, gang.GroupKey(g), "the scheduler's key")
+				assert.Equal(t, tc.wantString, g.String())
+				assert.Equal(t, tc.wantShort, g.Short())
+			}
+		})
+	}
+}
+
+func TestPolicyOfPodGroup(t *testing.T) {
+	tests := []struct {
+		name      string
+		minMember int32
+		want      policy
+	}{
+		{name: "minMember", minMember: 3, want: policy{MinCount: 3}},
+		{name: "zero acts as 1", minMember: 0, want: policy{MinCount: 1}},
+		{name: "negative acts as 1", minMember: -2, want: policy{MinCount: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, p := policyOfPodGroup(testPodGroup("infer", tc.minMember))
+			assert.Equal(t, pgGroup("infer").policyKey(), k)
+			assert.Equal(t, tc.want, p)
+			assert.True(t, p.isGang())
+		})
+	}
+}
+
 func TestExpectedBindings(t *testing.T) {
 	nodes := []nodeCapacity{{MilliCPU: 4000, Memory: 1 << 34, Pods: 110}, {MilliCPU: 4000, Memory: 1 << 34, Pods: 110}}
 	policies := map[policyKey]policy{
-		{"ns", "fits", "g"}:  {MinCount: 3},
-		{"ns", "big", "g"}:   {MinCount: 3},
-		{"ns", "basic", "g"}: {},
-		{"ns", "rk", "g"}:    {MinCount: 2},
+		wlGroup("fits", "g", "").policyKey():  {MinCount: 3},
+		wlGroup("big", "g", "").policyKey():   {MinCount: 3},
+		wlGroup("basic", "g", "").policyKey(): {},
+		wlGroup("rk", "g", "").policyKey():    {MinCount: 2},
+		pgGroup("infer").policyKey():          {MinCount: 2},
+		pgGroup("huge").policyKey():           {MinCount: 2},
 	}
 	other := testPod("other", "fits", "g", "", "1")
 	other.Spec.SchedulerName = "default-scheduler"
+	ambiguous := testPodGroupPod("both", "infer", "1")
+	ambiguous.Spec.WorkloadRef = &corev1.WorkloadReference{Name: "fits", PodGroup: "g"}
 	pods := []*corev1.Pod{
 		testPod("f0", "fits", "g", "", "2"), testPod("f1", "fits", "g", "", "2"), testPod("f2", "fits", "g", "", "2"),
 		// 3 x 3 CPU does not fit on 2 x (4 - what "fits" used): expected 0, nothing committed.
@@ -69,15 +158,23 @@ func TestExpectedBindings(t *testing.T) {
 		testPod("s0", "basic", "g", "", "1"), testPod("s1", "basic", "g", "", "1"), testPod("s2", "basic", "g", "", "1"),
 		testPod("m0", "missing", "g", "", "100m"),
 		testPod("r0", "rk", "g", "a", "0"), testPod("r1", "rk", "g", "a", "0"),
+		// PodGroups: a gang of minMember; a PodGroup pod with a
+		// workloadRef too is in no group.
+		testPodGroupPod("i0", "infer", "0"), testPodGroupPod("i1", "infer", "0"), ambiguous,
+		testPodGroupPod("h0", "huge", "3"), testPodGroupPod("h1", "huge", "3"),
+		testPodGroupPod("n0", "nopodgroup", "0"),
 		other,
 	}
 	got := expectedBindings(pods, policies, nodes, "gangsched")
 	want := map[groupKey]int{
-		{"ns", "fits", "g", ""}:    3,
-		{"ns", "big", "g", ""}:     0,
-		{"ns", "basic", "g", ""}:   2,
-		{"ns", "missing", "g", ""}: 0,
-		{"ns", "rk", "g", "a"}:     2,
+		wlGroup("fits", "g", ""):    3,
+		wlGroup("big", "g", ""):     0,
+		wlGroup("basic", "g", ""):   2,
+		wlGroup("missing", "g", ""): 0,
+		wlGroup("rk", "g", "a"):     2,
+		pgGroup("infer"):            2,
+		pgGroup("huge"):             0,
+		pgGroup("nopodgroup"):       0,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -102,7 +199,7 @@ func TestTracker(t *testing.T) {
 			Name: "workers", Policy: schedulingv1alpha1.PodGroupPolicy{Gang: &schedulingv1alpha1.GangSchedulingPolicy{MinCount: 2}},
 		}}},
 	})
-	tr.expectGroupSizes(map[groupKey]int{{"ns", "train", "workers", ""}: 2})
+	tr.expectGroupSizes(map[groupKey]int{wlGroup("train", "workers", ""): 2})
 	p0 := testPod("w0", "train", "workers", "", "1")
 	p1 := testPod("w1", "train", "workers", "", "1")
 	tr.markCreated("ns/w0", now())
@@ -126,7 +223,7 @@ func TestTracker(t *testing.T) {
 	p1.Spec.NodeName = "node-1"
 	advance(500 * time.Millisecond)
 	tr.updatePod(p1)
-	expected := map[groupKey]int{{"ns", "train", "workers", ""}: 2}
+	expected := map[groupKey]int{wlGroup("train", "workers", ""): 2}
 	if done, waiting := tr.demoStatus(expected); !done {
 		t.Errorf("demo not done: %v", waiting)
 	}
@@ -154,6 +251,42 @@ func TestTracker(t *testing.T) {
 	}
 }
 
+// TestTrackerPodGroup: a PodGroup's pods form one gang, named ns/name,
+// whose quorum is its minMember.
+func TestTrackerPodGroup(t *testing.T) {
+	var out bytes.Buffer
+	tr := newTracker(&out, time.Now)
+	tr.setPodGroup(testPodGroup("infer", 2))
+	// A Workload of the same name declares other groups.
+	tr.setWorkload(&schedulingv1alpha1.Workload{ObjectMeta: metav1.ObjectMeta{Name: "infer", Namespace: "ns"}})
+	tr.expectGroupSizes(map[groupKey]int{pgGroup("infer"): 2})
+	p0 := testPodGroupPod("i0", "infer", "1")
+	p0.Spec.NodeName = "node-0"
+	tr.updatePod(p0)
+	assert.Equal(t, []string{"gang ns/infer has 1/1 pods bound, below minCount 2"}, tr.gangViolations())
+	p1 := testPodGroupPod("i1", "infer", "1")
+	p1.Spec.NodeName = "node-1"
+	tr.updatePod(p1)
+	assert.Empty(t, tr.gangViolations())
+	done, waiting := tr.demoStatus(map[groupKey]int{pgGroup("infer"): 2})
+	assert.True(t, done, "waiting: %v", waiting)
+	got := out.String()
+	for _, want := range []string{"ns/i0", "infer (PodGroup)", "gang ns/infer bound 2/2 together in", "(PodGroup minMember 2;"} {
+		assert.Contains(t, got, want)
+	}
+	assert.Contains(t, tr.table(), "infer (PodGroup)")
+
+	// Deleting the Workload of the same name keeps the PodGroup's policy;
+	// deleting the PodGroup forgets it.
+	p0 = p0.DeepCopy()
+	p0.Spec.NodeName = ""
+	tr.updatePod(p0)
+	tr.deleteWorkload("ns", "infer")
+	assert.Len(t, tr.gangViolations(), 1)
+	tr.deletePodGroup("ns", "infer")
+	assert.Empty(t, tr.gangViolations())
+}
+
 // TestTopologyPlacement: the demo names the rack of a gang that asks a
 // required rack, and reports one whose bound members span racks.
 func TestTopologyPlacement(t *testing.T) {
@@ -161,11 +294,16 @@ func TestTopologyPlacement(t *testing.T) {
 		"node-0": {rackLabel: "rack-0"}, "node-1": {rackLabel: "rack-0"},
 		"node-2": {rackLabel: "rack-1"}, "node-3": {},
 	}
-	workload := func(name string) *schedulingv1alpha1.Workload {
-		return &schedulingv1alpha1.Workload{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns",
-			Annotations: map[string]string{"gangsched.io/topology-required": rackLabel}}}
+	annotated := map[string]string{"gangsched.io/topology-required": rackLabel}
+	ex := examples{
+		workloads: []*schedulingv1alpha1.Workload{
+			{ObjectMeta: metav1.ObjectMeta{Name: "w", Namespace: "ns", Annotations: annotated}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: "ns"}},
+		},
+		// A PodGroup named like the Workload, without the annotation: its
+		// pods are no members of the Workload's gangs.
+		podGroups: []*podgroupv1alpha1.PodGroup{testPodGroup("w", 1)},
 	}
-	plain := &schedulingv1alpha1.Workload{ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: "ns"}}
 	tests := []struct {
 		name       string
 		nodes      map[string]string // pod name -> node of a pod of Workload "w"
@@ -191,11 +329,27 @@ func TestTopologyPlacement(t *testing.T) {
 			p := testPod("other", "plain", "g", "", "1")
 			p.Spec.NodeName = "node-2"
 			tr.updatePod(p)
-			placed, spread := tr.topologyPlacement([]*schedulingv1alpha1.Workload{workload("w"), plain}, racks)
+			p = testPodGroupPod("pg-member", "w", "1")
+			p.Spec.NodeName = "node-2"
+			tr.updatePod(p)
+			placed, spread := tr.topologyPlacement(ex.requiredTopologies(), racks)
 			assert.Equal(t, tc.wantPlaced, placed)
 			assert.Equal(t, tc.wantSpread, spread)
 		})
 	}
+	t.Run("PodGroup", func(t *testing.T) {
+		pg := testPodGroup("infer", 2)
+		pg.Annotations = annotated
+		tr := newTracker(io.Discard, time.Now)
+		for name, node := range map[string]string{"i0": "node-2", "i1": "node-2"} {
+			p := testPodGroupPod(name, "infer", "1")
+			p.Spec.NodeName = node
+			tr.updatePod(p)
+		}
+		placed, spread := tr.topologyPlacement(examples{podGroups: []*podgroupv1alpha1.PodGroup{pg}}.requiredTopologies(), racks)
+		assert.Equal(t, []string{"gang ns/infer: every bound member in example.com/rack=rack-1"}, placed)
+		assert.Empty(t, spread)
+	})
 }
 
 func TestExampleManifestsParse(t *testing.T) {
@@ -211,18 +365,106 @@ func TestExampleManifestsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pods, workloads, err := typedExamples(objs)
+	ex, err := typedExamples(objs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pods) == 0 || len(workloads) == 0 {
-		t.Fatalf("examples have %d pods and %d workloads, want some of each", len(pods), len(workloads))
+	if len(ex.pods) == 0 || len(ex.workloads) == 0 || len(ex.podGroups) == 0 {
+		t.Fatalf("examples have %d pods, %d Workloads and %d PodGroups, want some of each", len(ex.pods), len(ex.workloads), len(ex.podGroups))
 	}
 	for i := 1; i < len(objs); i++ {
 		if kindRank(objs[i-1].Obj) > kindRank(objs[i].Obj) {
 			t.Errorf("%s (%s) sorted after %s (%s)", objs[i].Source, objs[i].Obj.GetKind(), objs[i-1].Source, objs[i-1].Obj.GetKind())
 		}
 	}
+	policies := ex.policies()
+	infer := groupKey{Source: gang.SourcePodGroup, Namespace: "gang-demo", Workload: "infer"}
+	assert.Equal(t, policy{MinCount: 3}, policies[infer.policyKey()], "policy of PodGroup gang-demo/infer")
+
+	// Every example group has a policy and, on the default demo nodes, fits
+	// whole alongside the others.
+	o, err := parseFlags([]string{"--root", root}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := fakeNode("n", resource.MustParse(o.nodeCPU), resource.MustParse(o.nodeMemory), o.nodePods)
+	alloc := nodeCapacity{MilliCPU: node.Status.Allocatable.Cpu().MilliValue(), Memory: node.Status.Allocatable.Memory().Value(), Pods: o.nodePods}
+	nodes := make([]nodeCapacity, o.nodes)
+	for i := range nodes {
+		nodes[i] = alloc
+	}
+	sizes := groupSizes(ex.pods)
+	expected := expectedBindings(ex.pods, policies, nodes, o.schedulerName)
+	assert.Equal(t, sizes, expected, "every example group bound whole")
+	assert.Equal(t, 3, sizes[infer], "members of PodGroup gang-demo/infer")
+	for g := range sizes {
+		if _, ok := policies[g.policyKey()]; !ok {
+			t.Errorf("group %s has no Workload or PodGroup in the examples", g)
+		}
+	}
+
+	// A PodGroup's minResources fit in the room the other examples leave.
+	for _, pg := range ex.podGroups {
+		freeCPU, freeMem := int64(o.nodes)*alloc.MilliCPU, int64(o.nodes)*alloc.Memory
+		for _, pod := range ex.pods {
+			if g, _ := groupOf(pod); g.Source == gang.SourcePodGroup && g.Namespace == pg.Namespace && g.Workload == pg.Name {
+				continue
+			}
+			cpu, mem := podRequests(pod)
+			freeCPU, freeMem = freeCPU-cpu, freeMem-mem
+		}
+		if want := pg.Spec.MinResources.Cpu().MilliValue(); want > freeCPU {
+			t.Errorf("PodGroup %s/%s minResources cpu %dm > %dm left by the other examples", pg.Namespace, pg.Name, want, freeCPU)
+		}
+		if want := pg.Spec.MinResources.Memory().Value(); want > freeMem {
+			t.Errorf("PodGroup %s/%s minResources memory %d > %d left by the other examples", pg.Namespace, pg.Name, want, freeMem)
+		}
+	}
+}
+
+// TestHoldBackLastMembers: the last member of each example gang of two or
+// more, a PodGroup's too, is created after the others.
+func TestHoldBackLastMembers(t *testing.T) {
+	root, err := controlplane.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := readManifests(filepath.Join(root, "manifests", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := typedExamples(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last, watch := holdBackLastMembers(objs, ex.pods, ex.policies())
+	assert.Equal(t, len(objs), len(first)+len(last))
+	var held []string
+	for _, m := range last {
+		held = append(held, m.Obj.GetName())
+	}
+	assert.ElementsMatch(t, []string{"train-worker-3", "shard-0-1", "shard-1-1", "allreduce-rank-3", "infer-worker-2"}, held)
+	watched := map[string]string{}
+	for _, w := range watch {
+		watched[w.group.String()] = w.pod.Name
+	}
+	assert.Equal(t, "infer-worker-1", watched["gang-demo/infer"])
+	assert.Len(t, watched, len(last))
+}
+
+func TestReadCRD(t *testing.T) {
+	root, err := controlplane.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crd, err := readCRD(filepath.Join(root, "manifests", "crd", "podgroups.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Equal(t, podgroupv1alpha1.Resource+"."+podgroupv1alpha1.GroupName, crd.GetName())
+
+	_, err = readCRD(filepath.Join(root, "manifests", "examples", "00-namespace.yaml"))
+	assert.ErrorContains(t, err, "want one CustomResourceDefinition")
 }
 
 func TestReadManifestsErrors(t *testing.T) {
@@ -294,6 +536,9 @@ func TestLocalUpDemo(t *testing.T) {
 	}
 	if want := "topology: gang gang-demo/allreduce/ranks: every bound member in " + rackLabel + "=rack-"; !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks %q: the topology example was not placed in one rack", want)
+	}
+	if want := "gang gang-demo/infer bound 3/3 together"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q: the PodGroup example was not bound", want)
 	}
 	if _, err := os.Stat(filepath.Join(stateDir, "pids")); !os.IsNotExist(err) {
 		t.Errorf("pids file left behind (stat err %v)", err)

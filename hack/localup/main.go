@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Command localup powers `make run`: it starts a real etcd and kube-apiserver
-// (internal/controlplane), the gangsched binary as a process, a few fake nodes,
-// applies manifests/examples/*.yaml and prints a live view of how the example
+// (internal/controlplane) with the PodGroup CRD (manifests/crd), the gangsched
+// binary as a process, a few fake nodes, applies manifests/examples/*.yaml and
+// prints a live view of how the example
 // pods are grouped and bound. It runs until SIGINT/SIGTERM, or with
 // --exit-after-demo until the examples that fit are bound.
 package main
@@ -41,15 +42,20 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 type options struct {
@@ -184,7 +190,7 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	if err != nil {
 		return err
 	}
-	examplePods, exampleWorkloads, err := typedExamples(manifests)
+	ex, err := typedExamples(manifests)
 	if err != nil {
 		return err
 	}
@@ -245,6 +251,17 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	if err != nil {
 		return err
 	}
+	dyn, err := dynamic.NewForConfig(cp.Config)
+	if err != nil {
+		return err
+	}
+	// Before gangsched starts: it serves the gangs of PodGroups only if
+	// their API is there when it starts.
+	crdPath := filepath.Join(o.root, "manifests", "crd", "podgroups.yaml")
+	if err := installPodGroupCRD(ctx, dyn, client.Discovery(), crdPath); err != nil {
+		return err
+	}
+	say(out, "installed the PodGroup CRD (%s); PodGroups are served", crdPath)
 	nodeCaps, nodeLabels, err := createNodes(ctx, client, o.nodes, o.nodesPerRack, cpu, memory, o.nodePods)
 	if err != nil {
 		return err
@@ -280,38 +297,41 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	if _, err := wlInformer.AddEventHandler(workloadHandler(tr)); err != nil {
 		return err
 	}
+	dynFactory := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
+	pgInformer := dynFactory.ForResource(podgroupv1alpha1.SchemeGroupVersionResource).Informer()
+	if _, err := pgInformer.AddEventHandler(podGroupHandler(tr)); err != nil {
+		return err
+	}
 	informerCtx, stopInformers := context.WithCancel(ctx)
 	factory.Start(informerCtx.Done())
+	dynFactory.Start(informerCtx.Done())
 	defer func() {
 		stopInformers()
 		factory.Shutdown()
+		dynFactory.Shutdown()
 	}()
 	for typ, ok := range factory.WaitForCacheSync(informerCtx.Done()) {
 		if !ok {
 			return fmt.Errorf("informer for %v did not sync", typ)
 		}
 	}
-
-	policies := map[policyKey]policy{}
-	for _, wl := range exampleWorkloads {
-		for k, p := range policiesOf(wl) {
-			policies[k] = p
+	for gvr, ok := range dynFactory.WaitForCacheSync(informerCtx.Done()) {
+		if !ok {
+			return fmt.Errorf("informer for %v did not sync", gvr)
 		}
 	}
-	expected := expectedBindings(examplePods, policies, nodeCaps, o.schedulerName)
-	say(out, "expected bound pods per group: %s", strings.Join(describeExpected(expected), ", "))
-	tr.expectGroupSizes(groupSizes(examplePods))
 
-	dyn, err := dynamic.NewForConfig(cp.Config)
-	if err != nil {
-		return err
-	}
+	policies := ex.policies()
+	expected := expectedBindings(ex.pods, policies, nodeCaps, o.schedulerName)
+	say(out, "expected bound pods per group: %s", strings.Join(describeExpected(expected), ", "))
+	tr.expectGroupSizes(groupSizes(ex.pods))
+
 	ap := newApplier(client.Discovery(), dyn)
 	say(out, "applying %d objects from %s", len(manifests), o.examples)
 	tr.resetClock()
 	// The last member of each gang is held back until the others say that
 	// they wait for it, so the demo shows a gang waiting, then binding whole.
-	first, last, waitFor := holdBackLastMembers(manifests, examplePods, policies)
+	first, last, waitFor := holdBackLastMembers(manifests, ex.pods, policies)
 	apply := func(ms []manifestObject) error {
 		for _, m := range ms {
 			isPod := m.Obj.GetKind() == "Pod" && m.Obj.GroupVersionKind().Group == ""
@@ -339,14 +359,14 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 		say(out, "holding back the last member of each gang until the others report that they wait for it")
 		waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
 		err := wait.PollUntilContextCancel(waitCtx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-			for _, key := range waitFor {
-				pod, err := client.CoreV1().Pods(key.Namespace).Get(ctx, key.Name, metav1.GetOptions{})
+			for _, w := range waitFor {
+				pod, err := client.CoreV1().Pods(w.pod.Namespace).Get(ctx, w.pod.Name, metav1.GetOptions{})
 				if err != nil {
 					return false, nil
 				}
 				held := false
 				for _, c := range pod.Status.Conditions {
-					if c.Type == corev1.PodScheduled && strings.Contains(c.Message, "more pods of gang") {
+					if c.Type == corev1.PodScheduled && gang.IsWaitingForPodsMessage(gang.GroupKey(w.group), c.Message) {
 						held = true
 					}
 				}
@@ -370,9 +390,10 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 		fmt.Fprintf(out, "\nThe cluster is up. In another shell:\n\n")
 		fmt.Fprintf(out, "  export KUBECONFIG=%s\n", kubeconfig)
 		fmt.Fprintf(out, "  kubectl get pods -A -o wide\n")
-		fmt.Fprintf(out, "  kubectl get workloads.scheduling.k8s.io -A\n\n")
+		fmt.Fprintf(out, "  kubectl get workloads.scheduling.k8s.io -A\n")
+		fmt.Fprintf(out, "  kubectl get podgroups.scheduling.x-k8s.io -A\n\n")
 		fmt.Fprintf(out, "Logs: %s/{etcd,kube-apiserver,gangsched}.log\n", clusterDir)
-		fmt.Fprintf(out, "New pods with spec.workloadRef and schedulerName %q show up here.\n", o.schedulerName)
+		fmt.Fprintf(out, "New pods with spec.workloadRef or the label %s, and schedulerName %q, show up here.\n", podgroupv1alpha1.PodGroupLabel, o.schedulerName)
 		fmt.Fprintf(out, "Press Ctrl-C to stop (or run make down from another shell).\n\n")
 	}
 
@@ -389,7 +410,7 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 				for _, v := range violations {
 					say(out, "GANG VIOLATION: %s", v)
 				}
-				placed, spread := tr.topologyPlacement(exampleWorkloads, nodeLabels)
+				placed, spread := tr.topologyPlacement(ex.requiredTopologies(), nodeLabels)
 				for _, p := range placed {
 					say(out, "topology: %s", p)
 				}
@@ -550,6 +571,34 @@ func podHandler(tr *tracker) cache.ResourceEventHandler {
 	}
 }
 
+// podGroupHandler feeds the tracker the PodGroups of a dynamic informer.
+func podGroupHandler(tr *tracker) cache.ResourceEventHandler {
+	set := func(obj any) {
+		u, ok := obj.(*unstructured.Unstructured)
+		if !ok {
+			return
+		}
+		pg, err := podgroupv1alpha1.FromUnstructured(u)
+		if err != nil {
+			utilruntime.HandleError(err)
+			return
+		}
+		tr.setPodGroup(pg)
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    set,
+		UpdateFunc: func(_, obj any) { set(obj) },
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if u, ok := obj.(*unstructured.Unstructured); ok {
+				tr.deletePodGroup(u.GetNamespace(), u.GetName())
+			}
+		},
+	}
+}
+
 func workloadHandler(tr *tracker) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
@@ -573,10 +622,17 @@ func workloadHandler(tr *tracker) cache.ResourceEventHandler {
 	}
 }
 
+// heldGang is a gang whose last member is held back: pod, one of the
+// others, reports that it waits for more members of group.
+type heldGang struct {
+	pod   types.NamespacedName
+	group groupKey
+}
+
 // holdBackLastMembers splits the manifests into those to apply first and the
-// last pod of each gang group of two or more, and returns one held-back
-// member's siblings to watch per gang (they report that they wait for it).
-func holdBackLastMembers(manifests []manifestObject, pods []*corev1.Pod, policies map[policyKey]policy) (first, last []manifestObject, watch []types.NamespacedName) {
+// last pod of each gang group of two or more, and returns, per such gang,
+// one sibling of the held-back member to watch.
+func holdBackLastMembers(manifests []manifestObject, pods []*corev1.Pod, policies map[policyKey]policy) (first, last []manifestObject, watch []heldGang) {
 	lastOf := map[groupKey]*corev1.Pod{}
 	sibling := map[groupKey]*corev1.Pod{}
 	for _, p := range pods {
@@ -593,7 +649,7 @@ func holdBackLastMembers(manifests []manifestObject, pods []*corev1.Pod, policie
 	for g, p := range lastOf {
 		if sib, ok := sibling[g]; ok {
 			held[types.NamespacedName{Namespace: p.Namespace, Name: p.Name}] = true
-			watch = append(watch, types.NamespacedName{Namespace: sib.Namespace, Name: sib.Name})
+			watch = append(watch, heldGang{pod: types.NamespacedName{Namespace: sib.Namespace, Name: sib.Name}, group: g})
 		}
 	}
 	for _, m := range manifests {

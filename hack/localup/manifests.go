@@ -37,6 +37,9 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
+
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 // manifestObject is one YAML document of an example file.
@@ -97,41 +100,94 @@ func kindRank(u *unstructured.Unstructured) int {
 	}
 }
 
-// typedExamples converts the example Pods and Workloads to typed objects.
-func typedExamples(objs []manifestObject) ([]*corev1.Pod, []*schedulingv1alpha1.Workload, error) {
-	var pods []*corev1.Pod
-	var workloads []*schedulingv1alpha1.Workload
+// examples are the typed objects of the example manifests that the demo
+// reasons about: the pods, and the Workloads and PodGroups that declare
+// their groups.
+type examples struct {
+	pods      []*corev1.Pod
+	workloads []*schedulingv1alpha1.Workload
+	podGroups []*podgroupv1alpha1.PodGroup
+}
+
+// policies returns the group policies the Workloads and PodGroups declare.
+func (e examples) policies() map[policyKey]policy {
+	out := map[policyKey]policy{}
+	for _, wl := range e.workloads {
+		for k, p := range policiesOf(wl) {
+			out[k] = p
+		}
+	}
+	for _, pg := range e.podGroups {
+		k, p := policyOfPodGroup(pg)
+		out[k] = p
+	}
+	return out
+}
+
+// requiredTopologies returns the node label key that each Workload or
+// PodGroup of the examples asks its gangs to share
+// (gangsched.io/topology-required), by the key of the declaring object.
+func (e examples) requiredTopologies() map[gang.WorkloadKey]string {
+	out := map[gang.WorkloadKey]string{}
+	add := func(k gang.WorkloadKey, obj metav1.Object) {
+		if tp, err := gang.TopologyOf(obj); err == nil && tp.Required != "" {
+			out[k] = tp.Required
+		}
+	}
+	for _, wl := range e.workloads {
+		add(gang.WorkloadKey{Source: gang.SourceWorkload, Namespace: wl.Namespace, Name: wl.Name}, wl)
+	}
+	for _, pg := range e.podGroups {
+		add(gang.WorkloadKey{Source: gang.SourcePodGroup, Namespace: pg.Namespace, Name: pg.Name}, pg)
+	}
+	return out
+}
+
+// typedExamples converts the example Pods, Workloads and PodGroups to typed
+// objects.
+func typedExamples(objs []manifestObject) (examples, error) {
+	var ex examples
 	for _, m := range objs {
 		gvk := m.Obj.GroupVersionKind()
 		switch {
 		case gvk.Group == "" && gvk.Kind == "Pod":
 			pod := &corev1.Pod{}
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m.Obj.Object, pod); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", m.Source, err)
+				return examples{}, fmt.Errorf("%s: %w", m.Source, err)
 			}
 			if pod.Namespace == "" {
 				pod.Namespace = metav1.NamespaceDefault
 			}
-			pods = append(pods, pod)
+			ex.pods = append(ex.pods, pod)
 		case gvk.Group == schedulingv1alpha1.GroupName && gvk.Kind == "Workload":
 			wl := &schedulingv1alpha1.Workload{}
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m.Obj.Object, wl); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", m.Source, err)
+				return examples{}, fmt.Errorf("%s: %w", m.Source, err)
 			}
 			if wl.Namespace == "" {
 				wl.Namespace = metav1.NamespaceDefault
 			}
-			workloads = append(workloads, wl)
+			ex.workloads = append(ex.workloads, wl)
+		case gvk.Group == podgroupv1alpha1.GroupName && gvk.Kind == podgroupv1alpha1.Kind:
+			pg, err := podgroupv1alpha1.FromUnstructured(m.Obj)
+			if err != nil {
+				return examples{}, fmt.Errorf("%s: %w", m.Source, err)
+			}
+			if pg.Namespace == "" {
+				pg.Namespace = metav1.NamespaceDefault
+			}
+			ex.podGroups = append(ex.podGroups, pg)
 		}
 	}
-	return pods, workloads, nil
+	return ex, nil
 }
 
 // applier creates manifest objects through the dynamic client, mapping kinds
-// to resources with discovery.
+// to resources with discovery. Discovery is read once and cached; a kind it
+// does not know (a CRD installed since) makes it read discovery again.
 type applier struct {
 	dyn    dynamic.Interface
-	mapper meta.RESTMapper
+	mapper *restmapper.DeferredDiscoveryRESTMapper
 }
 
 func newApplier(disc discovery.DiscoveryInterface, dyn dynamic.Interface) *applier {
@@ -144,6 +200,12 @@ func (a *applier) create(ctx context.Context, m manifestObject) (string, error) 
 	obj := m.Obj.DeepCopy()
 	gvk := obj.GroupVersionKind()
 	mapping, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		// The memory cache counts as fresh once filled, so the mapper does
+		// not look again by itself.
+		a.mapper.Reset()
+		mapping, err = a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%s: %s is not served by the apiserver: %w", m.Source, gvk, err)
 	}

@@ -28,10 +28,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
-// podInfo is what the progress view knows about one pod with a workloadRef.
+// podInfo is what the progress view knows about one pod of a group (with a
+// workloadRef, or the PodGroup label).
 type podInfo struct {
 	Key     string // namespace/name
 	Group   groupKey
@@ -48,7 +50,7 @@ func (p *podInfo) status() string {
 	return "Pending: " + p.Pending
 }
 
-// tracker turns pod and Workload events into a human-readable progress log:
+// tracker turns pod, Workload and PodGroup events into a human-readable progress log:
 // one line per pod state change, and one line when a group becomes fully
 // bound. It is safe for concurrent use.
 type tracker struct {
@@ -136,10 +138,27 @@ func (t *tracker) deleteWorkload(namespace, name string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for k := range t.policies {
-		if k.Namespace == namespace && k.Workload == name {
+		if k.Source == gang.SourceWorkload && k.Namespace == namespace && k.Workload == name {
 			delete(t.policies, k)
 		}
 	}
+	t.notify()
+}
+
+// setPodGroup records the policy of a PodGroup.
+func (t *tracker) setPodGroup(pg *podgroupv1alpha1.PodGroup) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k, p := policyOfPodGroup(pg)
+	t.policies[k] = p
+	t.notify()
+}
+
+// deletePodGroup forgets a PodGroup's policy.
+func (t *tracker) deletePodGroup(namespace, name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.policies, policyKey{Source: gang.SourcePodGroup, Namespace: namespace, Workload: name})
 	t.notify()
 }
 
@@ -246,8 +265,12 @@ func (t *tracker) checkGroup(g groupKey) {
 	p, known := t.policies[g.policyKey()]
 	switch {
 	case known && p.isGang():
-		t.printf("gang %s bound %d/%d together in %s (minCount %d; binds seen within %s)",
-			g, bound, total, fmtDuration(lastBound.Sub(firstCreated)), p.MinCount, fmtDuration(lastBound.Sub(firstBound)))
+		quorum := "minCount"
+		if g.Source == gang.SourcePodGroup {
+			quorum = "PodGroup minMember"
+		}
+		t.printf("gang %s bound %d/%d together in %s (%s %d; binds seen within %s)",
+			g, bound, total, fmtDuration(lastBound.Sub(firstCreated)), quorum, p.MinCount, fmtDuration(lastBound.Sub(firstBound)))
 	case known:
 		t.printf("group %s (basic) bound %d/%d in %s", g, bound, total, fmtDuration(lastBound.Sub(firstCreated)))
 	default:
@@ -330,22 +353,17 @@ func (t *tracker) table() string {
 	return b.String()
 }
 
-// topologyPlacement checks the groups of the Workloads that ask a required
-// topology (gangsched.io/topology-required): placed says, for each group
-// with bound pods all in one domain, which one; spread names each group
-// whose bound pods are in several domains, or on a node without the label.
-func (t *tracker) topologyPlacement(workloads []*schedulingv1alpha1.Workload, nodeLabels map[string]map[string]string) (placed, spread []string) {
+// topologyPlacement checks the groups of the Workloads and PodGroups that
+// ask a required topology (gangsched.io/topology-required; required holds
+// the label key by declaring object): placed says, for each group with
+// bound pods all in one domain, which one; spread names each group whose
+// bound pods are in several domains, or on a node without the label.
+func (t *tracker) topologyPlacement(required map[gang.WorkloadKey]string, nodeLabels map[string]map[string]string) (placed, spread []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	keys := map[[2]string]string{}
-	for _, w := range workloads {
-		if tp, err := gang.TopologyOf(w); err == nil && tp.Required != "" {
-			keys[[2]string{w.Namespace, w.Name}] = tp.Required
-		}
-	}
 	domains := map[groupKey]map[string]bool{}
 	for _, p := range t.pods {
-		key, ok := keys[[2]string{p.Group.Namespace, p.Group.Workload}]
+		key, ok := required[gang.GroupKey(p.Group).WorkloadKey()]
 		if !ok || p.Node == "" {
 			continue
 		}
@@ -359,7 +377,7 @@ func (t *tracker) topologyPlacement(workloads []*schedulingv1alpha1.Workload, no
 		domains[p.Group][v] = true
 	}
 	for g, ds := range domains {
-		key := keys[[2]string{g.Namespace, g.Workload}]
+		key := required[gang.GroupKey(g).WorkloadKey()]
 		names := make([]string, 0, len(ds))
 		for d := range ds {
 			names = append(names, d)
