@@ -965,9 +965,10 @@ func writePodGroupTable(sb *strings.Builder, rep *report) {
 	fmt.Fprintf(sb, "| shape | gangs | C pods/s | C-pg pods/s | C-pg/C | within 5 %% | C writes/pod | C-pg writes/pod | status writes/PodGroup |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, sh := range shapes {
 		c, pg := median(rates(rep.Runs, sh.Name, "C")), median(rates(rep.Runs, sh.Name, "C-pg"))
-		within := "–"
+		// Three decimals: at two, 0.947 would read 0.95 beside "no".
+		r, within := "–", "–"
 		if !math.IsNaN(c) && !math.IsNaN(pg) && c > 0 {
-			within = "no"
+			r, within = fmt.Sprintf("%.3f", pg/c), "no"
 			if math.Abs(pg/c-1) <= 0.05 {
 				within = "yes"
 			}
@@ -975,7 +976,7 @@ func writePodGroupTable(sb *strings.Builder, rep *report) {
 		writes := func(name string) float64 {
 			return medianOf(rep.Runs, sh.Name, name, func(r runResult) float64 { return r.WritesPerPod })
 		}
-		fmt.Fprintf(sb, "| %s | %d of %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, sh.Gangs, sh.sizes(), numFmt(c, 0), numFmt(pg, 0), ratio(pg, c), within,
+		fmt.Fprintf(sb, "| %s | %d of %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, sh.Gangs, sh.sizes(), numFmt(c, 0), numFmt(pg, 0), r, within,
 			numFmt(writes("C"), 2), numFmt(writes("C-pg"), 2), numFmt(medianOf(rep.Runs, sh.Name, "C-pg", statusWritesPerGang), 1))
 	}
 }
@@ -1147,7 +1148,7 @@ func TestPodGroupReport(t *testing.T) {
 	}}
 	md := markdown(rep)
 	for _, want := range []string{
-		"| s | 20 of 10 | 100 | 96 | 0.96 | yes | 3.00 | 3.20 | 1.5 |",
+		"| s | 20 of 10 | 100 | 96 | 0.960 | yes | 3.00 | 3.20 | 1.5 |",
 		"| s | C-pg | 1 | 0 | 96 |",
 	} {
 		if !strings.Contains(md, want) {
