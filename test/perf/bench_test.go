@@ -99,8 +99,8 @@ type benchCase struct {
 // events in between) and writes only a changed status (phase,
 // scheduleStartTime, scheduled count), so a PodGroup costs one write per
 // second in which its status changed. On the smoke shape, where a gang is
-// created and bound within about a second, that is 1.1-1.5 writes per
-// PodGroup (0.11-0.15 per member); the budget allows 3 per PodGroup (0.3
+// created and bound within a second or two, that is 1.1-1.9 writes per
+// PodGroup (0.11-0.19 per member); the budget allows 3 per PodGroup (0.3
 // per member of a gang of 10): room for retries and for members that bind
 // across more seconds. A status write per member (+1) exceeds it, as does
 // any new write per member. Larger gangs pay less per member.
