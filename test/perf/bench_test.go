@@ -33,6 +33,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/dynamic"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -41,6 +42,7 @@ import (
 
 	"github.com/gangsched/gangsched/internal/apimetrics"
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -90,15 +92,29 @@ type benchCase struct {
 // releases the round), and its gang's GangAdmitted Event (3.1 with the
 // smoke shape's gangs of 10), with the same room. A new write per pod or
 // member (+1) exceeds either.
+//
+// A gang declared with a PodGroup costs its members what a Workload's cost
+// them, plus the PodGroup status writes of WorkloadGang's status
+// controller: it syncs a PodGroup a second after an event (coalescing the
+// events in between) and writes only a changed status (phase,
+// scheduleStartTime, scheduled count), so a PodGroup costs one write per
+// second in which its status changed. On the smoke shape, where a gang is
+// created and bound within a second or two, that is 1.1-1.9 writes per
+// PodGroup (0.11-0.19 per member); the budget allows 3 per PodGroup (0.3
+// per member of a gang of 10): room for retries and for members that bind
+// across more seconds. A status write per member (+1) exceeds it, as does
+// any new write per member. Larger gangs pay less per member.
 const (
-	plainWriteBudget = 2.3
-	gangWriteBudget  = 3.4
+	plainWriteBudget    = 2.3
+	gangWriteBudget     = 3.4
+	podGroupWriteBudget = gangWriteBudget + 0.3
 )
 
 var cases = map[string]benchCase{
 	"A":     {Name: "A", Desc: "plain pods, upstream plugins, scheduler gates off", Config: "plain.yaml", Kind: plainPods, WriteBudget: plainWriteBudget},
 	"B":     {Name: "B", Desc: "gangs, in-tree GangScheduling (gates GenericWorkload,GangScheduling on)", Config: "intree.yaml", Gates: true, Kind: gangPods},
 	"C":     {Name: "C", Desc: "gangs, WorkloadGang (gates off, in-tree disabled)", Config: "workloadgang.yaml", Kind: gangPods, WriteBudget: gangWriteBudget},
+	"C-pg":  {Name: "C-pg", Desc: "gangs, WorkloadGang, declared with PodGroups (scheduling.x-k8s.io)", Config: "workloadgang.yaml", Kind: podGroupPods, WriteBudget: podGroupWriteBudget},
 	"D":     {Name: "D", Desc: "basic groups, WorkloadGang", Config: "workloadgang.yaml", Kind: basicPods, WriteBudget: plainWriteBudget},
 	"C-t10": {Name: "C-t10", Desc: "gangs, WorkloadGang with permitTimeoutSeconds 10", Config: "workloadgang.yaml", Kind: gangPods, PermitTimeout: 10},
 	"C-nn":  {Name: "C-nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation off", Config: "workloadgang.yaml", Kind: gangPods, NoNomination: true},
@@ -190,10 +206,10 @@ func (s shape) racks() int {
 }
 
 var allShapes = []shape{
-	{Name: "smoke", Nodes: 20, NodeCPU: "32", Gangs: 20, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
-	{Name: "gangs-10", Nodes: 500, NodeCPU: "32", Gangs: 300, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
-	{Name: "gangs-100", Nodes: 500, NodeCPU: "32", Gangs: 30, GangSize: 100, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
-	{Name: "gangs-1000", Nodes: 500, NodeCPU: "32", Gangs: 3, GangSize: 1000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
+	{Name: "smoke", Nodes: 20, NodeCPU: "32", Gangs: 20, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "B", "C", "C-pg", "D"}},
+	{Name: "gangs-10", Nodes: 500, NodeCPU: "32", Gangs: 300, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "B", "C", "C-pg", "D"}},
+	{Name: "gangs-100", Nodes: 500, NodeCPU: "32", Gangs: 30, GangSize: 100, PodCPU: "10m", Cases: []string{"A", "B", "C", "C-pg", "D"}},
+	{Name: "gangs-1000", Nodes: 500, NodeCPU: "32", Gangs: 3, GangSize: 1000, PodCPU: "10m", Cases: []string{"A", "B", "C", "C-pg", "D"}},
 	{Name: "single-1000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 1000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "single-2000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 2000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
 	{Name: "single-5000", Nodes: 1000, NodeCPU: "32", Gangs: 1, GangSize: 5000, PodCPU: "10m", Cases: []string{"A", "B", "C", "D"}},
@@ -344,6 +360,8 @@ type bench struct {
 	ctx context.Context
 	cp  *controlplane.ControlPlane
 	cs  clientset.Interface
+	// dyn is for PodGroups (a CRD).
+	dyn dynamic.Interface
 	seq int
 	// racks is the rack of each node of the current shape (nil: no racks).
 	racks map[string]string
@@ -369,6 +387,20 @@ func BenchmarkGangScheduling(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := controlplane.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Both gang APIs are served, as on a 1.35 cluster with the Workload API
+	// and scheduler-plugins' CRD: every WorkloadGang scheduler (cases C, D,
+	// C-pg...) watches both, whichever the case's pods use.
+	if err := installPodGroupCRD(context.Background(), cs, dyn, filepath.Join(root, crdFile)); err != nil {
+		b.Fatal(err)
+	}
 	origGates := map[string]bool{
 		string(features.GenericWorkload):                 feature.DefaultFeatureGate.Enabled(features.GenericWorkload),
 		string(features.GangScheduling):                  feature.DefaultFeatureGate.Enabled(features.GangScheduling),
@@ -376,14 +408,10 @@ func BenchmarkGangScheduling(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = feature.DefaultMutableFeatureGate.SetFromMap(origGates) })
 
-	bn := &bench{b: b, ctx: context.Background(), cp: cp, cs: cs}
+	bn := &bench{b: b, ctx: context.Background(), cp: cp, cs: cs, dyn: dyn}
 	rep := &report{Started: time.Now().UTC(), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Shapes: shapes}
 	out := *flagOut
 	if out == "" {
-		root, err := controlplane.RepoRoot()
-		if err != nil {
-			b.Fatal(err)
-		}
 		out = filepath.Join(root, "_output", "bench", rep.Started.Format("20060102-150405"))
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -482,6 +510,19 @@ func overWriteBudget(runs []runResult) []string {
 	return over
 }
 
+// schedulerWrites returns the scheduler's writes since before: those of
+// apimetrics.Writes.Scheduler in end, and the PodGroup status writes of
+// WorkloadGang's status controller in statusesEnd.
+func schedulerWrites(end, statusesEnd, before apimetrics.Writes) apimetrics.Writes {
+	out := end.Scheduler(before)
+	for k, v := range statusesEnd {
+		if d := v - before[k]; d > 0 && strings.HasSuffix(k, " "+podgroupv1alpha1.Resource+"/status") {
+			out[k] = d
+		}
+	}
+	return out
+}
+
 // apiWrites reads the API server's write counters.
 func (bn *bench) apiWrites() apimetrics.Writes {
 	w, err := apimetrics.Read(bn.ctx, bn.cs)
@@ -538,7 +579,7 @@ func (bn *bench) startScheduler(c benchCase) func() {
 	return stop
 }
 
-// createPods creates the shape's Workloads and then its pods, in parallel;
+// createPods creates the shape's Workloads (or PodGroups) and then its pods, in parallel;
 // it returns when the first pod create call started and when the last
 // returned. A gang's minCount is its size, or one more when held (the gang
 // can never reach its quorum). A topology key is required of every
@@ -558,6 +599,26 @@ func (bn *bench) createPods(ns string, sh shape, kind podKind, held bool, topolo
 			return err
 		}); err != nil {
 			bn.b.Fatalf("workloads: %v", err)
+		}
+	}
+	if kind == podGroupPods {
+		if err := parallel(sh.Gangs, func(g int) error {
+			minMember := int32(sh.sizeOf(g))
+			if held {
+				minMember++
+			}
+			pg := podGroup(ns, g, minMember)
+			if topology != "" {
+				pg.Annotations = map[string]string{gang.TopologyRequiredAnnotation: topology}
+			}
+			u, err := podgroupv1alpha1.ToUnstructured(pg)
+			if err != nil {
+				return err
+			}
+			_, err = bn.dyn.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns).Create(bn.ctx, u, metav1.CreateOptions{})
+			return err
+		}); err != nil {
+			bn.b.Fatalf("podgroups: %v", err)
 		}
 	}
 	pods := make([]*v1.Pod, 0, sh.pods())
@@ -616,8 +677,27 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 		}
 		return bound >= total
 	})
+	// The scheduler's writes are read when its last pod is bound (Events
+	// still queued then are not counted), but a PodGroup's last status
+	// write comes about a second later (the status controller's coalescing
+	// delay): with PodGroups, the status writes are read once every status
+	// counts all its members scheduled, and the other writes as in every
+	// case, so that C-pg's writes per pod are C's plus its status writes.
+	// The wait is after the last binding: the rate does not include it.
+	var writesEnd, statusesEnd apimetrics.Writes
+	if done && c.Kind == podGroupPods {
+		writesEnd = bn.apiWrites()
+		if err := waitPodGroupsScheduled(bn.ctx, bn.dyn, ns, 30*time.Second); err != nil {
+			b.Errorf("%s %s run %d: %v", sh.Name, c.Name, run, err)
+		}
+		statusesEnd = bn.apiWrites()
+	}
 	stop()
-	writes := bn.apiWrites().Scheduler(writesBefore)
+	if writesEnd == nil {
+		writesEnd = bn.apiWrites()
+		statusesEnd = writesEnd
+	}
+	writes := schedulerWrites(writesEnd, statusesEnd, writesBefore)
 	hist := gatherHistogram(attemptMetric).minus(before)
 	w.close()
 	bn.setGates(benchCase{})
@@ -680,7 +760,7 @@ func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
 	if sh.Contention {
 		b.Logf("  contention: %d/%d gangs fully bound, first at %ss, all at %ss", r.GangsDone, sh.Gangs, numFmt(r.FirstGangSeconds, 2), numFmt(r.AllGangsSeconds, 2))
 	}
-	if err := deleteAll(bn.ctx, bn.cs, ns); err != nil {
+	if err := deleteAll(bn.ctx, bn.cs, bn.dyn, ns); err != nil {
 		b.Fatalf("cleanup %s: %v", ns, err)
 	}
 	return r
@@ -719,7 +799,7 @@ func (bn *bench) measureHeap(sh shape) (heapResult, error) {
 		if _, bound, _ := w.counts(); bound > 0 {
 			return 0, fmt.Errorf("%d held pods were bound", bound)
 		}
-		if err := deleteAll(bn.ctx, bn.cs, ns); err != nil {
+		if err := deleteAll(bn.ctx, bn.cs, bn.dyn, ns); err != nil {
 			return 0, err
 		}
 		return (float64(after) - float64(base)) / float64(sh.pods()), nil
@@ -788,6 +868,7 @@ func markdown(rep *report) string {
 			numFmt(m["A"], 0), numFmt(m["B"], 0), numFmt(m["C"], 0), numFmt(m["D"], 0),
 			ratio(m["C"], m["A"]), ratio(m["B"], m["A"]), ratio(m["D"], m["A"]), ratio(m["C"], m["B"]))
 	}
+	writePodGroupTable(&sb, rep)
 	fmt.Fprintf(&sb, "\n### Per case (medians)\n\n")
 	fmt.Fprintf(&sb, "Throughput: pods bound per 1 s interval after the first binding (avg/p50/p90/p99). Attempt latency: scheduler_scheduling_attempt_duration_seconds, all results, histogram-interpolated.\n\n")
 	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tail s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms | writes/pod |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -865,6 +946,53 @@ func markdown(rep *report) string {
 		fmt.Fprintf(&sb, "\nStuck runs (not done within the cap): %s\n", strings.Join(stuck, "; "))
 	}
 	return sb.String()
+}
+
+// writePodGroupTable renders, for the shapes that ran both C and C-pg, the
+// PodGroup source against the Workload API source (issue 14: within 5 %).
+func writePodGroupTable(sb *strings.Builder, rep *report) {
+	var shapes []shape
+	for _, sh := range rep.Shapes {
+		if contains(sh.Cases, "C") && contains(sh.Cases, "C-pg") {
+			shapes = append(shapes, sh)
+		}
+	}
+	if len(shapes) == 0 {
+		return
+	}
+	fmt.Fprintf(sb, "\n### PodGroups against Workloads (C-pg/C)\n\n")
+	fmt.Fprintf(sb, "The same gangs under the same WorkloadGang scheduler, in the same runs: case C declares each gang with a Workload (`spec.workloadRef`), case C-pg with a scheduler-plugins PodGroup (label `%s`). Goal: C-pg/C within 5 %% (0.95-1.05). Writes per bound pod include C-pg's PodGroup status writes.\n\n", podgroupv1alpha1.PodGroupLabel)
+	fmt.Fprintf(sb, "| shape | gangs | C pods/s | C-pg pods/s | C-pg/C | within 5 %% | C writes/pod | C-pg writes/pod | status writes/PodGroup |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, sh := range shapes {
+		c, pg := median(rates(rep.Runs, sh.Name, "C")), median(rates(rep.Runs, sh.Name, "C-pg"))
+		// Three decimals: at two, 0.947 would read 0.95 beside "no".
+		r, within := "–", "–"
+		if !math.IsNaN(c) && !math.IsNaN(pg) && c > 0 {
+			r, within = fmt.Sprintf("%.3f", pg/c), "no"
+			if math.Abs(pg/c-1) <= 0.05 {
+				within = "yes"
+			}
+		}
+		writes := func(name string) float64 {
+			return medianOf(rep.Runs, sh.Name, name, func(r runResult) float64 { return r.WritesPerPod })
+		}
+		fmt.Fprintf(sb, "| %s | %d of %s | %s | %s | %s | %s | %s | %s | %s |\n", sh.Name, sh.Gangs, sh.sizes(), numFmt(c, 0), numFmt(pg, 0), r, within,
+			numFmt(writes("C"), 2), numFmt(writes("C-pg"), 2), numFmt(medianOf(rep.Runs, sh.Name, "C-pg", statusWritesPerGang), 1))
+	}
+}
+
+// statusWritesPerGang is a run's PodGroup status writes per gang.
+func statusWritesPerGang(r runResult) float64 {
+	if r.Gangs == 0 {
+		return math.NaN()
+	}
+	var n float64
+	for k, v := range r.Writes {
+		if strings.HasSuffix(k, " "+podgroupv1alpha1.Resource+"/status") {
+			n += v
+		}
+	}
+	return n / float64(r.Gangs)
 }
 
 // countRuns counts the measured runs of a case on a shape, and the stuck
@@ -997,5 +1125,38 @@ func TestOverWriteBudget(t *testing.T) {
 	got := overWriteBudget(runs)
 	if want := []string{"smoke C run 2: 3.50 writes per bound pod, budget 3.40 (PATCH pods/status: 350)"}; !slices.Equal(got, want) {
 		t.Errorf("overWriteBudget = %q, want %q", got, want)
+	}
+}
+
+// TestPodGroupReport checks, without a control plane, C-pg's writes (its
+// PodGroup status writes read once settled) and its line in the report.
+func TestPodGroupReport(t *testing.T) {
+	before := apimetrics.Writes{"POST pods/binding": 5, "PATCH podgroups/status": 1, "POST pods": 100}
+	end := apimetrics.Writes{"POST pods/binding": 25, "POST events": 22, "PATCH podgroups/status": 2, "POST pods": 120}
+	settled := apimetrics.Writes{"POST pods/binding": 25, "POST events": 24, "PATCH podgroups/status": 4, "POST pods": 120}
+	got := schedulerWrites(end, settled, before)
+	want := apimetrics.Writes{"POST pods/binding": 20, "POST events": 22, "PATCH podgroups/status": 3}
+	if got.String() != want.String() {
+		t.Errorf("schedulerWrites = %v, want %v", got, want)
+	}
+
+	sh := shape{Name: "s", Nodes: 20, NodeCPU: "32", Gangs: 20, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "C", "C-pg"}}
+	rep := &report{Shapes: []shape{sh}, Runs: []runResult{
+		{Shape: "s", Case: "C", Run: 1, Gangs: 20, EffectiveRate: 100, WritesPerPod: 3.0},
+		{Shape: "s", Case: "C-pg", Run: 1, Gangs: 20, EffectiveRate: 96, WritesPerPod: 3.2, Writes: apimetrics.Writes{"PATCH podgroups/status": 30}},
+		{Shape: "s", Case: "C-pg", Warmup: true, Gangs: 20, EffectiveRate: 1},
+	}}
+	md := markdown(rep)
+	for _, want := range []string{
+		"| s | 20 of 10 | 100 | 96 | 0.960 | yes | 3.00 | 3.20 | 1.5 |",
+		"| s | C-pg | 1 | 0 | 96 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	rep.Shapes[0].Cases = []string{"A", "C"}
+	if md := markdown(rep); strings.Contains(md, "C-pg/C") {
+		t.Errorf("report without case C-pg has its table:\n%s", md)
 	}
 }

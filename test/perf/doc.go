@@ -16,7 +16,8 @@ limitations under the License.
 
 // Package perf is the scheduling benchmark behind make bench and make
 // bench-smoke: plain pods (upstream plugins only) against the same pods as
-// gangs under the in-tree 1.35 GangScheduling plugin and under WorkloadGang,
+// gangs under the in-tree 1.35 GangScheduling plugin and under WorkloadGang
+// (declared with Workloads, or with scheduler-plugins PodGroups: case C-pg),
 // on one real etcd and kube-apiserver with fake nodes and an in-process
 // scheduler per case. Everything lives in _test.go files and runs only under
 // go test -bench; see docs/performance.md for the method and flags.

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"text/template"
 	"time"
@@ -31,12 +32,17 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/test/schedtest"
 )
 
@@ -192,13 +198,16 @@ func waitEmpty(ctx context.Context, count func() (int, error)) error {
 	})
 }
 
-// deleteAll deletes the namespace's pods (grace period 0: no kubelet runs)
-// and Workloads and waits until the pods are gone.
-func deleteAll(ctx context.Context, cs clientset.Interface, ns string) error {
+// deleteAll deletes the namespace's pods (grace period 0: no kubelet runs),
+// Workloads and PodGroups and waits until the pods are gone.
+func deleteAll(ctx context.Context, cs clientset.Interface, dyn dynamic.Interface, ns string) error {
 	if err := cs.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, metav1.ListOptions{}); err != nil {
 		return err
 	}
 	if err := cs.SchedulingV1alpha1().Workloads(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		return err
+	}
+	if err := dyn.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
 		return err
 	}
 	return waitEmpty(ctx, func() (int, error) {
@@ -217,6 +226,10 @@ const (
 	plainPods podKind = "plain" // no workloadRef
 	gangPods  podKind = "gang"  // one Workload per gang, podGroup policy gang{minCount: gang size}
 	basicPods podKind = "basic" // one Workload per gang, podGroup policy basic
+	// podGroupPods are gangs declared the scheduler-plugins way: one
+	// PodGroup (scheduling.x-k8s.io) per gang, minMember = gang size, and
+	// pods labelled podgroupv1alpha1.PodGroupLabel instead of a workloadRef.
+	podGroupPods podKind = "podgroup"
 	// ignoredPods are for another scheduler: cached by the scheduler's
 	// informers but never queued (the heap baseline).
 	ignoredPods podKind = "ignored"
@@ -235,6 +248,14 @@ func workload(ns string, g int, kind podKind, minCount int32) *schedulingv1alpha
 	return &schedulingv1alpha1.Workload{
 		ObjectMeta: metav1.ObjectMeta{Name: gangName(g), Namespace: ns},
 		Spec:       schedulingv1alpha1.WorkloadSpec{PodGroups: []schedulingv1alpha1.PodGroup{pg}},
+	}
+}
+
+// podGroup returns gang g's PodGroup, with minMember as its quorum.
+func podGroup(ns string, g int, minMember int32) *podgroupv1alpha1.PodGroup {
+	return &podgroupv1alpha1.PodGroup{
+		ObjectMeta: metav1.ObjectMeta{Name: gangName(g), Namespace: ns},
+		Spec:       podgroupv1alpha1.PodGroupSpec{MinMember: minMember},
 	}
 }
 
@@ -262,10 +283,75 @@ func pod(ns string, g, i int, kind podKind, cpu string) *v1.Pod {
 	switch kind {
 	case gangPods, basicPods:
 		p.Spec.WorkloadRef = &v1.WorkloadReference{Name: gangName(g), PodGroup: podGroupName}
+	case podGroupPods:
+		p.Labels[podgroupv1alpha1.PodGroupLabel] = gangName(g)
 	case ignoredPods:
 		p.Spec.SchedulerName = "nobody"
 	}
 	return p
+}
+
+// crdFile is the shipped PodGroup CRD, relative to the repository root.
+var crdFile = filepath.Join("manifests", "crd", "podgroups.yaml")
+
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// installPodGroupCRD creates the shipped PodGroup CRD (file, a single
+// object) and waits until discovery lists podgroups: WorkloadGang looks
+// for the PodGroup API once, when a scheduler starts, through discovery.
+func installPodGroupCRD(ctx context.Context, cs clientset.Interface, dyn dynamic.Interface, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	crd := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(data, &crd.Object); err != nil {
+		return fmt.Errorf("decoding %s: %w", file, err)
+	}
+	if _, err := dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating the PodGroup CRD: %w", err)
+	}
+	gv := podgroupv1alpha1.SchemeGroupVersion.String()
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		list, err := cs.Discovery().ServerResourcesForGroupVersion(gv)
+		if err != nil {
+			return false, nil
+		}
+		return slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == podgroupv1alpha1.Resource }), nil
+	}); err != nil {
+		return fmt.Errorf("waiting for %s %s to be served: %w", gv, podgroupv1alpha1.Resource, err)
+	}
+	return nil
+}
+
+// waitPodGroupsScheduled waits, for at most timeout, until every PodGroup
+// of the namespace has a status that counts all its members scheduled
+// (phase Scheduling, scheduled = minMember): the status controller writes
+// a second or so after the last binding, so a run that stopped its
+// scheduler at the last binding would not count the last status write.
+func waitPodGroupsScheduled(ctx context.Context, dyn dynamic.Interface, ns string, timeout time.Duration) error {
+	var pending []string
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		list, err := dyn.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, nil
+		}
+		pending = pending[:0]
+		for i := range list.Items {
+			pg, err := podgroupv1alpha1.FromUnstructured(&list.Items[i])
+			if err != nil {
+				return false, err
+			}
+			if pg.Status.Phase != podgroupv1alpha1.PodGroupScheduling || pg.Status.Scheduled != pg.Spec.MinMember {
+				pending = append(pending, fmt.Sprintf("%s (%s, %d/%d scheduled)", pg.Name, pg.Status.Phase, pg.Status.Scheduled, pg.Spec.MinMember))
+			}
+		}
+		return len(pending) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("PodGroup statuses not settled: %v: %w", pending, err)
+	}
+	return nil
 }
 
 // watcher records, from a pod informer, when each pod was first seen bound
