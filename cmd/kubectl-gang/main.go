@@ -43,6 +43,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	schedulingv1alpha1client "k8s.io/client-go/kubernetes/typed/scheduling/v1alpha1"
@@ -222,9 +223,7 @@ func (o *options) show(ctx context.Context, d deps) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range objs.warnings {
-		fmt.Fprintf(d.streams.ErrOut, "Warning: %s\n", w)
-	}
+	warnForbidden(d.streams.ErrOut, objs.forbidden)
 	workloads := objs.workloads
 	rows := filterRows(gangview.RowsWithPodGroups(workloads, objs.podGroups, objs.pods), o.workload)
 	warnAmbiguous(d.streams.ErrOut, ambiguousPods(objs.pods, o.workload))
@@ -248,6 +247,11 @@ type clients struct {
 	core       corev1client.CoreV1Interface
 	scheduling schedulingv1alpha1client.SchedulingV1alpha1Interface
 	dynamic    dynamic.Interface
+	// discovery, when set, tells whether the PodGroup CRD is installed
+	// before PodGroups are listed: on a cluster without it, a user who
+	// may not list them would otherwise be warned about a CRD that is not
+	// there (RBAC answers before the 404). Nil: list and see.
+	discovery discovery.DiscoveryInterface
 	// origin is what the clients came from; informers ask it whether it
 	// supports watch-list semantics (test fakes say no).
 	origin any
@@ -280,7 +284,11 @@ func kubeClient(f *genericclioptions.ConfigFlags) (*clients, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return &clients{core: core, scheduling: scheduling, dynamic: dyn, origin: core}, ns, nil
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	return &clients{core: core, scheduling: scheduling, dynamic: dyn, discovery: dc, origin: core}, ns, nil
 }
 
 // errNoGangAPI says that the API server serves neither source of gangs, in
@@ -303,7 +311,7 @@ func served(err error, what string, objs *objects) (bool, error) {
 	case apierrors.IsNotFound(err):
 		return false, nil
 	case apierrors.IsForbidden(err):
-		objs.warnings = append(objs.warnings, fmt.Sprintf("not showing %s: %s", what, oneLine(err.Error())))
+		objs.forbidden = append(objs.forbidden, fmt.Errorf("listing %s: %w", what, err))
 		return false, nil
 	}
 	return false, fmt.Errorf("listing %s: %w", what, err)
@@ -314,8 +322,9 @@ type objects struct {
 	workloads []*schedulingv1alpha1.Workload
 	podGroups []*podgroupv1alpha1.PodGroup
 	pods      []*v1.Pod
-	// warnings say which source the user may not read.
-	warnings []string
+	// forbidden are the errors of the sources the user may not read: with
+	// the other source readable, warnings; without, the error.
+	forbidden []error
 }
 
 // list reads the Workloads, PodGroups and Pods of a namespace ("" for all).
@@ -340,12 +349,10 @@ func list(ctx context.Context, cs *clients, ns string) (objects, error) {
 		return objects{}, err
 	}
 	if !workloadsServed && !podGroupsServed {
-		if len(objs.warnings) == 2 {
-			return objects{}, fmt.Errorf("%s; %s", objs.warnings[0], objs.warnings[1])
+		if len(objs.forbidden) > 0 {
+			return objects{}, errors.Join(objs.forbidden...)
 		}
-		if len(objs.warnings) == 0 {
-			return objects{}, errNoGangAPI
-		}
+		return objects{}, errNoGangAPI
 	}
 	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return cs.core.Pods(ns).List(ctx, opts)
@@ -362,9 +369,30 @@ func list(ctx context.Context, cs *clients, ns string) (objects, error) {
 	return objs, nil
 }
 
+// warnForbidden says which source of gangs the user may not read, when
+// the other is shown.
+func warnForbidden(w io.Writer, forbidden []error) {
+	for _, err := range forbidden {
+		fmt.Fprintf(w, "Warning: showing no gangs of that source: %s\n", oneLine(err.Error()))
+	}
+}
+
+// podGroupsMayBeServed reports false when discovery says that the PodGroup
+// CRD is not installed; true when it is, or when discovery cannot tell.
+func podGroupsMayBeServed(cs *clients) bool {
+	if cs.discovery == nil {
+		return true
+	}
+	_, err := cs.discovery.ServerResourcesForGroupVersion(podgroupv1alpha1.SchemeGroupVersion.String())
+	return !apierrors.IsNotFound(err)
+}
+
 // listPodGroups reads the PodGroups of a namespace into objs.podGroups, and
 // reports whether the API server serves them.
 func listPodGroups(ctx context.Context, cs *clients, ns string, objs *objects) (bool, error) {
+	if !podGroupsMayBeServed(cs) {
+		return false, nil
+	}
 	var podGroups []*podgroupv1alpha1.PodGroup
 	pg := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return cs.dynamic.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns).List(ctx, opts)

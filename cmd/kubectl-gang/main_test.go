@@ -803,8 +803,10 @@ func TestSources(t *testing.T) {
 		{name: "neither served, watching", args: []string{"-w"}, wantErr: "the API server serves neither"},
 		{name: "Workload API not served, watching: checked like PodGroups", args: []string{"-w"}, setup: podGroupsForbidden,
 			wantErr: "listing PodGroups: podgroups.scheduling.x-k8s.io is forbidden: RBAC says no"},
-		{name: "other PodGroup errors pass through", workloadAPI: true, podGroupCRD: true, setup: podGroupsForbidden,
-			wantErr: "listing PodGroups: podgroups.scheduling.x-k8s.io is forbidden: RBAC says no"},
+		{name: "PodGroups forbidden: the Workload gangs, and a warning", workloadAPI: true, podGroupCRD: true, setup: podGroupsForbidden,
+			wantStdout: []string{`(?m)^train\s+workers\s.*\srunning\s+Workload\s`},
+			wantNot:    []string{`(?m)^<none>\s+etl\s+<none>\s+gang\s`},
+			wantStderr: "Warning: showing no gangs of that source: listing PodGroups: podgroups.scheduling.x-k8s.io is forbidden: RBAC says no\n" + mixedWarning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,9 +18,8 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"reflect"
-	"strings"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -59,20 +58,20 @@ func watchGangs(ctx context.Context, cs *clients, ns string, p *printer, d deps)
 		return err
 	}
 	podGroupAPI := cs.dynamic.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace(ns)
-	_, err = podGroupAPI.List(ctx, metav1.ListOptions{Limit: 1})
-	podGroupsServed, err := served(err, "PodGroups", &checked)
-	if err != nil {
-		return err
+	podGroupsServed := false
+	if podGroupsMayBeServed(cs) {
+		_, err = podGroupAPI.List(ctx, metav1.ListOptions{Limit: 1})
+		if podGroupsServed, err = served(err, "PodGroups", &checked); err != nil {
+			return err
+		}
 	}
 	if !workloadsServed && !podGroupsServed {
-		if len(checked.warnings) > 0 {
-			return fmt.Errorf("%s", strings.Join(checked.warnings, "; "))
+		if len(checked.forbidden) > 0 {
+			return errors.Join(checked.forbidden...)
 		}
 		return errNoGangAPI
 	}
-	for _, w := range checked.warnings {
-		fmt.Fprintf(d.streams.ErrOut, "Warning: %s\n", w)
-	}
+	warnForbidden(d.streams.ErrOut, checked.forbidden)
 	changed := make(chan struct{}, 1)
 	notify := func() {
 		select {

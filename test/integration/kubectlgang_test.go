@@ -171,6 +171,8 @@ func testKubectlGangImpersonation(t *testing.T, bin string) {
 	workloads := rbacv1.PolicyRule{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"workloads"}, Verbs: []string{"list", "watch"}}
 	pods := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list", "watch"}}
 	grant(t, ctx, cs, visible.ns, user, workloads, pods)
+	// No PodGroup CRD here: alice, who may not list PodGroups, is not
+	// warned about them (kubectl gang asks discovery first).
 	grant(t, ctx, cs, hidden.ns, user, workloads)
 	waitForNamespacedAccess(t, ctx, cs, user, visible.ns, "", "pods", true)
 	waitForNamespacedAccess(t, ctx, cs, user, hidden.ns, "scheduling.k8s.io", "workloads", true)
