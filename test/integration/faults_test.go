@@ -35,6 +35,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/gangsched/gangsched/internal/controlplane"
+	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -44,17 +45,18 @@ import (
 // the API (the dead scheduler's nominations are still on the pods) and
 // neither gang binds until it is complete, then each binds whole.
 func TestSchedulerRestartMidGang(t *testing.T) {
-	e := newBareEnv(t, controlPlane(t))
-	cfg := processConfig(t, controlPlane(t).Kubeconfig, leaderElectionOff)
-	old := startSchedulerProcess(t, "gangsched-old", cfg)
-	g := e.createPendingGangs()
-	e.waitHolding(old, holdingPendingGangs)
-	old.kill(t)
+	forEachSourceBare(t, func(t *testing.T, e *env, cp *controlplane.ControlPlane) {
+		cfg := processConfig(t, cp.Kubeconfig, leaderElectionOff)
+		old := startSchedulerProcess(t, "gangsched-old", cfg)
+		g := e.createPendingGangs()
+		e.waitHolding(old, holdingPendingGangs)
+		old.kill(t)
 
-	restarted := startSchedulerProcess(t, "gangsched-new", cfg)
-	e.waitHolding(restarted, holdingPendingGangs)
-	g.requireNoneBound(e)
-	e.completePendingGangs(g)
+		restarted := startSchedulerProcess(t, "gangsched-new", cfg)
+		e.waitHolding(restarted, holdingPendingGangs)
+		g.requireNoneBound(e)
+		e.completePendingGangs(g)
+	})
 }
 
 // TestLeaderFailoverMidGang runs two gangsched processes that elect a leader
@@ -62,33 +64,34 @@ func TestSchedulerRestartMidGang(t *testing.T) {
 // is held at PreEnqueue, and checks that the other process takes the Lease,
 // picks both gangs up, and binds each whole once it is complete.
 func TestLeaderFailoverMidGang(t *testing.T) {
-	e := newBareEnv(t, controlPlane(t))
-	cfg := processConfig(t, controlPlane(t).Kubeconfig, leaderElectionOn(e.ns))
-	// Started alone, the first process is the leader; its identity (host
-	// name and a random UID) is known from the Lease.
-	leader := startSchedulerProcess(t, "gangsched-a", cfg)
-	var leaderID string
-	e.waitFor("the first process to take the Lease", func() (bool, error) {
-		id, err := e.leaseHolder()
-		leaderID = id
-		return id != "", err
-	})
-	follower := startSchedulerProcess(t, "gangsched-b", cfg)
+	forEachSourceBare(t, func(t *testing.T, e *env, cp *controlplane.ControlPlane) {
+		cfg := processConfig(t, cp.Kubeconfig, leaderElectionOn(e.ns))
+		// Started alone, the first process is the leader; its identity (host
+		// name and a random UID) is known from the Lease.
+		leader := startSchedulerProcess(t, "gangsched-a", cfg)
+		var leaderID string
+		e.waitFor("the first process to take the Lease", func() (bool, error) {
+			id, err := e.leaseHolder()
+			leaderID = id
+			return id != "", err
+		})
+		follower := startSchedulerProcess(t, "gangsched-b", cfg)
 
-	g := e.createPendingGangs()
-	e.waitHolding(leader, holdingPendingGangs)
-	holder, err := e.leaseHolder()
-	require.NoError(t, err)
-	require.Equal(t, leaderID, holder, "the follower must not take a Lease that is renewed")
-	leader.kill(t)
+		g := e.createPendingGangs()
+		e.waitHolding(leader, holdingPendingGangs)
+		holder, err := e.leaseHolder()
+		require.NoError(t, err)
+		require.Equal(t, leaderID, holder, "the follower must not take a Lease that is renewed")
+		leader.kill(t)
 
-	e.waitFor("the follower to take the Lease", func() (bool, error) {
-		id, err := e.leaseHolder()
-		return id != "" && id != leaderID, err
+		e.waitFor("the follower to take the Lease", func() (bool, error) {
+			id, err := e.leaseHolder()
+			return id != "" && id != leaderID, err
+		})
+		e.waitHolding(follower, holdingPendingGangs)
+		g.requireNoneBound(e)
+		e.completePendingGangs(g)
 	})
-	e.waitHolding(follower, holdingPendingGangs)
-	g.requireNoneBound(e)
-	e.completePendingGangs(g)
 }
 
 // TestStandbyWritesNothing runs gangsched as a standby, while another
@@ -96,45 +99,59 @@ func TestLeaderFailoverMidGang(t *testing.T) {
 // pods, even to say why it holds one. Once the Lease is free it leads and
 // reports why the pod is held.
 func TestStandbyWritesNothing(t *testing.T) {
-	e := newBareEnv(t, controlPlane(t))
-	now := metav1.NewMicroTime(time.Now())
-	_, err := e.cs.CoordinationV1().Leases(e.ns).Create(e.ctx, &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: leaseName},
-		Spec: coordinationv1.LeaseSpec{
-			HolderIdentity:       ptr.To("another-scheduler"),
-			LeaseDurationSeconds: ptr.To(int32(3600)),
-			AcquireTime:          &now,
-			RenewTime:            &now,
-		},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	standby := startSchedulerProcess(t, "gangsched-standby", processConfig(t, controlPlane(t).Kubeconfig, leaderElectionOn(e.ns)))
+	forEachSourceBare(t, func(t *testing.T, e *env, cp *controlplane.ControlPlane) {
+		now := metav1.NewMicroTime(time.Now())
+		_, err := e.cs.CoordinationV1().Leases(e.ns).Create(e.ctx, &coordinationv1.Lease{
+			ObjectMeta: metav1.ObjectMeta{Name: leaseName},
+			Spec: coordinationv1.LeaseSpec{
+				HolderIdentity:       ptr.To("another-scheduler"),
+				LeaseDurationSeconds: ptr.To(int32(3600)),
+				AcquireTime:          &now,
+				RenewTime:            &now,
+			},
+		}, metav1.CreateOptions{})
+		require.NoError(t, err)
+		standby := startSchedulerProcess(t, "gangsched-standby", processConfig(t, cp.Kubeconfig, leaderElectionOn(e.ns)))
 
-	e.createNodes(1, "4")
-	e.createWorkload(gangWorkload("small", map[string]int32{"workers": 2}))
-	e.createPods(podSpec{name: "s-0", workload: "small", podGroup: "workers"})
-	// The standby's queue holds the pod at PreEnqueue. A leader reports it
-	// after the plugin's report delay of a second: the standby must not
-	// have done so three seconds later (an absence can only be watched for
-	// a while).
-	e.waitState(standby, schedulerState{Held: 1})
-	err = wait.PollUntilContextTimeout(e.ctx, pollInterval, 3*time.Second, true, func(ctx context.Context) (bool, error) {
-		p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, "s-0", metav1.GetOptions{})
-		if err != nil {
-			// The poll's own deadline can cut a Get short (client rate
-			// limiter): that is not a write.
+		e.createNodes(1, "4")
+		e.createWorkload(gangWorkload("small", map[string]int32{"workers": 2}))
+		e.createPods(podSpec{name: "s-0", workload: "small", podGroup: "workers"})
+		// The standby's queue holds the pod at PreEnqueue. A leader reports it
+		// after the plugin's report delay of a second: the standby must not
+		// have done so three seconds later (an absence can only be watched for
+		// a while).
+		e.waitState(standby, schedulerState{Held: 1})
+		err = wait.PollUntilContextTimeout(e.ctx, pollInterval, 3*time.Second, true, func(ctx context.Context) (bool, error) {
+			p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, "s-0", metav1.GetOptions{})
+			if err != nil {
+				// The poll's own deadline can cut a Get short (client rate
+				// limiter): that is not a write.
+				return false, nil
+			}
+			if scheduledCondition(p) != nil {
+				return true, nil
+			}
+			if e.source == gang.SourcePodGroup {
+				// Nor the status of a PodGroup.
+				pg, err := e.getPodGroup(ctx, podGroupName("small", "workers"))
+				return err == nil && pg.Status.Phase != "", nil
+			}
 			return false, nil
-		}
-		return scheduledCondition(p) != nil, nil
-	})
-	require.True(t, wait.Interrupted(err), "a standby must not write the PodScheduled condition of a pod (err %v)", err)
+		})
+		require.True(t, wait.Interrupted(err), "a standby must not write the PodScheduled condition of a pod, nor a PodGroup's status (err %v)", err)
 
-	require.NoError(t, e.cs.CoordinationV1().Leases(e.ns).Delete(e.ctx, leaseName, metav1.DeleteOptions{}))
-	e.waitFor("the standby to take the Lease", func() (bool, error) {
-		id, err := e.leaseHolder()
-		return id != "" && id != "another-scheduler", err
+		require.NoError(t, e.cs.CoordinationV1().Leases(e.ns).Delete(e.ctx, leaseName, metav1.DeleteOptions{}))
+		e.waitFor("the standby to take the Lease", func() (bool, error) {
+			id, err := e.leaseHolder()
+			return id != "" && id != "another-scheduler", err
+		})
+		e.waitPending(gang.WaitingForPodsMessage(e.group("small", "workers", ""), 1, 2), "s-0")
+		if e.source == gang.SourcePodGroup {
+			e.waitPodGroupStatus(podGroupName("small", "workers"), "Pending, written by the new leader", func(s podgroupv1alpha1.PodGroupStatus) bool {
+				return s.Phase == podgroupv1alpha1.PodGroupPending
+			})
+		}
 	})
-	e.waitPending(gang.WaitingForPodsMessage(e.group("small", "workers", ""), 1, 2), "s-0")
 }
 
 // TestAPIServerRestartWithPendingGangs restarts kube-apiserver (etcd stays

@@ -130,21 +130,6 @@ func TestKubectlGang(t *testing.T) {
 	t.Run("--as against RBAC", func(t *testing.T) {
 		testKubectlGangImpersonation(t, bin)
 	})
-
-	t.Run("PodGroups, on an API server without the Workload API", func(t *testing.T) {
-		e := newPodGroupEnv(t)
-		e.createNodes(1, "4")
-		e.createPodGroup(podGroup("train-workers", 2))
-		e.createPodGroup(podGroup("wait-workers", 3))
-		bound := labelled("b", "train-workers", 2, "1")
-		waiting := labelled("w", "wait-workers", 1, "1")
-		e.createPods(append(bound, waiting...)...)
-		e.waitScheduled(names(bound)...)
-		e.waitPending(gang.WaitingForPodsMessage(e.group("wait", "workers", ""), 1, 3), names(waiting)...)
-		table := string(runKubectlGang(t, bin, []string{"KUBECONFIG=" + kubeconfigInNamespace(t, podGroupControlPlane(t).Kubeconfig, e.ns)}))
-		assert.Regexp(t, `(?m)^<none>\s+train-workers\s+<none>\s+gang\s+2\s+2\s+2\s+\S.*\s+PodGroup\s+\S+$`, table)
-		assert.Regexp(t, `(?m)^<none>\s+wait-workers\s+<none>\s+gang\s+3\s+1\s+0\s+waiting for 2 more pods \(1/3\)\s+PodGroup\s+\S+$`, table)
-	})
 }
 
 // testKubectlGangImpersonation runs kubectl-gang as the admin of an API
@@ -315,4 +300,22 @@ func kubeconfigInNamespace(t *testing.T, kubeconfig, ns string) string {
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	require.NoError(t, clientcmd.WriteToFile(*kc, path))
 	return path
+}
+
+// TestKubectlGangPodGroups: on an API server without the Workload API,
+// kubectl gang lists PodGroup gangs, with their source.
+func TestKubectlGangPodGroups(t *testing.T) {
+	bin := buildKubectlGang(t)
+	e := newPodGroupEnv(t)
+	e.createNodes(1, "4")
+	e.createPodGroup(podGroup("train-workers", 2))
+	e.createPodGroup(podGroup("wait-workers", 3))
+	bound := labelled("b", "train-workers", 2, "1")
+	waiting := labelled("w", "wait-workers", 1, "1")
+	e.createPods(append(bound, waiting...)...)
+	e.waitScheduled(names(bound)...)
+	e.waitPending(gang.WaitingForPodsMessage(e.group("wait", "workers", ""), 1, 3), names(waiting)...)
+	table := string(runKubectlGang(t, bin, []string{"KUBECONFIG=" + kubeconfigInNamespace(t, podGroupControlPlane(t).Kubeconfig, e.ns)}))
+	assert.Regexp(t, `(?m)^<none>\s+train-workers\s+<none>\s+gang\s+2\s+2\s+2\s+\S.*\s+PodGroup\s+\S+$`, table)
+	assert.Regexp(t, `(?m)^<none>\s+wait-workers\s+<none>\s+gang\s+3\s+1\s+0\s+waiting for 2 more pods \(1/3\)\s+PodGroup\s+\S+$`, table)
 }

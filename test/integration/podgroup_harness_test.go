@@ -193,3 +193,22 @@ func (e *env) deletePodGroup(name string) {
 		return err != nil, nil
 	})
 }
+
+// forEachSourceBare is forEachSource for scenarios that run their own
+// schedulers (processes, several replicas): it gives each run a bare env
+// (newBareEnv) and its control plane.
+func forEachSourceBare(t *testing.T, scenario func(t *testing.T, e *env, cp *controlplane.ControlPlane)) {
+	t.Run("Workload API", func(t *testing.T) {
+		cp := controlPlane(t)
+		scenario(t, newBareEnv(t, cp), cp)
+	})
+	t.Run(sourcePodGroup, func(t *testing.T) {
+		cp := podGroupControlPlane(t)
+		e := newBareEnv(t, cp)
+		e.source = gang.SourcePodGroup
+		var err error
+		e.dyn, err = dynamic.NewForConfig(cp.Config)
+		require.NoError(t, err)
+		scenario(t, e, cp)
+	})
+}

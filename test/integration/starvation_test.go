@@ -50,63 +50,65 @@ func TestBigGangIsNotStarvedByAStreamOfSmallJobs(t *testing.T) {
 			name = "small gangs"
 		}
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, gatesOff)
-			e.createNodes(4, "1")
-			// The first two jobs run before the big gang exists; the jobs
-			// submitted after it belong to a younger Workload.
-			e.createWorkload(gangWorkload("early", map[string]int32{"job": 2}))
-			var running [][]string
-			submit := func(workload string, i int) {
-				var job []podSpec
-				if gangJobs {
-					job = members(fmt.Sprintf("job%d", i), workload, "job", fmt.Sprint(i), 2, "1")
-				} else {
-					job = []podSpec{{name: fmt.Sprintf("job%d-0", i)}, {name: fmt.Sprintf("job%d-1", i)}}
-				}
-				e.createPods(job...)
-				running = append(running, names(job))
-			}
-			submit("early", 0)
-			submit("early", 1)
-			e.waitScheduled(append(running[0], running[1]...)...)
-
-			// The shipped Permit timeout (300 s), not the tests' 3 s: the
-			// hold keeps what the big gang reserved while its members race
-			// the stream's pods for each freed slot; a 3 s round ends
-			// before it wins two slots on a loaded machine, which is not
-			// what a cluster running the shipped config sees.
-			bigWorkload := gangWorkload("big", map[string]int32{"workers": 4})
-			bigWorkload.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "300"}
-			e.createWorkload(bigWorkload)
-			e.createPods(members("big", "big", "workers", "", 4, "1")...)
-			e.createWorkload(gangWorkload("stream", map[string]int32{"job": 2}))
-			big := e.group("big", "workers", "")
-
-			tick := time.NewTicker(time.Second)
-			defer tick.Stop()
-			for i := 2; e.watcher.boundCount(big) < 4; i++ {
-				require.Less(t, i, 2+maxJobs, "the big gang was starved: %d jobs submitted after it", maxJobs)
-				select {
-				case <-e.ctx.Done():
-					t.Fatal(e.ctx.Err())
-				case <-tick.C:
-				}
-				// The oldest job with running pods finishes them: a plain
-				// pod runs and ends on its own, bound with its job's other
-				// pod or not (a small gang's pods are bound all or none).
-				for j, job := range running {
-					if bound := e.boundOf(job); len(bound) > 0 {
-						e.deletePods(bound...)
-						if len(bound) == len(job) {
-							running = append(running[:j], running[j+1:]...)
-						} else {
-							running[j] = unbound(job, bound)
-						}
-						break
+			forEachSource(t, func(t *testing.T, e *env) {
+				e.createNodes(4, "1")
+				// The first two jobs run before the big gang exists; the jobs
+				// submitted after it are younger gangs. Each small gang is a
+				// Workload (or PodGroup) of its own.
+				var running [][]string
+				submit := func(i int) {
+					var job []podSpec
+					if gangJobs {
+						w := fmt.Sprintf("job%d", i)
+						e.createWorkload(gangWorkload(w, map[string]int32{"job": 2}))
+						job = members(w, w, "job", "", 2, "1")
+					} else {
+						job = []podSpec{{name: fmt.Sprintf("job%d-0", i)}, {name: fmt.Sprintf("job%d-1", i)}}
 					}
+					e.createPods(job...)
+					running = append(running, names(job))
 				}
-				submit("stream", i)
-			}
+				submit(0)
+				submit(1)
+				e.waitScheduled(append(running[0], running[1]...)...)
+
+				// The shipped Permit timeout (300 s), not the tests' 3 s: the
+				// hold keeps what the big gang reserved while its members race
+				// the stream's pods for each freed slot; a 3 s round ends
+				// before it wins two slots on a loaded machine, which is not
+				// what a cluster running the shipped config sees.
+				bigWorkload := gangWorkload("big", map[string]int32{"workers": 4})
+				bigWorkload.Annotations = map[string]string{gang.PermitTimeoutAnnotation: "300"}
+				e.createWorkload(bigWorkload)
+				e.createPods(members("big", "big", "workers", "", 4, "1")...)
+				big := e.group("big", "workers", "")
+
+				tick := time.NewTicker(time.Second)
+				defer tick.Stop()
+				for i := 2; e.watcher.boundCount(big) < 4; i++ {
+					require.Less(t, i, 2+maxJobs, "the big gang was starved: %d jobs submitted after it", maxJobs)
+					select {
+					case <-e.ctx.Done():
+						t.Fatal(e.ctx.Err())
+					case <-tick.C:
+					}
+					// The oldest job with running pods finishes them: a plain
+					// pod runs and ends on its own, bound with its job's other
+					// pod or not (a small gang's pods are bound all or none).
+					for j, job := range running {
+						if bound := e.boundOf(job); len(bound) > 0 {
+							e.deletePods(bound...)
+							if len(bound) == len(job) {
+								running = append(running[:j], running[j+1:]...)
+							} else {
+								running[j] = unbound(job, bound)
+							}
+							break
+						}
+					}
+					submit(i)
+				}
+			})
 		})
 	}
 }
