@@ -19,7 +19,6 @@ package workloadgang
 import (
 	"sync"
 
-	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -72,12 +71,6 @@ func (x *declarations) get(k gang.WorkloadKey) declaration {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.byKey[k]
-}
-
-// workload returns the Workload of the key, or nil.
-func (x *declarations) workload(k gang.WorkloadKey) *schedulingv1alpha1.Workload {
-	w, _ := x.get(k).(*schedulingv1alpha1.Workload)
-	return w
 }
 
 // podGroup returns the PodGroup of the key, or nil.

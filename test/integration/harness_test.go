@@ -595,7 +595,3 @@ func (e *env) waitGangBound(key gang.GroupKey, minCount int) {
 		return e.watcher.boundCount(key) >= minCount, nil
 	})
 }
-
-func resourceCPU(q string) resource.Quantity {
-	return resource.MustParse(q)
-}
