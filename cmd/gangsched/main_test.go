@@ -43,10 +43,15 @@ const workloadDiscovery = `{"kind":"APIResourceList","apiVersion":"v1","groupVer
 	`"resources":[{"name":"workloads","singularName":"workload","namespaced":true,"kind":"Workload","verbs":["get","list","watch"]}]}`
 
 // fakeAPIServer answers discovery for the Workload API when serveWorkloads is
-// set, and "ok" to everything else; Setup needs no more.
+// set, 404 for the PodGroup API (no CRD), and "ok" to everything else;
+// Setup needs no more.
 func fakeAPIServer(t *testing.T, serveWorkloads bool) string {
 	t.Helper()
 	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/apis/scheduling.x-k8s.io/v1alpha1" {
+			http.NotFound(w, req)
+			return
+		}
 		if req.URL.Path == "/apis/scheduling.k8s.io/v1alpha1" {
 			if !serveWorkloads {
 				http.NotFound(w, req)
@@ -212,10 +217,10 @@ profiles:
 			wantErr:        []string{"profiles[0].plugins.postFilter.enabled", `profile "gangsched" runs DefaultPreemption before WorkloadGang`},
 		},
 		{
-			name:           "Workload API not served",
+			name:           "neither gang API served",
 			config:         profile,
 			serveWorkloads: false,
-			wantErr:        []string{"--feature-gates=GenericWorkload=true", "--runtime-config=scheduling.k8s.io/v1alpha1=true"},
+			wantErr:        []string{"--feature-gates=GenericWorkload=true", "--runtime-config=scheduling.k8s.io/v1alpha1=true", "kubectl apply -f manifests/crd/podgroups.yaml"},
 		},
 	}
 	for _, tc := range tests {
