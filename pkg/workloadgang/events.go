@@ -40,9 +40,12 @@ import (
 // hints only save a wait when the gates are on.
 func (pl *WorkloadGang) EventsToRegister(_ context.Context) ([]fwk.ClusterEventWithHint, error) {
 	return []fwk.ClusterEventWithHint{
-		// A new pod may be the member that completes a gang's count. The
-		// workloadRef is immutable, so Pod/Update cannot change membership.
+		// A new pod may be the member that completes a gang's count.
 		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.Add}, QueueingHintFn: pl.isSchedulableAfterPodAdded},
+		// The workloadRef is immutable, a PodGroup label is not: a pod
+		// relabelled to another gang must be judged against it, and may
+		// complete its new gang's count.
+		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.UpdatePodLabel}, QueueingHintFn: pl.isSchedulableAfterPodRelabelled},
 		// A Workload that appears, or is recreated with the missing podGroup
 		// or another minCount, may unblock its pods; an update only when
 		// it changes what the gang depends on (gangChanged).
@@ -126,6 +129,32 @@ func (pl *WorkloadGang) isSchedulableAfterPodAdded(logger klog.Logger, pod *v1.P
 		return fwk.QueueSkip, nil
 	}
 	logger.V(5).Info("added pod joins the pod's group, which may now be complete", "pod", klog.KObj(pod), "addedPod", klog.KObj(added))
+	return fwk.Queue, nil
+}
+
+// isSchedulableAfterPodRelabelled queues a pod whose own PodGroup label
+// changed (PreEnqueue judges it against its new gang), and a pod whose
+// gang another pod was relabelled into. O(1).
+func (pl *WorkloadGang) isSchedulableAfterPodRelabelled(logger klog.Logger, pod *v1.Pod, oldObj, newObj interface{}) (fwk.QueueingHint, error) {
+	old, updated, err := util.As[*v1.Pod](oldObj, newObj)
+	if err != nil {
+		return fwk.Queue, err
+	}
+	if old == nil || !groupChanged(old, updated) {
+		logger.V(5).Info("label change moves no pod between gangs", "pod", klog.KObj(pod), "updatedPod", klog.KObj(updated))
+		return fwk.QueueSkip, nil
+	}
+	if updated.UID == pod.UID {
+		logger.V(5).Info("the pod changed gangs", "pod", klog.KObj(pod))
+		return fwk.Queue, nil
+	}
+	key, ok := gang.KeyForPod(pod)
+	newKey, newOK := gang.KeyForPod(updated)
+	if !ok || !newOK || key != newKey {
+		logger.V(5).Info("relabelled pod did not join the pod's gang", "pod", klog.KObj(pod), "updatedPod", klog.KObj(updated))
+		return fwk.QueueSkip, nil
+	}
+	logger.V(5).Info("relabelled pod joined the pod's gang", "pod", klog.KObj(pod), "updatedPod", klog.KObj(updated))
 	return fwk.Queue, nil
 }
 

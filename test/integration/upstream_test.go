@@ -17,8 +17,9 @@ limitations under the License.
 package integration
 
 import (
-	"fmt"
 	"testing"
+
+	"github.com/gangsched/gangsched/pkg/gang"
 )
 
 // TestUpstreamGangScenarios runs the three scenarios of upstream's
@@ -47,7 +48,7 @@ func TestUpstreamGangScenarios(t *testing.T) {
 				e.createWorkload(workload)
 				e.createPods(gangPods[:2]...)
 				// Held at PreEnqueue: the plugin reports why.
-				e.waitPending(fmt.Sprintf("waiting for 1 more pods of gang %s/workload/pg (2/3)", e.ns), names(gangPods[:2])...)
+				e.waitPending(gang.WaitingForPodsMessage(e.group("workload", "pg", ""), 2, 3), names(gangPods[:2])...)
 				e.createPods(gangPods[2])
 				e.waitScheduled(names(gangPods)...)
 			},
@@ -58,7 +59,7 @@ func TestUpstreamGangScenarios(t *testing.T) {
 				e.createPods(blocker)
 				e.waitScheduled("blocker")
 				e.createPods(gangPods...)
-				e.waitPending("waiting for Workload "+e.ns+"/workload", names(gangPods)...)
+				e.waitPending(gang.WaitingForWorkloadMessage(e.group("workload", "pg", "").WorkloadKey()), names(gangPods)...)
 				e.createWorkload(workload)
 				// Permit timeout: the blocker leaves room for two of three.
 				e.waitGangRejected(names(gangPods), 2)
