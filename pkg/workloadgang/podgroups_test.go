@@ -155,3 +155,38 @@ func TestFreeRoom(t *testing.T) {
 	assert.Equal(t, int64(18), pods.Value())
 	assert.Equal(t, "cpu=5, memory=16Gi", formatResources(v1.ResourceList{v1.ResourceCPU: {}, v1.ResourceMemory: {}}, func(n v1.ResourceName) resource.Quantity { return free[n] }))
 }
+
+func TestIsSchedulableAfterPodRelabelled(t *testing.T) {
+	pl := &WorkloadGang{decls: newDeclarations()}
+	labelled := func(name, pg string) *v1.Pod {
+		p := st.MakePod().Namespace("ns").Name(name).UID(name).Obj()
+		if pg != "" {
+			p.Labels = map[string]string{podgroupv1alpha1.PodGroupLabel: pg}
+		}
+		return p
+	}
+	tests := []struct {
+		name     string
+		pod      *v1.Pod
+		old, new *v1.Pod
+		want     fwk.QueueingHint
+	}{
+		{name: "the pod itself moved", pod: labelled("p", "b"), old: labelled("p", "a"), new: labelled("p", "b"), want: fwk.Queue},
+		{name: "the pod itself left every gang", pod: labelled("p", ""), old: labelled("p", "a"), new: labelled("p", ""), want: fwk.Queue},
+		{name: "another pod joined the pod's gang", pod: labelled("p", "b"), old: labelled("q", "a"), new: labelled("q", "b"), want: fwk.Queue},
+		{name: "another pod joined another gang", pod: labelled("p", "c"), old: labelled("q", "a"), new: labelled("q", "b"), want: fwk.QueueSkip},
+		{name: "a label that is not the PodGroup's", pod: labelled("p", "a"), old: labelled("q", "a"), new: func() *v1.Pod {
+			q := labelled("q", "a")
+			q.Labels["team"] = "x"
+			return q
+		}(), want: fwk.QueueSkip},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, _ := ktesting.NewTestContext(t)
+			got, err := pl.isSchedulableAfterPodRelabelled(logger, tc.pod, tc.old, tc.new)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
