@@ -141,6 +141,7 @@ func (pl *WorkloadGang) preempt(ctx context.Context, state fwk.CycleState, pod *
 		state:    state,
 		need:     members,
 		eligible: pl.victimFilter(key, priority),
+		leaving:  pl.leaving,
 	})
 	if err != nil {
 		utilruntime.HandleErrorWithContext(ctx, err, "Choosing preemption victims for a gang failed", "pod", klog.KObj(pod), "group", key)
@@ -154,12 +155,14 @@ func (pl *WorkloadGang) preempt(ctx context.Context, state fwk.CycleState, pod *
 		return preemptOutcome{kind: cannotFitByPreempting, msg: gang.CannotFitByPreemptingMessage(key, members, c.request.String(), c.placed)}
 	}
 	if len(c.victims) == 0 {
-		// The simulation finds room the member's filters did not (nominated
-		// pods hold it): nothing to evict.
+		// The room is free, or being freed by terminating pods (the
+		// victims of the gang's last preemption, still in the snapshot
+		// after the informer saw them go), or held by nominated pods:
+		// nothing to evict.
 		return preemptOutcome{}
 	}
 	node := mostPlanned(c.nodes)
-	pl.preemptions.start(key, c.victims, c.nodes)
+	pl.preemptions.start(key, c.victims, c.nodes, pl.clock.Now())
 	pl.preemptions.assign(key, pod, node)
 	pl.preemptions.wait(key, pod)
 	pl.nominateMembers(logger, key, pod)
@@ -265,7 +268,7 @@ func (pl *WorkloadGang) evictAsync(ctx context.Context, key gang.GroupKey, preem
 		pl.handle.Parallelizer().Until(ctx, len(victims), func(i int) {
 			if err := pl.evict(ctx, key, preemptor, victims[i]); err != nil {
 				utilruntime.HandleErrorWithContext(ctx, err, "Evicting a preemption victim failed", "victim", klog.KObj(victims[i]), "preemptor", klog.KObj(preemptor), "group", key)
-				pl.activate(klog.FromContext(ctx), pl.preemptions.victimGone(victims[i].UID))
+				pl.activate(klog.FromContext(ctx), pl.preemptions.evictionFailed(victims[i].UID))
 			}
 		}, Name)
 	}()
@@ -326,6 +329,30 @@ type victimQuestion struct {
 	need int
 	// eligible reports the pods that may be preempted.
 	eligible func(*v1.Pod) bool
+	// leaving reports the pods that leave anyway (terminating): their
+	// room counts as free, and they are never victims.
+	leaving func(*v1.Pod) bool
+}
+
+// gone reports the pods treated as gone when victims in are gone too.
+func (q victimQuestion) gone(in func(*v1.Pod) bool) func(*v1.Pod) bool {
+	return func(p *v1.Pod) bool {
+		return (q.leaving != nil && q.leaving(p)) || (in != nil && in(p))
+	}
+}
+
+// terminating reports whether a pod is being deleted.
+func terminating(p *v1.Pod) bool {
+	return p.DeletionTimestamp != nil
+}
+
+// leaving reports whether a pod leaves anyway: it is being deleted, or it
+// is a victim evicted lately, which the snapshot may still show running
+// after the informer saw it go (the scheduler's cache and the plugin's
+// handlers learn of a deletion in no fixed order). Choosing victims again
+// in that window would evict one pod too many.
+func (pl *WorkloadGang) leaving(p *v1.Pod) bool {
+	return terminating(p) || pl.preemptions.evictedLately(p.UID)
 }
 
 // victimChoice is the answer of chooseVictims.
@@ -358,7 +385,10 @@ type nodeCandidate struct {
 // eligible victims, one placement question per victim on that node (the
 // reprieve), plus three for the cluster: a preemption, not a hot path.
 func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.NodeInfo, q victimQuestion) (victimChoice, error) {
-	all, err := placement.Simulate(ctx, runner, nodes, placement.Question{Member: q.member, State: q.state, Need: q.need, Gone: q.eligible})
+	// A pod that leaves anyway is never a victim.
+	eligible := q.eligible
+	q.eligible = func(p *v1.Pod) bool { return eligible(p) && (q.leaving == nil || !q.leaving(p)) }
+	all, err := placement.Simulate(ctx, runner, nodes, placement.Question{Member: q.member, State: q.state, Need: q.need, Gone: q.gone(q.eligible)})
 	if err != nil {
 		return victimChoice{}, err
 	}
@@ -366,7 +396,7 @@ func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.Nod
 	if all.Kind != placement.Fits {
 		return c, nil
 	}
-	free, err := placement.Simulate(ctx, runner, nodes, placement.Question{Member: q.member, State: q.state, Need: q.need})
+	free, err := placement.Simulate(ctx, runner, nodes, placement.Question{Member: q.member, State: q.state, Need: q.need, Gone: q.gone(nil)})
 	if err != nil {
 		return victimChoice{}, err
 	}
@@ -383,7 +413,7 @@ func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.Nod
 			continue
 		}
 		f := c.nodes[ni.Node().Name]
-		most, err := placement.Simulate(ctx, runner, []fwk.NodeInfo{ni}, placement.Question{Member: q.member, State: q.state, Need: f + rest, Gone: q.eligible})
+		most, err := placement.Simulate(ctx, runner, []fwk.NodeInfo{ni}, placement.Question{Member: q.member, State: q.state, Need: f + rest, Gone: q.gone(q.eligible)})
 		if err != nil {
 			return victimChoice{}, err
 		}
@@ -478,10 +508,10 @@ func reprieve(ctx context.Context, runner placement.Runner, ni fwk.NodeInfo, q v
 		}
 		return 0
 	})
-	isGone := func(p *v1.Pod) bool {
+	isGone := q.gone(func(p *v1.Pod) bool {
 		_, ok := gone[p.UID]
 		return ok
-	}
+	})
 	var victims []*v1.Pod
 	for _, p := range potential {
 		delete(gone, p.UID)
@@ -497,6 +527,10 @@ func reprieve(ctx context.Context, runner placement.Runner, ni fwk.NodeInfo, q v
 	return victims, nil
 }
 
+// evictedMemory is how long a victim counts as leaving after its eviction
+// began, whatever the snapshot shows.
+const evictedMemory = time.Minute
+
 // preemptions remembers, per gang, the victims of its last preemption
 // that still run and the nodes planned for its members. It is fed by
 // PostFilter and by the pod informer's deletions; its own lock guards it.
@@ -506,6 +540,12 @@ type preemptions struct {
 	byGang map[gang.GroupKey]*gangPreemption
 	// gangOf indexes the victims by UID.
 	gangOf map[types.UID]gang.GroupKey
+	// evicted holds every victim whose eviction began within
+	// evictedMemory, and when; pruned by start.
+	evicted map[types.UID]time.Time
+	// now is when the last preemption started: evictedLately's clock,
+	// so that it needs none of its own.
+	now time.Time
 }
 
 // gangPreemption is one gang's last preemption.
@@ -522,14 +562,20 @@ type gangPreemption struct {
 }
 
 func newPreemptions() *preemptions {
-	return &preemptions{byGang: map[gang.GroupKey]*gangPreemption{}, gangOf: map[types.UID]gang.GroupKey{}}
+	return &preemptions{byGang: map[gang.GroupKey]*gangPreemption{}, gangOf: map[types.UID]gang.GroupKey{}, evicted: map[types.UID]time.Time{}}
 }
 
-// start records a gang's preemption: its victims and its plan.
-func (p *preemptions) start(key gang.GroupKey, victims []*v1.Pod, plan map[string]int) {
+// start records a gang's preemption, at now: its victims and its plan.
+func (p *preemptions) start(key gang.GroupKey, victims []*v1.Pod, plan map[string]int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.forgetLocked(key)
+	p.now = now
+	for uid, t := range p.evicted {
+		if now.Sub(t) >= evictedMemory {
+			delete(p.evicted, uid)
+		}
+	}
 	gp := &gangPreemption{
 		victims:   make(map[types.UID]types.NamespacedName, len(victims)),
 		slots:     make(map[string]int, len(plan)),
@@ -539,6 +585,7 @@ func (p *preemptions) start(key gang.GroupKey, victims []*v1.Pod, plan map[strin
 	for _, v := range victims {
 		gp.victims[v.UID] = types.NamespacedName{Namespace: v.Namespace, Name: v.Name}
 		p.gangOf[v.UID] = key
+		p.evicted[v.UID] = now
 	}
 	for n, k := range plan {
 		gp.slots[n] = k
@@ -633,6 +680,25 @@ func (p *preemptions) victimGone(uid types.UID) []*v1.Pod {
 		p.forgetLocked(key)
 	}
 	return pods
+}
+
+// evictedLately reports whether a pod is a victim whose eviction began
+// within evictedMemory of the last preemption.
+func (p *preemptions) evictedLately(uid types.UID) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.evicted[uid]
+	return ok && p.now.Sub(t) < evictedMemory
+}
+
+// evictionFailed forgets a victim that could not be evicted: it runs on,
+// and its gang must not wait for it. It returns the members to activate,
+// as victimGone does.
+func (p *preemptions) evictionFailed(uid types.UID) []*v1.Pod {
+	p.mu.Lock()
+	delete(p.evicted, uid)
+	p.mu.Unlock()
+	return p.victimGone(uid)
 }
 
 // forgetLocked forgets a gang's preemption. Callers hold p.mu.

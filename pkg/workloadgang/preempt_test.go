@@ -58,6 +58,13 @@ func running(name, node, cpu string, priority int32) *v1.Pod {
 	return p
 }
 
+// terminatingPod marks a pod as being deleted.
+func terminatingPod(p *v1.Pod) *v1.Pod {
+	now := metav1.Now()
+	p.DeletionTimestamp = &now
+	return p
+}
+
 // fill returns count pods of 1 cpu and priority 0 on node, named prefix-i.
 func fill(prefix, node string, count int) []*v1.Pod {
 	var pods []*v1.Pod
@@ -112,6 +119,11 @@ func TestChooseVictims(t *testing.T) {
 			need:  2, wantKind: placement.Fits, wantNodes: map[string]int{"node-0": 2}, wantVictims: []string{"p1", "p5"},
 		},
 		{
+			name:  "the room of terminating pods counts as free: no second preemption while victims go",
+			nodes: cpuNodes(2, "4"), pods: append([]*v1.Pod{terminatingPod(running("gone", "node-0", "1", 0))}, fill("b", "node-1", 4)...), need: 4,
+			wantKind: placement.Fits, wantNodes: map[string]int{"node-0": 4},
+		},
+		{
 			name:  "pods of equal or higher priority are never victims",
 			nodes: cpuNodes(1, "4"), pods: []*v1.Pod{running("high", "node-0", "3", 100), running("low", "node-0", "1", 0)}, need: 2,
 			wantKind: placement.DoesNotFit, wantPlaced: 1,
@@ -121,7 +133,7 @@ func TestChooseVictims(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, fh, infos := filtertest.NewFramework(t, tc.nodes, tc.pods)
 			c, err := chooseVictims(ctx, fh, infos, victimQuestion{
-				member: member, state: filtertest.Cycle(ctx, t, fh, member), need: tc.need, eligible: lower,
+				member: member, state: filtertest.Cycle(ctx, t, fh, member), need: tc.need, eligible: lower, leaving: terminating,
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantKind, c.kind)
@@ -192,7 +204,9 @@ func TestPreemptionsRecord(t *testing.T) {
 	_, waits := p.pending(key, listerOf(v1a, v1b))
 	require.False(t, waits, "no preemption yet")
 
-	p.start(key, []*v1.Pod{v1a, v1b}, map[string]int{"node-0": 2})
+	p.start(key, []*v1.Pod{v1a, v1b}, map[string]int{"node-0": 2}, started.Time)
+	assert.True(t, p.evictedLately(v1a.UID), "a victim counts as leaving")
+	assert.False(t, p.evictedLately(m1.UID))
 	p.assign(key, m1, "node-0")
 	p.wait(key, m1)
 	assert.Equal(t, "node-0", p.nominate(key, m1), "the preemptor keeps its node")
@@ -213,4 +227,7 @@ func TestPreemptionsRecord(t *testing.T) {
 	assert.False(t, waits, "no victim left: the gang may preempt again")
 	assert.Empty(t, p.gangOf)
 	assert.Empty(t, p.byGang)
+	assert.True(t, p.evictedLately(v1b.UID), "a victim still counts as leaving after its deletion: the snapshot may lag")
+	p.start(gang.GroupKey{Namespace: "ns", Workload: "other", PodGroup: "pg"}, nil, nil, started.Add(evictedMemory))
+	assert.False(t, p.evictedLately(v1b.UID), "until evictedMemory passes")
 }
