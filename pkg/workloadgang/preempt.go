@@ -136,11 +136,18 @@ func (pl *WorkloadGang) preempt(ctx context.Context, state fwk.CycleState, pod *
 	if r, ok := pl.store.Round(key); ok {
 		members = r.MinCount - r.ReservedOrBound
 	}
+	eligible := pl.victimFilter(key, priority)
+	running := func(p *v1.Pod) bool { return eligible(p) && !pl.leaving(p) }
+	if !slices.ContainsFunc(nodes, func(ni fwk.NodeInfo) bool { return hasEligible(ni, running) }) {
+		// No pod of lower priority runs: the gang waits for room as any
+		// gang of its priority does.
+		return preemptOutcome{}
+	}
 	c, err := chooseVictims(ctx, pl.handle, nodes, victimQuestion{
 		member:   pod,
 		state:    state,
 		need:     members,
-		eligible: pl.victimFilter(key, priority),
+		eligible: eligible,
 		leaving:  pl.leaving,
 	})
 	if err != nil {
