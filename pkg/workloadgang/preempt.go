@@ -240,12 +240,15 @@ func (pl *WorkloadGang) podLister() corelisters.PodLister {
 // priority do not take the room being freed. A member that fails its
 // next cycle loses the nomination and is nominated again by preempt.
 func (pl *WorkloadGang) nominateMembers(logger klog.Logger, key gang.GroupKey, preemptor *v1.Pod) {
-	pods, err := pl.podLister().Pods(key.Namespace).List(labels.Everything())
+	// The scheduler's pod informer has no namespace index: a namespaced
+	// list would scan every pod too, and log a warning. Once per
+	// preemption.
+	pods, err := pl.podLister().List(labels.Everything())
 	if err != nil {
 		return
 	}
 	for _, p := range pods {
-		if p.UID == preemptor.UID || p.Spec.NodeName != "" || !gang.IsLiveMember(p) {
+		if p.Namespace != key.Namespace || p.UID == preemptor.UID || p.Spec.NodeName != "" || !gang.IsLiveMember(p) {
 			continue
 		}
 		if k, ok := gang.KeyForPod(p); !ok || k != key {
