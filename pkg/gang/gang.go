@@ -364,3 +364,43 @@ func PodGroupTimeout(pg *podgroupv1alpha1.PodGroup) (time.Duration, bool, error)
 func MinResourcesMessage(k GroupKey, want, have string) string {
 	return fmt.Sprintf("PodGroup %s needs minResources %s; the nodes' free room is %s", k, want, have)
 }
+
+// CannotFitByPreemptingMessage says that a gang of higher priority than
+// pods in its way still cannot be placed with every one of them gone:
+// more members, each requesting each, of which at most canHold could be
+// placed. Nothing is evicted.
+func CannotFitByPreemptingMessage(k GroupKey, more int, each string, canHold int) string {
+	return fmt.Sprintf("gang %s cannot fit even by preempting all lower-priority pods: needs %d more members (%s each), at most %d could be placed",
+		k, more, each, canHold)
+}
+
+// WaitingForVictimsMessage says that a gang preempted pods and waits for
+// the victims still running to terminate before it preempts again.
+func WaitingForVictimsMessage(k GroupKey, victims int) string {
+	return fmt.Sprintf("gang %s waits for %d preempted pods to terminate", k, victims)
+}
+
+// PreemptionNeverMessage says that a gang member that found no node does
+// not preempt because its spec.preemptionPolicy is Never.
+func PreemptionNeverMessage(k GroupKey) string {
+	return fmt.Sprintf("gang %s does not preempt: its member's preemptionPolicy is Never", k)
+}
+
+// PreemptingMessage says that the scheduler preempts victims on nodes for
+// a gang; the note of the Preempting Event on its Workload or PodGroup.
+func PreemptingMessage(k GroupKey, victims, nodes int) string {
+	return fmt.Sprintf("preempting %d pods on %d nodes for gang %s", victims, nodes, k)
+}
+
+// PreemptedMessage says, on a victim, which gang preempted it, through
+// which member and on which node: the note of its Preempted Event.
+func PreemptedMessage(k GroupKey, preemptor, node string) string {
+	return fmt.Sprintf("Preempted by gang %s (pod %s) on node %s", k, preemptor, node)
+}
+
+// DisruptionTargetMessage is the message of the DisruptionTarget condition
+// added to a victim before it is deleted, in upstream's words with the
+// gang named.
+func DisruptionTargetMessage(schedulerName string, k GroupKey) string {
+	return fmt.Sprintf("%s: preempting to accommodate a higher priority gang %s", schedulerName, k)
+}

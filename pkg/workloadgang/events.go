@@ -217,6 +217,9 @@ func (pl *WorkloadGang) registerEventHandlers(ctx context.Context) error {
 			if pod, ok := obj.(*v1.Pod); ok {
 				pl.store.DeletePod(pod)
 				pl.reporter.forget(pod)
+				// A preemption victim's room is for the gang that
+				// preempted it.
+				pl.activate(logger, pl.preemptions.victimGone(pod.UID))
 				if pod.Spec.NodeName != "" {
 					// Room freed up: the oldest gang that found none goes
 					// first, before its pod backoff lets younger pods take it.

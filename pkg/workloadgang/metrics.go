@@ -129,6 +129,23 @@ var (
 		StabilityLevel: metrics.ALPHA,
 	})
 
+	preemptionAttempts = metrics.NewCounterVec(&metrics.CounterOpts{
+		Subsystem: metricsSubsystem,
+		Name:      "preemption_attempts_total",
+		Help: "Gang members that found no node and came to whole-gang preemption, by result: " +
+			"preempted (victims of lower priority are evicted for the whole gang), " +
+			"cannot_fit (the gang does not fit even with every lower-priority pod gone; nothing evicted), " +
+			"not_allowed (the member's preemptionPolicy is Never), " +
+			"waiting_for_victims (the gang's last preemption still has victims running).",
+		StabilityLevel: metrics.ALPHA,
+	}, []string{"result"})
+	preemptionVictims = metrics.NewCounter(&metrics.CounterOpts{
+		Subsystem:      metricsSubsystem,
+		Name:           "preemption_victims_total",
+		Help:           "Pods chosen as victims of whole-gang preemptions, each counted once.",
+		StabilityLevel: metrics.ALPHA,
+	})
+
 	podsHeldDesc = metrics.NewDesc(metricsSubsystem+"_pods_held",
 		"Pods WorkloadGang currently holds out of the scheduling queue (PreEnqueue), by reason: "+
 			"waiting_for_workload, waiting_for_podgroup (the Workload lacks the pod's podGroup), "+
@@ -150,10 +167,14 @@ var (
 // once per process however many plugin instances it creates.
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain, releasesBroken)
+		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain, releasesBroken,
+			preemptionAttempts, preemptionVictims)
 		legacyregistry.CustomMustRegister(liveStores)
 		for _, r := range rejectReasons {
 			gangsRejected.WithLabelValues(r)
+		}
+		for _, r := range preemptResults {
+			preemptionAttempts.WithLabelValues(r)
 		}
 	})
 }

@@ -288,8 +288,8 @@ func (e *testEnv) requireEvent(t *testing.T, want string) {
 
 const wait30s = 30 * time.Second
 
-// gather reads a metric family from a gatherer as values by the reason
-// label ("" for a metric without labels).
+// gather reads a metric family from a gatherer as values by its reason or
+// result label ("" for a metric without labels).
 func gather(t *testing.T, g metrics.Gatherer, name string) map[string]float64 {
 	t.Helper()
 	families, err := g.Gather()
@@ -302,7 +302,7 @@ func gather(t *testing.T, g metrics.Gatherer, name string) map[string]float64 {
 		for _, m := range f.GetMetric() {
 			reason := ""
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "reason" {
+				if l.GetName() == "reason" || l.GetName() == "result" {
 					reason = l.GetValue()
 				}
 			}
@@ -407,14 +407,17 @@ func TestMetricsRegistered(t *testing.T) {
 		text.WriteString(line + "\n")
 	}
 	assert.Equal(t, map[string]bool{
-		"gangsched_gang_quorum_wait_seconds": true,
-		"gangsched_gangs_admitted_total":     true,
-		"gangsched_gangs_rejected_total":     true,
-		"gangsched_pods_held":                true,
-		"gangsched_releases_broken_total":    true,
-		"gangsched_topology_no_domain_total": true,
-		"gangsched_groups_tracked":           true,
+		"gangsched_gang_quorum_wait_seconds":  true,
+		"gangsched_gangs_admitted_total":      true,
+		"gangsched_gangs_rejected_total":      true,
+		"gangsched_pods_held":                 true,
+		"gangsched_releases_broken_total":     true,
+		"gangsched_topology_no_domain_total":  true,
+		"gangsched_groups_tracked":            true,
+		"gangsched_preemption_attempts_total": true,
+		"gangsched_preemption_victims_total":  true,
 	}, found)
+	assert.Len(t, gather(t, legacyregistry.DefaultGatherer, "gangsched_preemption_attempts_total"), len(preemptResults))
 	assert.Len(t, gather(t, legacyregistry.DefaultGatherer, "gangsched_gangs_rejected_total"), len(rejectReasons))
 	assert.Len(t, gather(t, legacyregistry.DefaultGatherer, "gangsched_pods_held"), len(heldReasons))
 	problems, err := testutil.NewPromLinter(strings.NewReader(text.String())).Lint()

@@ -43,6 +43,9 @@ const (
 	reasonMixedPriorities = "MixedPriorities"
 	// reasonGangRejected (Warning): a round was rejected before its quorum.
 	reasonGangRejected = "GangRejected"
+	// reasonPreempting (Normal): the gang preempts pods of lower priority
+	// to make room for its members.
+	reasonPreempting = "Preempting"
 	// gangEventAction is the Event's action, as for the scheduler's own.
 	gangEventAction = "Scheduling"
 )

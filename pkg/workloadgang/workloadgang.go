@@ -71,6 +71,8 @@ type WorkloadGang struct {
 	reporter       *pendingReporter
 	// events records gang progress Events on Workloads.
 	events *gangEvents
+	// preemptions remembers each gang's last preemption (see preempt.go).
+	preemptions *preemptions
 	// leader tells whether the scheduler process leads: a standby writes
 	// nothing to the API (see package leadership).
 	leader *leadership.Tracker
@@ -126,9 +128,11 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 	}
 	if first != nil {
 		pl.store, pl.reporter, pl.events, pl.leader, pl.decls, pl.podGroupStatus = first.store, first.reporter, first.events, first.leader, first.decls, first.podGroupStatus
+		pl.preemptions = first.preemptions
 		return pl, nil
 	}
 	pl.decls = newDeclarations()
+	pl.preemptions = newPreemptions()
 	pl.store = groupstate.New(groupstate.Backoff{
 		Initial: time.Duration(args.BackoffInitialSeconds) * time.Second,
 		Max:     time.Duration(args.BackoffMaxSeconds) * time.Second,
@@ -246,13 +250,19 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 //     held at PreEnqueue, reserving nothing, until the nodes change;
 //   - else, if a younger gang's round waits at Permit on room this member
 //     could use (the placement simulation says so), that round yields;
+//   - else the gang preempts as a whole (see preempt.go): it waits while
+//     victims of its last preemption still run; else, unless the member's
+//     preemptionPolicy is Never, victims of lower priority are evicted if
+//     and only if every member still needed then fits, and the member is
+//     nominated to its planned node;
 //   - else its own gang's waiting round is rejected at once (it cannot
 //     complete this round and must not hold its room until the timeout),
 //     or held if the gang is starving (see groupstate.Store.Unplaced).
 //
 // A member that no freed room can help (unresolvable on every node) never
-// makes another gang yield nor holds a round; an extra member of a gang
-// that has its quorum is a pod like any other. Gang members never preempt:
+// makes another gang yield, preempts nor holds a round; an extra member of
+// a gang that has its quorum is a pod like any other, but does not preempt.
+// Gang members never preempt one by one through DefaultPreemption:
 // evicting victims for one member is wrong while the gang as a whole may
 // still not fit. The status stops the PostFilter plugins that follow
 // (DefaultPreemption) for gang members only; startup refuses profiles that
@@ -292,6 +302,11 @@ func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, po
 		if c, ok := pl.store.YieldCandidate(key); ok && (!canSimulate || pl.roomHelps(ctx, state, pod, c, nodes)) {
 			pl.act(ctx, pl.store.Yield(pod, c), pod, nil)
 			return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
+		}
+	}
+	if canSimulate && helpable {
+		if out := pl.preempt(ctx, state, pod, key, w, need, nodes); out.kind != notPreempting {
+			return pl.actOnPreemption(ctx, pod, out)
 		}
 	}
 	pl.act(ctx, pl.store.Unplaced(pod, helpable), pod, nil)

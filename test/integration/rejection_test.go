@@ -83,8 +83,8 @@ func TestInvalidTimeoutAnnotationIsReported(t *testing.T) {
 // WorkloadGang at PostFilter, DefaultPreemption would evict victims for its
 // members. A gang that could never fit (larger than the node) is judged
 // unable to fit at its first failed member, which says so and stops
-// PostFilter; a gang that fits the node only once the victims are gone is
-// told that gang members do not preempt. Neither evicts nor nominates.
+// PostFilter: it neither evicts nor nominates. (A gang that fits the node
+// once the victims are gone preempts as a whole: see preemption_test.go.)
 func TestGangThatCannotFitEvictsNothing(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -97,10 +97,6 @@ func TestGangThatCannotFitEvictsNothing(t *testing.T) {
 		want: func(key gang.GroupKey) string {
 			return gang.CannotFitMessage(key, 5, "1 cpu", "5 cpu", 1, 4, "4 cpu, 16Gi memory")
 		},
-	}, {
-		name: "fits the node only without the victims",
-		size: 4,
-		want: func(gang.GroupKey) string { return "gang members do not preempt" },
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachSource(t, func(t *testing.T, e *env) {
