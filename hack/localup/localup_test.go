@@ -457,13 +457,13 @@ func TestReadCRD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crd, err := readCRD(filepath.Join(root, "manifests", "crd", "podgroups.yaml"))
+	crd, err := controlplane.ReadCRD(filepath.Join(root, controlplane.PodGroupCRDFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	assert.Equal(t, podgroupv1alpha1.Resource+"."+podgroupv1alpha1.GroupName, crd.GetName())
 
-	_, err = readCRD(filepath.Join(root, "manifests", "examples", "00-namespace.yaml"))
+	_, err = controlplane.ReadCRD(filepath.Join(root, "manifests", "examples", "00-namespace.yaml"))
 	assert.ErrorContains(t, err, "want one CustomResourceDefinition")
 }
 

@@ -257,8 +257,8 @@ func localUp(ctx context.Context, o *options, out io.Writer) (retErr error) {
 	}
 	// Before gangsched starts: it serves the gangs of PodGroups only if
 	// their API is there when it starts.
-	crdPath := filepath.Join(o.root, "manifests", "crd", "podgroups.yaml")
-	if err := installPodGroupCRD(ctx, dyn, client.Discovery(), crdPath); err != nil {
+	crdPath := filepath.Join(o.root, controlplane.PodGroupCRDFile)
+	if err := controlplane.InstallPodGroupCRD(ctx, cp.Config, crdPath); err != nil {
 		return err
 	}
 	say(out, "installed the PodGroup CRD (%s); PodGroups are served", crdPath)

@@ -18,8 +18,6 @@ package integration
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -29,10 +27,6 @@ import (
 	"github.com/stretchr/testify/require"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
@@ -49,9 +43,6 @@ var (
 	podGroupCPErr  error
 	podGroupCPOnce sync.Once
 )
-
-// crdFile is the shipped PodGroup CRD.
-var crdFile = filepath.Join("..", "..", "manifests", "crd", "podgroups.yaml")
 
 // podGroupControlPlane returns the PodGroup control plane, started on
 // first use; TestMain's cleanup stops it.
@@ -70,30 +61,10 @@ func podGroupControlPlane(t *testing.T) *controlplane.ControlPlane {
 	return podGroupCP
 }
 
-var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-
-// installCRD creates the shipped PodGroup CRD and waits until it is
-// established and served.
+// installCRD installs the shipped PodGroup CRD and waits until it is
+// served.
 func installCRD(ctx context.Context, cfg *rest.Config) error {
-	data, err := os.ReadFile(crdFile)
-	if err != nil {
-		return err
-	}
-	obj := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal(data, &obj.Object); err != nil {
-		return fmt.Errorf("decoding %s: %w", crdFile, err)
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return err
-	}
-	if _, err := dc.Resource(crdGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil {
-		return fmt.Errorf("creating the PodGroup CRD: %w", err)
-	}
-	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		_, err := dc.Resource(podgroupv1alpha1.SchemeGroupVersionResource).Namespace("default").List(ctx, metav1.ListOptions{})
-		return err == nil, nil
-	})
+	return controlplane.InstallPodGroupCRD(ctx, cfg, filepath.Join("..", "..", controlplane.PodGroupCRDFile))
 }
 
 // sourcePodGroup is the third way forEachGates runs a scenario: the

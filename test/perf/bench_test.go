@@ -398,7 +398,7 @@ func BenchmarkGangScheduling(b *testing.B) {
 	// Both gang APIs are served, as on a 1.35 cluster with the Workload API
 	// and scheduler-plugins' CRD: every WorkloadGang scheduler (cases C, D,
 	// C-pg...) watches both, whichever the case's pods use.
-	if err := installPodGroupCRD(context.Background(), cs, dyn, filepath.Join(root, crdFile)); err != nil {
+	if err := controlplane.InstallPodGroupCRD(context.Background(), cfg, filepath.Join(root, controlplane.PodGroupCRDFile)); err != nil {
 		b.Fatal(err)
 	}
 	origGates := map[string]bool{

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"text/template"
 	"time"
@@ -32,10 +31,7 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
@@ -289,39 +285,6 @@ func pod(ns string, g, i int, kind podKind, cpu string) *v1.Pod {
 		p.Spec.SchedulerName = "nobody"
 	}
 	return p
-}
-
-// crdFile is the shipped PodGroup CRD, relative to the repository root.
-var crdFile = filepath.Join("manifests", "crd", "podgroups.yaml")
-
-var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-
-// installPodGroupCRD creates the shipped PodGroup CRD (file, a single
-// object) and waits until discovery lists podgroups: WorkloadGang looks
-// for the PodGroup API once, when a scheduler starts, through discovery.
-func installPodGroupCRD(ctx context.Context, cs clientset.Interface, dyn dynamic.Interface, file string) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	crd := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal(data, &crd.Object); err != nil {
-		return fmt.Errorf("decoding %s: %w", file, err)
-	}
-	if _, err := dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{}); err != nil {
-		return fmt.Errorf("creating the PodGroup CRD: %w", err)
-	}
-	gv := podgroupv1alpha1.SchemeGroupVersion.String()
-	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		list, err := cs.Discovery().ServerResourcesForGroupVersion(gv)
-		if err != nil {
-			return false, nil
-		}
-		return slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == podgroupv1alpha1.Resource }), nil
-	}); err != nil {
-		return fmt.Errorf("waiting for %s %s to be served: %w", gv, podgroupv1alpha1.Resource, err)
-	}
-	return nil
 }
 
 // waitPodGroupsScheduled waits, for at most timeout, until every PodGroup

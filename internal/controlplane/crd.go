@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package main
+package controlplane
 
 import (
 	"context"
@@ -29,15 +29,20 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
 )
 
+// PodGroupCRDFile is the shipped PodGroup CRD, relative to the repository
+// root.
+const PodGroupCRDFile = "manifests/crd/podgroups.yaml"
+
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-// readCRD reads the one CustomResourceDefinition of a manifest file.
-func readCRD(path string) (*unstructured.Unstructured, error) {
+// ReadCRD reads the one CustomResourceDefinition of a manifest file.
+func ReadCRD(path string) (*unstructured.Unstructured, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -52,17 +57,26 @@ func readCRD(path string) (*unstructured.Unstructured, error) {
 	return crd, nil
 }
 
-// installPodGroupCRD creates the PodGroup CRD from the manifest at path and
-// waits until PodGroups are served and listed by discovery. gangsched looks
-// for the PodGroup API once, at startup, so this must finish before it
-// starts; and the applier maps kinds through discovery.
-func installPodGroupCRD(ctx context.Context, dyn dynamic.Interface, disc discovery.DiscoveryInterface, path string) error {
-	crd, err := readCRD(path)
+// InstallPodGroupCRD creates the PodGroup CRD of the manifest at path (one
+// that exists already is kept) and waits until PodGroups are listed and
+// discovery names them: gangsched looks for the PodGroup API once, through
+// discovery, when it starts, so callers install the CRD before it starts.
+// Local runs (make run), integration tests and the benchmark share it.
+func InstallPodGroupCRD(ctx context.Context, cfg *rest.Config, path string) error {
+	crd, err := ReadCRD(path)
 	if err != nil {
 		return err
 	}
-	if _, err := dyn.Resource(crdResource).Create(ctx, crd, metav1.CreateOptions{FieldManager: "gangsched-localup"}); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("create CRD %s: %w", crd.GetName(), err)
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if _, err := dyn.Resource(crdResource).Create(ctx, crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating CRD %s: %w", crd.GetName(), err)
 	}
 	var lastErr error
 	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
@@ -76,7 +90,7 @@ func installPodGroupCRD(ctx context.Context, dyn dynamic.Interface, disc discove
 }
 
 // podGroupsServed reports, as an error, what is not ready yet: a list of
-// PodGroups, or their resource in discovery (which the apiserver updates
+// PodGroups, or their resource in discovery (which the API server updates
 // after the CRD is established).
 func podGroupsServed(ctx context.Context, dyn dynamic.Interface, disc discovery.DiscoveryInterface) error {
 	gvr := podgroupv1alpha1.SchemeGroupVersionResource
