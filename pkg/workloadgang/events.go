@@ -261,40 +261,7 @@ func (pl *WorkloadGang) registerDeclarationHandlers(ctx context.Context) error {
 	if !pl.apis.Workloads {
 		return nil
 	}
-	logger := klog.FromContext(ctx)
-	_, err := pl.handle.SharedInformerFactory().Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj interface{}) {
-			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
-				pl.decls.set(w)
-				pl.checkAnnotations(nil, w)
-				pl.onWorkloadChange(logger, w)
-			}
-		},
-		UpdateFunc: func(oldObj, newObj interface{}) {
-			if w, ok := newObj.(*schedulingv1alpha1.Workload); ok {
-				old, _ := oldObj.(*schedulingv1alpha1.Workload)
-				pl.decls.set(w)
-				if old == nil {
-					pl.checkAnnotations(nil, w)
-					pl.onWorkloadChange(logger, w)
-					return
-				}
-				pl.checkAnnotations(old, w)
-				if gangChanged(old, w) {
-					pl.onWorkloadChange(logger, w)
-				}
-			}
-		},
-		DeleteFunc: func(obj interface{}) {
-			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = tomb.Obj
-			}
-			if w, ok := obj.(*schedulingv1alpha1.Workload); ok {
-				pl.decls.remove(w)
-				pl.onWorkloadDelete(ctx, w)
-			}
-		},
-	})
+	_, err := pl.handle.SharedInformerFactory().Scheduling().V1alpha1().Workloads().Informer().AddEventHandler(pl.declarationHandler(ctx, nil))
 	return err
 }
 
@@ -304,6 +271,65 @@ func groupChanged(old, pod *v1.Pod) bool {
 	oldKey, oldOK := gang.KeyForPod(old)
 	key, ok := gang.KeyForPod(pod)
 	return oldOK != ok || oldKey != key
+}
+
+// declarationHandler keeps the declaration index, and the pods that wait
+// on it, in step with an informer of Workloads or of PodGroups. then, when
+// set, runs after each event with its object (the PodGroup status
+// controller learns of changes so).
+func (pl *WorkloadGang) declarationHandler(ctx context.Context, then func(declaration)) cache.ResourceEventHandler {
+	logger := klog.FromContext(ctx)
+	after := func(d declaration) {
+		if then != nil {
+			then(d)
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) {
+			if d, ok := asDeclaration(obj); ok {
+				pl.decls.set(d)
+				pl.checkAnnotations(nil, d)
+				pl.onWorkloadChange(logger, d)
+				after(d)
+			}
+		},
+		UpdateFunc: func(oldObj, newObj interface{}) {
+			d, ok := asDeclaration(newObj)
+			if !ok {
+				return
+			}
+			old, _ := asDeclaration(oldObj)
+			pl.decls.set(d)
+			pl.checkAnnotations(old, d)
+			if old == nil || gangChanged(old, d) {
+				pl.onWorkloadChange(logger, d)
+			}
+			after(d)
+		},
+		DeleteFunc: func(obj interface{}) {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			if d, ok := asDeclaration(obj); ok {
+				pl.decls.remove(d)
+				pl.onWorkloadDelete(ctx, d)
+				after(d)
+			}
+		},
+	}
+}
+
+// asDeclaration returns an informer's object as a declaration: a Workload
+// or a PodGroup the informer could decode (one it could not stays
+// unstructured, and is ignored: its pods wait for it, and say so).
+func asDeclaration(obj interface{}) (declaration, bool) {
+	switch d := obj.(type) {
+	case *schedulingv1alpha1.Workload:
+		return d, true
+	case *podgroupv1alpha1.PodGroup:
+		return d, true
+	}
+	return nil, false
 }
 
 // nodeOffersChanged reports whether a Node update changes what a gang may

@@ -30,7 +30,6 @@ import (
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
 	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
@@ -54,7 +53,6 @@ const (
 // status counts). Both have synced when it returns, so no labelled pod is
 // judged before its PodGroup is known.
 func (pl *WorkloadGang) startPodGroups(ctx context.Context) error {
-	logger := klog.FromContext(ctx)
 	dc, err := dynamic.NewForConfig(pl.handle.KubeConfig())
 	if err != nil {
 		return fmt.Errorf("building a client for PodGroups: %w", err)
@@ -117,44 +115,9 @@ func (pl *WorkloadGang) startPodGroups(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if _, err := pgInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj interface{}) {
-			if pg, ok := obj.(*podgroupv1alpha1.PodGroup); ok {
-				pl.decls.set(pg)
-				pl.checkAnnotations(nil, pg)
-				pl.onWorkloadChange(logger, pg)
-				pl.podGroupStatus.Enqueue(pg.Namespace, pg.Name)
-			}
-		},
-		UpdateFunc: func(oldObj, newObj interface{}) {
-			pg, ok := newObj.(*podgroupv1alpha1.PodGroup)
-			if !ok {
-				return
-			}
-			old, _ := oldObj.(*podgroupv1alpha1.PodGroup)
-			pl.decls.set(pg)
-			if old == nil {
-				pl.checkAnnotations(nil, pg)
-				pl.onWorkloadChange(logger, pg)
-			} else {
-				pl.checkAnnotations(old, pg)
-				if gangChanged(old, pg) {
-					pl.onWorkloadChange(logger, pg)
-				}
-			}
-			pl.podGroupStatus.Enqueue(pg.Namespace, pg.Name)
-		},
-		DeleteFunc: func(obj interface{}) {
-			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = tomb.Obj
-			}
-			if pg, ok := obj.(*podgroupv1alpha1.PodGroup); ok {
-				pl.decls.remove(pg)
-				pl.onWorkloadDelete(ctx, pg)
-				pl.podGroupStatus.Enqueue(pg.Namespace, pg.Name)
-			}
-		},
-	}); err != nil {
+	if _, err := pgInformer.AddEventHandler(pl.declarationHandler(ctx, func(d declaration) {
+		pl.podGroupStatus.Enqueue(d.GetNamespace(), d.GetName())
+	})); err != nil {
 		return err
 	}
 	pgFactory.Start(ctx.Done())
