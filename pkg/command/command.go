@@ -72,7 +72,15 @@ func NewSchedulerCommand(use string, extra ...app.Option) *cobra.Command {
 for the scheduling.k8s.io/v1alpha1 Workload API. It takes every kube-scheduler
 flag; enable the plugin in a KubeSchedulerConfiguration profile.`,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
-			// Feature gates must be set before RunE.
+			// Feature gates must be set before RunE; gangsched's defaults
+			// first, so that --feature-gates overrides them.
+			fg, ok := opts.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent).(featuregate.MutableFeatureGate)
+			if !ok {
+				return fmt.Errorf("the kube component's feature gate is not mutable")
+			}
+			if err := fg.SetFromMap(DefaultFeatureGateMap()); err != nil {
+				return err
+			}
 			return opts.ComponentGlobalsRegistry.Set()
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -145,6 +145,13 @@ var (
 		Help:           "Pods chosen as victims of whole-gang preemptions, each counted once.",
 		StabilityLevel: metrics.ALPHA,
 	})
+	reservationHintsWritten = metrics.NewCounter(&metrics.CounterOpts{
+		Subsystem: metricsSubsystem,
+		Name:      "reservation_hints_total",
+		Help: "nominatedNodeName writes WorkloadGang made to publish where the members of a stalled round " +
+			"(no new member for " + reservationHintDelay.String() + ") are reserved.",
+		StabilityLevel: metrics.ALPHA,
+	})
 
 	podsHeldDesc = metrics.NewDesc(metricsSubsystem+"_pods_held",
 		"Pods WorkloadGang currently holds out of the scheduling queue (PreEnqueue), by reason: "+
@@ -168,7 +175,7 @@ var (
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
 		legacyregistry.MustRegister(quorumWaitSeconds, gangsAdmitted, gangsRejected, topologyNoDomain, releasesBroken,
-			preemptionAttempts, preemptionVictims)
+			preemptionAttempts, preemptionVictims, reservationHintsWritten)
 		legacyregistry.CustomMustRegister(liveStores)
 		for _, r := range rejectReasons {
 			gangsRejected.WithLabelValues(r)

@@ -69,6 +69,8 @@ type WorkloadGang struct {
 	podGroupStatus *podgroupstatus.Controller
 	store          *groupstate.Store
 	reporter       *pendingReporter
+	// hints publishes the reservations of stalled rounds (see hints.go).
+	hints *reservationHints
 	// events records gang progress Events on Workloads.
 	events *gangEvents
 	// preemptions remembers each gang's last preemption (see preempt.go).
@@ -128,7 +130,7 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 	}
 	if first != nil {
 		pl.store, pl.reporter, pl.events, pl.leader, pl.decls, pl.podGroupStatus = first.store, first.reporter, first.events, first.leader, first.decls, first.podGroupStatus
-		pl.preemptions = first.preemptions
+		pl.preemptions, pl.hints = first.preemptions, first.hints
 		return pl, nil
 	}
 	pl.decls = newDeclarations()
@@ -142,6 +144,13 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 		groupstate.WithClock(clk))
 	pl.leader = leadership.FromContext(ctx)
 	pl.reporter = newPendingReporter(ctx, fh, pl.leader, pl.heldMessage, pl.store.Reserved)
+	pl.hints = &reservationHints{
+		ctx: ctx, clock: clk, leader: pl.leader, store: pl.store,
+		client: pl.reporter.client, podLister: pl.reporter.podLister,
+		stillWaiting: func(uid types.UID) bool { return fh.GetWaitingPod(uid) != nil },
+		cleared:      pl.reporter.clearNomination,
+		checking:     map[gang.GroupKey]struct{}{},
+	}
 	pl.events = newGangEvents(fh.EventRecorder(), clk, gangEventInterval, gangEventQPS, gangEventBurst)
 	registerMetrics()
 	liveStores.add(ctx, pl.store)
@@ -370,6 +379,7 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		if !res.RoundStart.IsZero() {
 			pl.reportWaitingRound(key, res.RoundStart)
 		}
+		pl.hints.watch(key)
 		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
 	}
 	// PermitRelease: this member binds, and the waiting ones with it.

@@ -468,10 +468,11 @@ func (e *env) setPhase(name string, phase v1.PodPhase) {
 	require.NoError(e.t, err, "setting pod %s %s", name, phase)
 }
 
-// waitsAtPermit says whether a pod waits at Permit. The scheduler nominates
-// a pod to its node only when a Permit plugin makes it wait
-// (NominatedNodeNameForExpectation, on by default in 1.35), so an unbound,
-// nominated pod that was never rejected is waiting at Permit.
+// waitsAtPermit says whether a pod waits at Permit in a stalled round.
+// WorkloadGang publishes the node of each member of a round that has gone
+// 2 s without a new member as its nominatedNodeName (reservation hints;
+// gangsched turns upstream's NominatedNodeNameForExpectation off), so an
+// unbound, nominated pod that was never rejected waits at Permit.
 func waitsAtPermit(p *v1.Pod) bool {
 	return p.Spec.NodeName == "" && p.Status.NominatedNodeName != ""
 }

@@ -45,6 +45,7 @@ import (
 
 	"github.com/gangsched/gangsched/internal/controlplane"
 	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/command"
 	"github.com/gangsched/gangsched/pkg/gang"
 	"github.com/gangsched/gangsched/test/schedtest"
 )
@@ -65,6 +66,12 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The in-process schedulers read the process's feature gates: give them
+	// gangsched's defaults, as the gangsched command does (test what ships).
+	if err := feature.DefaultMutableFeatureGate.SetFromMap(command.DefaultFeatureGateMap()); err != nil {
+		fmt.Fprintln(os.Stderr, "feature gates:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	if sharedCP != nil {
 		_ = sharedCP.Stop()

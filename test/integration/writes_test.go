@@ -22,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/gangsched/gangsched/internal/apimetrics"
 )
@@ -56,13 +57,15 @@ func (e *env) settledWrites(before apimetrics.Writes) apimetrics.Writes {
 // member, happy path, to their budget, with the API server's own request
 // counters (issue 13): 50 plain pods, then a gang of 50 on the same nodes.
 // A plain pod costs its binding and its Scheduled Event (2 writes). A gang
-// member costs those and, for every member that waits at Permit, the
-// nominatedNodeName the framework writes (NominatedNodeNameForExpectation,
-// on by default in 1.35), plus one for the member that releases the round
-// (it runs WorkloadGang's PreBind barrier), and the gang's GangAdmitted
-// Event: 3.02 in all. The budget (a plain pod's + 1.3) leaves room for a
-// few retries, and still fails on any new write per member (a status
-// report, a nomination cleared: +1).
+// member costs the same, plus its share of the gang's GangAdmitted Event:
+// 2.02. The budget is 1.05x a plain pod's. It holds because gangsched turns
+// the scheduler gate NominatedNodeNameForExpectation off
+// (command.DefaultFeatureGates, applied to this process in TestMain): with
+// the gate on, the framework writes the nominatedNodeName of every member
+// that waits at Permit, and of the member that releases the round (it runs
+// WorkloadGang's PreBind barrier), 3.02 per member. Any new write per
+// member (a status report, a nomination, a cleared nomination) exceeds the
+// budget.
 func TestGangWriteBudget(t *testing.T) {
 	const n = 50
 	e := newEnv(t, gatesOff)
@@ -87,5 +90,45 @@ func TestGangWriteBudget(t *testing.T) {
 	t.Logf("writes per plain pod: %.2f (%v)", perPlain, plainWrites)
 	t.Logf("writes per gang member: %.2f (%v); %.2fx a plain pod's", perMember, gangWrites, perMember/perPlain)
 	assert.InDelta(t, 2.0, perPlain, 0.1, "a plain pod: its binding and its Scheduled Event")
-	assert.LessOrEqual(t, perMember, perPlain+1.3, "a gang member: a plain pod's writes, its nominatedNodeName, and one per round")
+	assert.LessOrEqual(t, perMember, 1.05*perPlain, "a gang member: a plain pod's writes and its share of one GangAdmitted Event")
+}
+
+// TestStalledRoundPublishesItsReservations checks the reservation hints
+// that stand in for upstream's nomination write (issue 13): a gang of 3
+// with room for 2 holds its round (900 s Permit timeout). Its two waiting
+// members show the nodes they are reserved on (status.nominatedNodeName),
+// written once each however long the round waits, so that an autoscaler
+// sees those nodes as used; and once room frees, the gang binds whole on
+// them.
+func TestStalledRoundPublishesItsReservations(t *testing.T) {
+	const hints = "gangsched_reservation_hints_total"
+	e := newEnv(t, gatesOff)
+	e.createNodes(3, "1")
+	e.blockRoom("blocker", "1")
+	before := gangMetrics(t)
+	e.createWorkload(longPermitWorkload("train", 3))
+	pods := members("w", "train", "workers", "", 3, "1")
+	e.createPods(pods...)
+	key := e.group("train", "workers", "")
+	waiting := e.waitRoundHeld(key, 2, 3, names(pods)...)
+
+	reserved := map[string]string{}
+	for _, name := range waiting {
+		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, name, metav1.GetOptions{})
+		require.NoError(t, err)
+		reserved[name] = p.Status.NominatedNodeName
+	}
+	// The hints are written once: the round waits on, and nothing more is
+	// written for it (a bounded look, 3 times the hint delay).
+	for end := time.Now().Add(6 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		require.Equal(t, 2.0, gangMetrics(t).since(before)[hints], "one hint per waiting member")
+	}
+
+	e.deletePods("blocker")
+	e.waitGangBound(key, 3)
+	for name, node := range reserved {
+		p, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, name, metav1.GetOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, node, p.Spec.NodeName, "%s binds to the node its hint named", name)
+	}
 }

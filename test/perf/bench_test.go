@@ -43,6 +43,7 @@ import (
 	"github.com/gangsched/gangsched/internal/apimetrics"
 	"github.com/gangsched/gangsched/internal/controlplane"
 	podgroupv1alpha1 "github.com/gangsched/gangsched/pkg/apis/podgroup/v1alpha1"
+	"github.com/gangsched/gangsched/pkg/command"
 	"github.com/gangsched/gangsched/pkg/gang"
 )
 
@@ -71,11 +72,12 @@ type benchCase struct {
 	Kind  podKind
 	// PermitTimeout overrides -perf.permit-timeout if > 0.
 	PermitTimeout int
-	// NoNomination turns the scheduler feature gate
-	// NominatedNodeNameForExpectation (beta, on by default in 1.35) off. With
-	// it on, the scheduler writes each pod's nominatedNodeName before the pod
-	// waits at Permit: one API call per waiting gang member.
-	NoNomination bool
+	// Nomination, if set, is the scheduler feature gate
+	// NominatedNodeNameForExpectation; unset, the gate is gangsched's
+	// default (command.DefaultFeatureGates: off). With it on, the scheduler
+	// writes each pod's nominatedNodeName before the pod waits at Permit:
+	// one API call per waiting gang member.
+	Nomination *bool
 	// Topology, if set, is the node label key every Workload requires one
 	// domain of (gang.TopologyRequiredAnnotation).
 	Topology string
@@ -110,15 +112,17 @@ const (
 	podGroupWriteBudget = gangWriteBudget + 0.3
 )
 
+var on, off = true, false
+
 var cases = map[string]benchCase{
 	"A":     {Name: "A", Desc: "plain pods, upstream plugins, scheduler gates off", Config: "plain.yaml", Kind: plainPods, WriteBudget: plainWriteBudget},
-	"B":     {Name: "B", Desc: "gangs, in-tree GangScheduling (gates GenericWorkload,GangScheduling on)", Config: "intree.yaml", Gates: true, Kind: gangPods},
+	"B":     {Name: "B", Desc: "gangs, in-tree GangScheduling (gates GenericWorkload,GangScheduling on, NominatedNodeNameForExpectation on as upstream)", Config: "intree.yaml", Gates: true, Kind: gangPods, Nomination: &on},
 	"C":     {Name: "C", Desc: "gangs, WorkloadGang (gates off, in-tree disabled)", Config: "workloadgang.yaml", Kind: gangPods, WriteBudget: gangWriteBudget},
 	"C-pg":  {Name: "C-pg", Desc: "gangs, WorkloadGang, declared with PodGroups (scheduling.x-k8s.io)", Config: "workloadgang.yaml", Kind: podGroupPods, WriteBudget: podGroupWriteBudget},
 	"D":     {Name: "D", Desc: "basic groups, WorkloadGang", Config: "workloadgang.yaml", Kind: basicPods, WriteBudget: plainWriteBudget},
 	"C-t10": {Name: "C-t10", Desc: "gangs, WorkloadGang with permitTimeoutSeconds 10", Config: "workloadgang.yaml", Kind: gangPods, PermitTimeout: 10},
-	"C-nn":  {Name: "C-nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation off", Config: "workloadgang.yaml", Kind: gangPods, NoNomination: true},
-	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, NoNomination: true},
+	"C+nn":  {Name: "C+nn", Desc: "gangs, WorkloadGang, scheduler gate NominatedNodeNameForExpectation turned back on (upstream's default)", Config: "workloadgang.yaml", Kind: gangPods, Nomination: &on},
+	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, Nomination: &off},
 	"C-rack": {Name: "C-rack", Desc: "gangs, WorkloadGang, each Workload requires one rack (gangsched.io/topology-required: example.com/rack)", Config: "workloadgang.yaml", Kind: gangPods,
 		Topology: rackLabel},
 }
@@ -269,7 +273,7 @@ func selectShapes(spec string) ([]shape, error) {
 		for i := range out {
 			// Contention shapes keep their own cases (plain pods and basic
 			// groups never complete a gang there); the others run exactly
-			// the cases asked for, so extra cases (C-nn, B-nn) can be added.
+			// the cases asked for, so extra cases (C+nn, B-nn) can be added.
 			var keep []string
 			if out[i].Contention {
 				for _, c := range out[i].Cases {
@@ -541,13 +545,17 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// setGates sets the scheduler feature gates of a case; the zero case is the
-// scheduler's defaults for the gates the cases change.
+// setGates sets the scheduler feature gates of a case; the zero case is
+// gangsched's defaults for the gates the cases change.
 func (bn *bench) setGates(c benchCase) {
+	nomination := command.DefaultFeatureGates[features.NominatedNodeNameForExpectation]
+	if c.Nomination != nil {
+		nomination = *c.Nomination
+	}
 	if err := feature.DefaultMutableFeatureGate.SetFromMap(map[string]bool{
 		string(features.GenericWorkload):                 c.Gates,
 		string(features.GangScheduling):                  c.Gates,
-		string(features.NominatedNodeNameForExpectation): !c.NoNomination,
+		string(features.NominatedNodeNameForExpectation): nomination,
 	}); err != nil {
 		bn.b.Fatalf("feature gates: %v", err)
 	}

@@ -90,7 +90,9 @@ func (s *Store) Group(key gang.GroupKey) (GroupStatus, bool) {
 // Round is a copy of a group's waiting round.
 type Round struct {
 	// Start is when the round's first member waited at Permit.
-	Start           time.Time
+	Start time.Time
+	// Progress is when the round's last member joined it.
+	Progress        time.Time
 	Waiting         int
 	ReservedOrBound int
 	MinCount        int
@@ -105,7 +107,25 @@ func (s *Store) Round(key gang.GroupKey) (Round, bool) {
 	if !ok || len(g.waiting) == 0 {
 		return Round{}, false
 	}
-	return Round{Start: g.roundStart, Waiting: len(g.waiting), ReservedOrBound: g.reservedOrBound, MinCount: g.minCount}, true
+	return Round{Start: g.roundStart, Progress: g.progress, Waiting: len(g.waiting), ReservedOrBound: g.reservedOrBound, MinCount: g.minCount}, true
+}
+
+// WaitingPods returns the members of the group's waiting round, as Permit
+// saw them (assumed: spec.nodeName is the node each is reserved on). The
+// slice is a copy; the pods are shared and must not be modified. It costs
+// O(members waiting): for timers, not for the scheduling path.
+func (s *Store) WaitingPods(key gang.GroupKey) []*v1.Pod {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok {
+		return nil
+	}
+	pods := make([]*v1.Pod, 0, len(g.waiting))
+	for _, p := range g.waiting {
+		pods = append(pods, p)
+	}
+	return pods
 }
 
 // Stats is a snapshot of the store's size, for metrics.
