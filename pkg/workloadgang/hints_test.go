@@ -51,7 +51,7 @@ func TestReservationHints(t *testing.T) {
 		notWaiting sets.Set[string]
 		// nominated are members whose API object shows their node already.
 		nominated sets.Set[string]
-		standby    bool
+		standby   bool
 		// at is when the hints are looked at.
 		at        time.Duration
 		wantNodes map[string]string
