@@ -29,6 +29,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -197,7 +198,7 @@ func waitEmpty(ctx context.Context, count func() (int, error)) error {
 // deleteAll deletes the namespace's pods (grace period 0: no kubelet runs),
 // Workloads and PodGroups and waits until the pods are gone.
 func deleteAll(ctx context.Context, cs clientset.Interface, dyn dynamic.Interface, ns string) error {
-	if err := cs.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, metav1.ListOptions{}); err != nil {
+	if err := deletePods(ctx, cs, ns); err != nil {
 		return err
 	}
 	if err := cs.SchedulingV1alpha1().Workloads(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
@@ -213,6 +214,58 @@ func deleteAll(ctx context.Context, cs clientset.Interface, dyn dynamic.Interfac
 		}
 		return len(l.Items), nil
 	})
+}
+
+// deletePageSize and deleteWorkers bound the pod cleanup: one
+// DeleteCollection of 30,000 pods outlasts the API server's request
+// timeout, so pods are listed a page at a time and deleted one by one by a
+// few workers.
+const (
+	deletePageSize = 1000
+	deleteWorkers  = 16
+)
+
+// deletePods deletes every pod of ns (grace period 0: no kubelet runs).
+func deletePods(ctx context.Context, cs clientset.Interface, ns string) error {
+	opts := metav1.ListOptions{Limit: deletePageSize}
+	for {
+		l, err := cs.CoreV1().Pods(ns).List(ctx, opts)
+		if err != nil {
+			return err
+		}
+		names := make(chan string)
+		errs := make(chan error, deleteWorkers)
+		var wg sync.WaitGroup
+		for i := 0; i < deleteWorkers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for name := range names {
+					err := cs.CoreV1().Pods(ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+					if err != nil && !apierrors.IsNotFound(err) {
+						select {
+						case errs <- err:
+						default:
+						}
+					}
+				}
+			}()
+		}
+		for _, p := range l.Items {
+			names <- p.Name
+		}
+		close(names)
+		wg.Wait()
+		select {
+		case err := <-errs:
+			return err
+		default:
+		}
+		if l.Continue == "" {
+			return nil
+		}
+		opts.Continue = l.Continue
+	}
 }
 
 // podKind is how a case's pods are grouped.
