@@ -166,6 +166,7 @@ func schedulerProfile(name, args string) string {
       - name: WorkloadGang
       disabled:
       - name: GangScheduling
+      - name: DefaultPreemption
     postFilter:
       enabled:
       - name: WorkloadGang
