@@ -50,15 +50,15 @@ import (
 // Victims are running pods of lower priority than the gang (its lowest
 // member's): plain pods, and running gangs as units (disruption.go): a
 // member of a bound gang whose disruption mode is All is a victim only
-// with all its gang's bound members, at the gang's lowest priority. Among
-// the nodes, those whose victims violate the fewest PodDisruptionBudgets
-// come first, then upstream's other criteria (compareCandidates). The first question
-// is whether the gang fits with every victim gone; if not, nothing is
-// evicted. Otherwise members go first where they fit without a victim, then
-// on the nodes that cost the fewest victims per member placed, and on each
-// such node the victims are cut down as upstream's DefaultPreemption does:
-// all are removed, then each, most important first, is kept if the members
-// planned on the node still fit beside it.
+// with all its gang's bound members, at the gang's lowest priority. The
+// first question is whether the gang fits with every victim gone; if not,
+// nothing is evicted. Otherwise members go first where they fit without a
+// victim, then on the nodes ranked as upstream ranks them (fewest
+// PodDisruptionBudget violations, lowest top priority, fewest victims per
+// member placed, latest started: compareCandidates), and on each such node
+// the victims are cut down as upstream's DefaultPreemption does: all are
+// removed, then each unit, those violating a budget first, most important
+// first, is kept if the members planned on the node still fit beside it.
 
 // preemptionTimeout bounds the API calls of one eviction; they run off the
 // scheduling goroutine, after the cycle's context is gone.
