@@ -150,12 +150,14 @@ func TestShippedConfigs(t *testing.T) {
 			assert.Contains(t, enabled(p.PreEnqueue), workloadgang.Name)
 			assert.Contains(t, enabled(p.Reserve), workloadgang.Name)
 			assert.Contains(t, enabled(p.Permit), workloadgang.Name)
-			// WorkloadGang runs before DefaultPreemption, so gang members never preempt.
 			assert.Equal(t, []string{workloadgang.SortName}, enabled(p.QueueSort))
+			// WorkloadGang preempts for every pod; DefaultPreemption,
+			// which would evict single members of running gangs, is off.
 			postFilter := enabled(p.PostFilter)
 			require.NotEmpty(t, postFilter)
 			assert.Equal(t, workloadgang.Name, postFilter[0])
-			assert.Contains(t, postFilter, "DefaultPreemption")
+			assert.NotContains(t, postFilter, "DefaultPreemption")
+			assert.NotContains(t, enabled(p.PreEnqueue), "DefaultPreemption")
 			for _, set := range []schedconfig.PluginSet{p.PreEnqueue, p.Reserve, p.Permit} {
 				assert.NotContains(t, enabled(set), "GangScheduling")
 			}
@@ -210,11 +212,21 @@ profiles:
 			wantErr:        []string{"permitTimeout"},
 		},
 		{
-			// multiPoint alone runs WorkloadGang after DefaultPreemption.
-			name:           "WorkloadGang not first at PostFilter",
+			// multiPoint alone keeps the default DefaultPreemption.
+			name:           "DefaultPreemption beside WorkloadGang",
 			config:         profile,
 			serveWorkloads: true,
-			wantErr:        []string{"profiles[0].plugins.postFilter.enabled", `profile "gangsched" runs DefaultPreemption before WorkloadGang`},
+			wantErr:        []string{"profiles[0].plugins.multiPoint.disabled", `profile "gangsched" runs DefaultPreemption beside WorkloadGang`},
+		},
+		{
+			// The arrangement shipped before WorkloadGang preempted for
+			// plain pods: plain pods would split running gangs.
+			name: "DefaultPreemption after WorkloadGang",
+			config: profile + `    postFilter:
+      enabled: [{name: WorkloadGang}]
+`,
+			serveWorkloads: true,
+			wantErr:        []string{"profiles[0].plugins.multiPoint.disabled", "disable DefaultPreemption"},
 		},
 		{
 			name:           "neither gang API served",

@@ -27,14 +27,14 @@ import (
 	"github.com/gangsched/gangsched/pkg/workloadgang"
 )
 
-// CheckProfiles refuses profiles that enable WorkloadGang but would let a
-// gang member reach DefaultPreemption before WorkloadGang at PostFilter: it would
-// then evict victims for one member at a time, while the gang as a whole
-// may still not fit (and, with gang preemption, would preempt twice). The
-// upstream configuration API cannot say "WorkloadGang first", and
-// multiPoint appends WorkloadGang after the default PostFilter plugins, so
-// a profile must list it under plugins.postFilter.enabled itself, as the
-// shipped configs do. The error names the field path of the profile.
+// CheckProfiles refuses profiles that enable WorkloadGang and also run
+// DefaultPreemption at PostFilter. WorkloadGang preempts for every pod of
+// its profiles (gangs as a whole, plain pods through upstream's preemption
+// Evaluator) and disrupts running gangs only as a whole; DefaultPreemption
+// would evict a single member of a running gang for a plain pod, and, run
+// before WorkloadGang, victims for one gang member at a time. The shipped
+// configs disable it (plugins.multiPoint.disabled). The error names the
+// field path of the profile.
 //
 // configured are the profiles as configured (for the field paths), built
 // the frameworks made from them (for the plugins each extension point
@@ -50,16 +50,12 @@ func CheckProfiles(configured []schedconfig.KubeSchedulerProfile, built profile.
 		if plugins == nil || !slices.Contains(names(plugins.Permit), workloadgang.Name) {
 			continue
 		}
-		path := field.NewPath("profiles").Index(i).Child("plugins", "postFilter", "enabled")
 		postFilter := names(plugins.PostFilter)
-		preemption := slices.Index(postFilter, defaultPreemption)
-		if preemption < 0 {
-			continue
-		}
-		if gang := slices.Index(postFilter, workloadgang.Name); gang < 0 || gang > preemption {
+		if slices.Contains(postFilter, defaultPreemption) {
+			path := field.NewPath("profiles").Index(i).Child("plugins", "multiPoint", "disabled")
 			errs = append(errs, field.Invalid(path, postFilter, fmt.Sprintf(
-				"profile %q runs %s before %s at PostFilter, so gang members would preempt one pod at a time; list %s before it under plugins.postFilter.enabled (see manifests/scheduler-config.yaml)",
-				p.SchedulerName, defaultPreemption, workloadgang.Name, workloadgang.Name)))
+				"profile %q runs %s beside %s at PostFilter, so running gangs could lose single members to preemption; disable %s under plugins.multiPoint.disabled: %s preempts for every pod of the profile (see manifests/scheduler-config.yaml)",
+				p.SchedulerName, defaultPreemption, workloadgang.Name, defaultPreemption, workloadgang.Name)))
 		}
 	}
 	return errs.ToAggregate()

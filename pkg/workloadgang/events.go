@@ -407,7 +407,8 @@ func topologyAnnotationsChanged(old, d declaration) bool {
 }
 
 // checkAnnotations reports an invalid gangsched annotation on a Workload
-// or PodGroup, or an invalid PodGroup spec.scheduleTimeoutSeconds, in an
+// or PodGroup (Permit timeout, topology, disruption mode), or an invalid
+// PodGroup spec.scheduleTimeoutSeconds, in an
 // Event on it, once per change of the value, from the leader only. old is
 // nil for an added object.
 func (pl *WorkloadGang) checkAnnotations(old, w declaration) {
@@ -439,6 +440,12 @@ func (pl *WorkloadGang) checkAnnotations(old, w declaration) {
 		if _, err := gang.TopologyOf(w); err != nil {
 			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
 				"%v; its gangs are not placed until it is fixed", err)
+		}
+	}
+	if old == nil || old.GetAnnotations()[gang.DisruptionModeAnnotation] != w.GetAnnotations()[gang.DisruptionModeAnnotation] {
+		if _, err := gang.DisruptionModeOf(w); err != nil {
+			r.Eventf(w, nil, v1.EventTypeWarning, "InvalidAnnotation", "Scheduling",
+				"%v; its running gangs are preempted whole (%s) until it is fixed", err, gang.DisruptionAll)
 		}
 	}
 }

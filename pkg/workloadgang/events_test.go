@@ -87,3 +87,13 @@ func TestMixedPrioritiesAreReported(t *testing.T) {
 	require.True(t, e.pl.Reserve(e.ctx, framework.NewCycleState(), lo, "node").IsSuccess())
 	e.requireEvent(t, "Warning MixedPriorities gang ns/train/pg has members of priority 10 to 1000; the gang ranks by the lowest, 10, in queue order, yield and bounded waiting: give its members one priority class")
 }
+
+// TestInvalidDisruptionModeIsReported: an invalid disruption-mode
+// annotation gets a Warning Event on its Workload, which says the default
+// applies.
+func TestInvalidDisruptionModeIsReported(t *testing.T) {
+	w := gangWorkload("train", 2)
+	w.Annotations = map[string]string{gang.DisruptionModeAnnotation: "one"}
+	e := newTestEnv(t, nil, w)
+	e.requireEvent(t, `Warning InvalidAnnotation annotation gangsched.io/disruption-mode="one" is invalid: must be All or Single; its running gangs are preempted whole (All) until it is fixed`)
+}

@@ -48,14 +48,17 @@ import (
 // gang as a whole cannot fit would disrupt running pods for nothing.
 //
 // Victims are running pods of lower priority than the gang (its lowest
-// member's) that belong to no gang: a member of a bound gang is never a
-// victim, since evicting it would split a running gang. The first question
-// is whether the gang fits with every victim gone; if not, nothing is
-// evicted. Otherwise members go first where they fit without a victim, then
-// on the nodes that cost the fewest victims per member placed, and on each
-// such node the victims are cut down as upstream's DefaultPreemption does:
-// all are removed, then each, most important first, is kept if the members
-// planned on the node still fit beside it.
+// member's): plain pods, and running gangs as units (disruption.go): a
+// member of a bound gang whose disruption mode is All is a victim only
+// with all its gang's bound members, at the gang's lowest priority. The
+// first question is whether the gang fits with every victim gone; if not,
+// nothing is evicted. Otherwise members go first where they fit without a
+// victim, then on the nodes ranked as upstream ranks them (fewest
+// PodDisruptionBudget violations, lowest top priority, fewest victims per
+// member placed, latest started: compareCandidates), and on each such node
+// the victims are cut down as upstream's DefaultPreemption does: all are
+// removed, then each unit, those violating a budget first, most important
+// first, is kept if the members planned on the node still fit beside it.
 
 // preemptionTimeout bounds the API calls of one eviction; they run off the
 // scheduling goroutine, after the cycle's context is gone.
@@ -133,19 +136,28 @@ func (pl *WorkloadGang) preempt(ctx context.Context, state fwk.CycleState, pod *
 	if r, ok := pl.store.Round(key); ok {
 		members = r.MinCount - r.ReservedOrBound
 	}
-	eligible := pl.victimFilter(key, priority)
-	running := func(p *v1.Pod) bool { return eligible(p) && !pl.leaving(p) }
+	unitOf := pl.victimUnits(nodes, key, priority)
+	running := func(p *v1.Pod) bool {
+		_, ok := unitOf(p)
+		return ok && !pl.leaving(p)
+	}
 	if !slices.ContainsFunc(nodes, func(ni fwk.NodeInfo) bool { return hasEligible(ni, running) }) {
 		// No pod of lower priority runs: the gang waits for room as any
 		// gang of its priority does.
 		return preemptOutcome{}
 	}
+	pdbs, err := pl.pdbLister.List(labels.Everything())
+	if err != nil {
+		utilruntime.HandleErrorWithContext(ctx, err, "Listing PodDisruptionBudgets failed", "pod", klog.KObj(pod), "group", key)
+		return preemptOutcome{}
+	}
 	c, err := chooseVictims(ctx, pl.handle, nodes, victimQuestion{
-		member:   pod,
-		state:    state,
-		need:     members,
-		eligible: eligible,
-		leaving:  pl.leaving,
+		member:  pod,
+		state:   state,
+		need:    members,
+		unitOf:  unitOf,
+		leaving: pl.leaving,
+		pdbs:    pdbs,
 	})
 	if err != nil {
 		utilruntime.HandleErrorWithContext(ctx, err, "Choosing preemption victims for a gang failed", "pod", klog.KObj(pod), "group", key)
@@ -203,27 +215,22 @@ func (pl *WorkloadGang) actOnPreemption(ctx context.Context, pod *v1.Pod, out pr
 	return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, out.msg)
 }
 
-// victimFilter returns which pods may be preempted for gang key of the
-// given priority: running pods (bound, not terminating, not waiting at
-// Permit) of lower priority, of no gang. A pod of a gang whose declaration
-// is not in the cache counts as a gang's: a guess must not split a gang.
-func (pl *WorkloadGang) victimFilter(key gang.GroupKey, priority int32) func(*v1.Pod) bool {
-	return func(p *v1.Pod) bool {
-		if p.Spec.NodeName == "" || !gang.IsLiveMember(p) || corev1helpers.PodPriority(p) >= priority || gang.Ambiguous(p) {
-			return false
+// victimUnits returns, for gang key of the given priority, the unit each
+// pod on nodes may be preempted with (see disruption.go): a running pod
+// (bound, not terminating, not waiting at Permit) of lower priority, of no
+// gang, of a basic group or of a Single gang; or a bound All gang, other
+// than key, whose lowest priority is lower, with all its bound members.
+func (pl *WorkloadGang) victimUnits(nodes []fwk.NodeInfo, key gang.GroupKey, priority int32) func(*v1.Pod) (*victimUnit, bool) {
+	idx := pl.disruptionIndex(nodes, &key)
+	return func(p *v1.Pod) (*victimUnit, bool) {
+		u, ok := idx.unitOf(p)
+		if !ok || u.priority >= priority {
+			return nil, false
 		}
-		if pl.handle.GetWaitingPod(p.UID) != nil {
-			return false
+		if !u.whole && (p.Spec.NodeName == "" || !gang.IsLiveMember(p) || pl.handle.GetWaitingPod(p.UID) != nil) {
+			return nil, false
 		}
-		if k, ok := gang.KeyForPod(p); ok {
-			if k == key {
-				return false
-			}
-			if policy, _ := pl.lookupPolicy(k); !policy.PodGroupFound || policy.MinCount > 0 {
-				return false
-			}
-		}
-		return true
+		return u, true
 	}
 }
 

@@ -24,11 +24,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
+	policy "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
-	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	st "k8s.io/kubernetes/pkg/scheduler/testing"
 
 	"github.com/gangsched/gangsched/pkg/gang"
@@ -75,8 +75,7 @@ func fill(prefix, node string, count int) []*v1.Pod {
 }
 
 func TestChooseVictims(t *testing.T) {
-	member := st.MakePod().Namespace("ns").Name("m").UID("m").Priority(100).Req(map[v1.ResourceName]string{v1.ResourceCPU: "1"}).Obj()
-	lower := func(p *v1.Pod) bool { return p.Spec.NodeName != "" && corev1helpers.PodPriority(p) < 100 }
+	preemptor := st.MakePod().Namespace("ns").Name("m").UID("m").Priority(100).Req(map[v1.ResourceName]string{v1.ResourceCPU: "1"}).Obj()
 	tests := []struct {
 		name        string
 		nodes       []*v1.Node
@@ -86,6 +85,9 @@ func TestChooseVictims(t *testing.T) {
 		wantPlaced  int
 		wantNodes   map[string]int
 		wantVictims []string
+		// kinds say how the gangs, by Workload name, are disrupted.
+		kinds map[string]groupDisruption
+		pdbs  []*policy.PodDisruptionBudget
 	}{
 		{
 			name:  "full nodes: the fewest victims, on one node",
@@ -128,12 +130,48 @@ func TestChooseVictims(t *testing.T) {
 			nodes: cpuNodes(1, "4"), pods: []*v1.Pod{running("high", "node-0", "3", 100), running("low", "node-0", "1", 0)}, need: 2,
 			wantKind: placement.DoesNotFit, wantPlaced: 1,
 		},
+		{
+			name:  "a Single gang may be split when that is cheapest",
+			nodes: cpuNodes(2, "4"), kinds: map[string]groupDisruption{"g": disruptSingle},
+			pods: []*v1.Pod{member("g-0", "g", "node-0", "3", 1), running("a-0", "node-0", "1", 1),
+				member("g-1", "g", "node-1", "1", 1), running("b-0", "node-1", "1", 1), running("b-1", "node-1", "1", 1), running("b-2", "node-1", "1", 1)},
+			need: 3, wantKind: placement.Fits, wantNodes: map[string]int{"node-0": 3}, wantVictims: []string{"g-0"},
+		},
+		{
+			name:  "the cheapest choice would split an All gang: the whole gang goes",
+			nodes: cpuNodes(2, "4"), kinds: map[string]groupDisruption{"g": disruptWhole},
+			pods: []*v1.Pod{member("g-0", "g", "node-0", "3", 1), running("a-0", "node-0", "1", 1),
+				member("g-1", "g", "node-1", "1", 1), running("b-0", "node-1", "1", 1), running("b-1", "node-1", "1", 1), running("b-2", "node-1", "1", 1)},
+			need: 3, wantKind: placement.Fits, wantNodes: map[string]int{"node-0": 3}, wantVictims: []string{"g-0", "g-1"},
+		},
+		{
+			name:  "an All gang of higher priority than another set: the other set goes",
+			nodes: cpuNodes(2, "4"), kinds: map[string]groupDisruption{"g": disruptWhole},
+			pods: []*v1.Pod{member("g-0", "g", "node-0", "3", 5), running("a-0", "node-0", "1", 1),
+				member("g-1", "g", "node-1", "1", 5), running("b-0", "node-1", "1", 1), running("b-1", "node-1", "1", 1), running("b-2", "node-1", "1", 1)},
+			need: 3, wantKind: placement.Fits, wantNodes: map[string]int{"node-1": 3}, wantVictims: []string{"b-0", "b-1", "b-2"},
+		},
+		{
+			name:  "the victims that violate no PodDisruptionBudget",
+			nodes: cpuNodes(2, "4"), pdbs: []*policy.PodDisruptionBudget{blockingPDB("a")},
+			pods: append([]*v1.Pod{labelled(running("a-0", "node-0", "1", 0), "a"), labelled(running("a-1", "node-0", "1", 0), "a"),
+				labelled(running("a-2", "node-0", "1", 0), "a"), labelled(running("a-3", "node-0", "1", 0), "a")}, fill("b", "node-1", 4)...),
+			need: 4, wantKind: placement.Fits, wantNodes: map[string]int{"node-1": 4}, wantVictims: []string{"b-0", "b-1", "b-2", "b-3"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, fh, infos := filtertest.NewFramework(t, tc.nodes, tc.pods)
+			idx := newDisruptionIndex(infos, groupKind(tc.kinds))
+			lower := func(p *v1.Pod) (*victimUnit, bool) {
+				u, ok := idx.unitOf(p)
+				if !ok || p.Spec.NodeName == "" || u.priority >= 100 {
+					return nil, false
+				}
+				return u, true
+			}
 			c, err := chooseVictims(ctx, fh, infos, victimQuestion{
-				member: member, state: filtertest.Cycle(ctx, t, fh, member), need: tc.need, eligible: lower, leaving: terminating,
+				member: preemptor, state: filtertest.Cycle(ctx, t, fh, preemptor), need: tc.need, unitOf: lower, leaving: terminating, pdbs: tc.pdbs,
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantKind, c.kind)
@@ -149,39 +187,6 @@ func TestChooseVictims(t *testing.T) {
 			}
 			sort.Strings(got)
 			assert.Equal(t, tc.wantVictims, got)
-		})
-	}
-}
-
-func TestVictimFilter(t *testing.T) {
-	basic := st.MakeWorkload().Name("basic").Namespace("ns").PodGroup(st.MakePodGroup().Name("pg").BasicPolicy().Obj()).Obj()
-	env := newTestEnv(t, nil, gangWorkload("train", 2), gangWorkload("other", 2), basic)
-	inGroup := func(p *v1.Pod, workload string) *v1.Pod {
-		p.Spec.WorkloadRef = &v1.WorkloadReference{Name: workload, PodGroup: "pg"}
-		return p
-	}
-	waitFor(t, "the Workloads in the declaration index", func() bool {
-		return env.pl.decls.get(gang.WorkloadKey{Namespace: "ns", Name: "basic"}) != nil &&
-			env.pl.decls.get(gang.WorkloadKey{Namespace: "ns", Name: "other"}) != nil
-	})
-	eligible := env.pl.victimFilter(gang.GroupKey{Namespace: "ns", Workload: "train", PodGroup: "pg"}, 100)
-	tests := []struct {
-		name string
-		pod  *v1.Pod
-		want bool
-	}{
-		{name: "running plain pod of lower priority", pod: running("p", "n", "1", 0), want: true},
-		{name: "equal priority", pod: running("p", "n", "1", 100)},
-		{name: "pending", pod: st.MakePod().Namespace("ns").Name("p").UID("p").Priority(0).Obj()},
-		{name: "terminating", pod: st.MakePod().Namespace("ns").Name("p").UID("p").Node("n").Terminating().Obj()},
-		{name: "member of a bound gang", pod: inGroup(running("p", "n", "1", 0), "other")},
-		{name: "member of the preempting gang", pod: inGroup(running("p", "n", "1", 0), "train")},
-		{name: "pod of a group whose Workload is unknown", pod: inGroup(running("p", "n", "1", 0), "missing")},
-		{name: "pod of a basic group", pod: inGroup(running("p", "n", "1", 0), "basic"), want: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, eligible(tc.pod))
 		})
 	}
 }

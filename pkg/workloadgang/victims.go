@@ -22,10 +22,9 @@ import (
 	"slices"
 
 	v1 "k8s.io/api/core/v1"
+	policy "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/types"
-	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	fwk "k8s.io/kube-scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/util"
 
 	"github.com/gangsched/gangsched/pkg/workloadgang/placement"
 )
@@ -37,11 +36,29 @@ type victimQuestion struct {
 	state  fwk.CycleState
 	// need is how many members must be placed.
 	need int
-	// eligible reports the pods that may be preempted.
-	eligible func(*v1.Pod) bool
+	// unitOf returns the unit a pod may be preempted with, and false for
+	// a pod that is no victim of this preemption.
+	unitOf func(*v1.Pod) (*victimUnit, bool)
 	// leaving reports the pods that leave anyway (terminating): their
 	// room counts as free, and they are never victims.
 	leaving func(*v1.Pod) bool
+	// pdbs are the cluster's PodDisruptionBudgets: victim sets that
+	// violate fewer are preferred.
+	pdbs []*policy.PodDisruptionBudget
+}
+
+// eligible reports the pods that may be preempted.
+func (q victimQuestion) eligible(p *v1.Pod) bool {
+	_, ok := q.unit(p)
+	return ok
+}
+
+// unit returns the unit of a pod that may be preempted.
+func (q victimQuestion) unit(p *v1.Pod) (*victimUnit, bool) {
+	if q.leaving != nil && q.leaving(p) {
+		return nil, false
+	}
+	return q.unitOf(p)
 }
 
 // gone reports the pods treated as gone when victims in are gone too.
@@ -77,7 +94,8 @@ type victimChoice struct {
 	request placement.Resources
 	// nodes are the members planned per node, with and without victims.
 	nodes map[string]int
-	// victims are the pods to evict, by node, most important first.
+	// victims are the pods to evict, by node, most important first; a
+	// whole gang's members follow one another, wherever they run.
 	victims []*v1.Pod
 }
 
@@ -85,19 +103,19 @@ type victimChoice struct {
 type nodeCandidate struct {
 	ni fwk.NodeInfo
 	// free is how many members fit on the node without a victim.
-	free    int
-	k       int
-	victims []*v1.Pod
+	free int
+	k    int
+	// units are the victims, most important first; cost what they cost.
+	units []*victimUnit
+	cost  victimCost
 }
 
 // chooseVictims chooses the victims that make room for q.need members, on
 // the snapshot's nodes, which it never changes. It costs, per node with
-// eligible victims, one placement question per victim on that node (the
-// reprieve), plus three for the cluster: a preemption, not a hot path.
+// eligible victims, one placement question per victim unit on that node
+// (the reprieve), plus three for the cluster: a preemption, not a hot
+// path.
 func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.NodeInfo, q victimQuestion) (victimChoice, error) {
-	// A pod that leaves anyway is never a victim.
-	eligible := q.eligible
-	q.eligible = func(p *v1.Pod) bool { return eligible(p) && (q.leaving == nil || !q.leaving(p)) }
 	all, err := placement.Simulate(ctx, runner, nodes, placement.Question{Member: q.member, State: q.state, Need: q.need, Gone: q.gone(q.eligible)})
 	if err != nil {
 		return victimChoice{}, err
@@ -131,13 +149,14 @@ func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.Nod
 		if k <= 0 {
 			continue
 		}
-		victims, err := reprieve(ctx, runner, ni, q, f+k)
-		if err != nil {
+		cand := nodeCandidate{ni: ni, free: f, k: k}
+		if err := cand.reprieve(ctx, runner, q); err != nil {
 			return victimChoice{}, err
 		}
-		candidates = append(candidates, nodeCandidate{ni: ni, free: f, k: k, victims: victims})
+		candidates = append(candidates, cand)
 	}
 	slices.SortFunc(candidates, compareCandidates)
+	chosen := map[unitID]struct{}{}
 	for _, cand := range candidates {
 		if rest == 0 {
 			break
@@ -145,12 +164,19 @@ func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.Nod
 		if cand.k > rest {
 			// Fewer members on this node may need fewer victims.
 			cand.k = rest
-			if cand.victims, err = reprieve(ctx, runner, cand.ni, q, cand.free+cand.k); err != nil {
+			if err := cand.reprieve(ctx, runner, q); err != nil {
 				return victimChoice{}, err
 			}
 		}
 		c.nodes[cand.ni.Node().Name] += cand.k
-		c.victims = append(c.victims, cand.victims...)
+		for _, u := range cand.units {
+			// A whole gang that runs on two chosen nodes is evicted once.
+			if _, ok := chosen[u.id()]; ok {
+				continue
+			}
+			chosen[u.id()] = struct{}{}
+			c.victims = append(c.victims, u.pods...)
+		}
 		rest -= cand.k
 	}
 	if rest > 0 {
@@ -161,29 +187,25 @@ func chooseVictims(ctx context.Context, runner placement.Runner, nodes []fwk.Nod
 	return c, nil
 }
 
-// compareCandidates orders nodes by victims per member placed, then by
-// the priority of their most important victim, then by fewer victims,
-// then by name.
+// compareCandidates orders nodes as upstream's DefaultPreemption does:
+// fewest PodDisruptionBudget violations, then the lowest priority of the
+// most important victim, then the fewest victims per member placed, then
+// the victims started latest; then by name. A whole gang counts with all
+// its members, at its lowest priority.
 func compareCandidates(a, b nodeCandidate) int {
-	if c := cmp.Compare(len(a.victims)*b.k, len(b.victims)*a.k); c != 0 {
+	if c := cmp.Compare(a.cost.violations, b.cost.violations); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(topPriority(a.victims), topPriority(b.victims)); c != 0 {
+	if c := cmp.Compare(a.cost.top, b.cost.top); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(len(a.victims), len(b.victims)); c != 0 {
+	if c := cmp.Compare(a.cost.pods*b.k, b.cost.pods*a.k); c != 0 {
+		return c
+	}
+	if c := b.cost.start.Compare(a.cost.start); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ni.Node().Name, b.ni.Node().Name)
-}
-
-// topPriority is the highest priority among victims sorted most important
-// first.
-func topPriority(victims []*v1.Pod) int32 {
-	if len(victims) == 0 {
-		return 0
-	}
-	return corev1helpers.PodPriority(victims[0])
 }
 
 // hasEligible reports whether a node runs a pod that may be preempted.
@@ -196,43 +218,77 @@ func hasEligible(ni fwk.NodeInfo, eligible func(*v1.Pod) bool) bool {
 	return false
 }
 
-// reprieve returns the fewest victims on one node that leave room for
-// target members, upstream's way: with every eligible pod gone they fit;
-// then each pod, most important first, is kept if they still fit beside
-// it.
-func reprieve(ctx context.Context, runner placement.Runner, ni fwk.NodeInfo, q victimQuestion, target int) ([]*v1.Pod, error) {
-	var potential []*v1.Pod
+// reprieve sets the fewest victim units on the candidate's node that
+// leave room for its free+k members, upstream's way: with every eligible
+// unit gone they fit; then each unit is kept if they still fit beside it,
+// those that would violate a PodDisruptionBudget first, each group most
+// important first. A whole gang is judged by its members on this node,
+// and evicted with all of them.
+func (cand *nodeCandidate) reprieve(ctx context.Context, runner placement.Runner, q victimQuestion) error {
+	target := cand.free + cand.k
+	var potential []*victimUnit
+	seen := map[unitID]struct{}{}
 	gone := map[types.UID]struct{}{}
-	for _, pi := range ni.GetPods() {
-		if p := pi.GetPod(); q.eligible(p) {
-			potential = append(potential, p)
+	for _, pi := range cand.ni.GetPods() {
+		u, ok := q.unit(pi.GetPod())
+		if !ok {
+			continue
+		}
+		if _, ok := seen[u.id()]; ok {
+			continue
+		}
+		seen[u.id()] = struct{}{}
+		potential = append(potential, u)
+		for _, p := range u.pods {
 			gone[p.UID] = struct{}{}
 		}
 	}
-	slices.SortStableFunc(potential, func(a, b *v1.Pod) int {
-		switch {
-		case util.MoreImportantPod(a, b):
-			return -1
-		case util.MoreImportantPod(b, a):
-			return 1
+	slices.SortStableFunc(potential, unitImportanceOrder)
+	budget := newPDBBudget(q.pdbs)
+	var violating, nonViolating []*victimUnit
+	violations := map[unitID]int{}
+	for _, u := range potential {
+		if n := budget.take(u.pods); n > 0 {
+			violating = append(violating, u)
+			violations[u.id()] = n
+		} else {
+			nonViolating = append(nonViolating, u)
 		}
-		return 0
-	})
+	}
 	isGone := q.gone(func(p *v1.Pod) bool {
 		_, ok := gone[p.UID]
 		return ok
 	})
-	var victims []*v1.Pod
-	for _, p := range potential {
-		delete(gone, p.UID)
-		ans, err := placement.Simulate(ctx, runner, []fwk.NodeInfo{ni}, placement.Question{Member: q.member, State: q.state, Need: target, Gone: isGone})
+	var victims []*victimUnit
+	violated := 0
+	for _, u := range append(violating, nonViolating...) {
+		for _, p := range u.pods {
+			delete(gone, p.UID)
+		}
+		ans, err := placement.Simulate(ctx, runner, []fwk.NodeInfo{cand.ni}, placement.Question{Member: q.member, State: q.state, Need: target, Gone: isGone})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if ans.Kind != placement.Fits {
-			gone[p.UID] = struct{}{}
-			victims = append(victims, p)
+			for _, p := range u.pods {
+				gone[p.UID] = struct{}{}
+			}
+			victims = append(victims, u)
+			violated += violations[u.id()]
 		}
 	}
-	return victims, nil
+	slices.SortStableFunc(victims, unitImportanceOrder)
+	cand.units, cand.cost = victims, costOf(victims, violated)
+	return nil
+}
+
+// unitImportanceOrder is moreImportantUnit as a sort order.
+func unitImportanceOrder(a, b *victimUnit) int {
+	switch {
+	case moreImportantUnit(a, b):
+		return -1
+	case moreImportantUnit(b, a):
+		return 1
+	}
+	return 0
 }

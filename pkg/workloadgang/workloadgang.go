@@ -37,8 +37,12 @@ import (
 	schedulingv1alpha1 "k8s.io/api/scheduling/v1alpha1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	policylisters "k8s.io/client-go/listers/policy/v1"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/features"
+	"k8s.io/kubernetes/pkg/scheduler/framework/preemption"
 	"k8s.io/utils/clock"
 
 	"github.com/gangsched/gangsched/pkg/apis/config"
@@ -75,6 +79,12 @@ type WorkloadGang struct {
 	events *gangEvents
 	// preemptions remembers each gang's last preemption (see preempt.go).
 	preemptions *preemptions
+	// evaluator is upstream's preemption machinery, with which the plugin
+	// preempts for the plain pods of its profile (see podpreemption.go).
+	evaluator *preemption.Evaluator
+	// pdbLister lists the PodDisruptionBudgets a gang's victims should
+	// not violate.
+	pdbLister policylisters.PodDisruptionBudgetLister
 	// leader tells whether the scheduler process leads: a standby writes
 	// nothing to the API (see package leadership).
 	leader *leadership.Tracker
@@ -123,11 +133,14 @@ func newWithClock(ctx context.Context, obj runtime.Object, fh fwk.Handle, clk cl
 		return nil, err
 	}
 	pl := &WorkloadGang{
-		handle: fh,
-		args:   args,
-		apis:   apis,
-		clock:  clk,
+		handle:    fh,
+		args:      args,
+		apis:      apis,
+		clock:     clk,
+		pdbLister: informers.Policy().V1().PodDisruptionBudgets().Lister(),
 	}
+	pl.evaluator = preemption.NewEvaluator(Name, fh, &podPreemption{fh: fh, whole: pl.wholeGangOf},
+		utilfeature.DefaultFeatureGate.Enabled(features.SchedulerAsyncPreemption))
 	if first != nil {
 		pl.store, pl.reporter, pl.events, pl.leader, pl.decls, pl.podGroupStatus = first.store, first.reporter, first.events, first.leader, first.decls, first.podGroupStatus
 		pl.preemptions, pl.hints = first.preemptions, first.hints
@@ -187,6 +200,12 @@ func (pl *WorkloadGang) Name() string {
 // pod that is turned away is remembered, and the event that unblocks it
 // (the Workload appearing, the last member being created) activates it.
 func (pl *WorkloadGang) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status {
+	if pl.evaluator.IsPodRunningPreemption(pod.UID) {
+		// As DefaultPreemption's PreEnqueue: a pod whose victims are being
+		// evicted off the scheduling goroutine waits for them. Only pods
+		// that preempt through the Evaluator (not gang members) are found.
+		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "waiting for the preemption for this pod to be finished")
+	}
 	key, ok := gang.KeyForPod(pod)
 	if !ok {
 		if gang.Ambiguous(pod) {
@@ -271,26 +290,33 @@ func (pl *WorkloadGang) reasonMessage(r heldReason, st groupstate.GroupStatus) s
 // A member that no freed room can help (unresolvable on every node) never
 // makes another gang yield, preempts nor holds a round; an extra member of
 // a gang that has its quorum is a pod like any other, but does not preempt.
-// Gang members never preempt one by one through DefaultPreemption:
-// evicting victims for one member is wrong while the gang as a whole may
-// still not fit. The status stops the PostFilter plugins that follow
-// (DefaultPreemption) for gang members only; startup refuses profiles that
-// run DefaultPreemption first (package command).
+// Gang members never preempt one by one: evicting victims for one member
+// is wrong while the gang as a whole may still not fit.
+//
+// Any other pod (of no gang, or of a basic group) preempts as with
+// upstream's DefaultPreemption, through its Evaluator, except that a
+// running All gang is a victim only as a whole (see podpreemption.go).
+// Startup refuses profiles that also run DefaultPreemption (package
+// command): it would evict single members of running gangs.
 func (pl *WorkloadGang) PostFilter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, statuses fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
 	pl.leader.ObserveSchedulingCycle()
 	key, w, minCount, _ := pl.gangOf(pod)
+	// Outside a scheduling cycle (unit tests) there is nothing to simulate
+	// on: no fit verdict, no preemption, and the younger gang's room is
+	// assumed to help.
+	lister := pl.handle.SnapshotSharedLister()
+	canSimulate := state != nil && lister != nil
 	if w == nil {
-		return nil, fwk.NewStatus(fwk.Unschedulable)
+		if !canSimulate {
+			return nil, fwk.NewStatus(fwk.Unschedulable)
+		}
+		return pl.preemptPod(ctx, state, pod, statuses)
 	}
 	need := pl.store.NeedOf(key)
 	if !need.Short {
 		return nil, fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "gang members do not preempt")
 	}
-	// Outside a scheduling cycle (unit tests) there is nothing to simulate
-	// on: no fit verdict, and the younger gang's room is assumed to help.
 	var nodes []fwk.NodeInfo
-	lister := pl.handle.SnapshotSharedLister()
-	canSimulate := state != nil && lister != nil
 	if canSimulate {
 		var err error
 		if nodes, err = lister.NodeInfos().List(); err != nil {

@@ -487,7 +487,7 @@ func TestPostFilter(t *testing.T) {
 	pods := []*v1.Pod{groupPod("p1", "train"), groupPod("p2", "train"), groupPod("p3", "train")}
 	env := newTestEnv(t, nil, gangWorkload("train", 3), pods[0], pods[1], pods[2])
 	_, s := env.pl.PostFilter(env.ctx, nil, st.MakePod().Namespace("ns").Name("plain").Obj(), nil)
-	assert.Equal(t, fwk.Unschedulable, s.Code(), "plain pods go on to DefaultPreemption")
+	assert.Equal(t, fwk.Unschedulable, s.Code(), "outside a scheduling cycle a plain pod has no snapshot to preempt on")
 
 	require.Equal(t, fwk.Wait, env.reserveAndPermit(t, pods[0]).Code())
 	_, s = env.pl.PostFilter(env.ctx, nil, pods[2], nil)

@@ -173,6 +173,7 @@ func schedulerProfile(name, args string) string {
       - name: WorkloadGang
       disabled:
       - name: GangScheduling
+      - name: DefaultPreemption
     postFilter:
       enabled:
       - name: WorkloadGang
@@ -326,6 +327,12 @@ type podSpec struct {
 	// podGroupLabel, when set, labels the pod for that PodGroup, whatever
 	// the env's source.
 	podGroupLabel string
+	// nodeName, when set, creates the pod bound to that node, as if
+	// another scheduler had placed it: a running pod whose place the
+	// test chooses.
+	nodeName string
+	// labels are added to the pod's labels.
+	labels map[string]string
 }
 
 func (e *env) createPods(pods ...podSpec) {
@@ -353,6 +360,13 @@ func (e *env) createPods(pods ...podSpec) {
 			}
 		case p.workload != "":
 			pod.Spec.WorkloadRef = &v1.WorkloadReference{Name: p.workload, PodGroup: p.podGroup, PodGroupReplicaKey: p.replicaKey}
+		}
+		pod.Spec.NodeName = p.nodeName
+		for k, v := range p.labels {
+			if pod.Labels == nil {
+				pod.Labels = map[string]string{}
+			}
+			pod.Labels[k] = v
 		}
 		_, err := e.cs.CoreV1().Pods(e.ns).Create(e.ctx, pod, metav1.CreateOptions{})
 		require.NoError(e.t, err, "creating pod %s", p.name)

@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/klog/v2"
 	"k8s.io/klog/v2/ktesting"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
@@ -64,7 +65,7 @@ func NewFramework(tb testing.TB, nodes []*v1.Node, pods []*v1.Pod) (context.Cont
 		}, noderesources.NewFit), "PreFilter", "Filter"),
 		tf.RegisterPluginAsExtensions(nodeaffinity.Name, withArgs(&config.NodeAffinityArgs{}, nodeaffinity.New), "PreFilter", "Filter"),
 		tf.RegisterPluginAsExtensions(tainttoleration.Name, withArgs(nil, tainttoleration.New), "Filter"),
-	}, "", frameworkruntime.WithSnapshotSharedLister(snapshot))
+	}, "", frameworkruntime.WithSnapshotSharedLister(snapshot), frameworkruntime.WithPodNominator(noNominations{}))
 	require.NoError(tb, err)
 	infos, err := snapshot.NodeInfos().List()
 	require.NoError(tb, err)
@@ -80,3 +81,12 @@ func Cycle(ctx context.Context, tb testing.TB, fh framework.Framework, member *v
 	require.True(tb, status.IsSuccess() || status.IsSkip(), "PreFilter: %v", status)
 	return state
 }
+
+// noNominations is a PodNominator with no nominated pod: the filters a
+// preemption dry run calls with nominated pods see none.
+type noNominations struct{}
+
+func (noNominations) AddNominatedPod(klog.Logger, fwk.PodInfo, *fwk.NominatingInfo) {}
+func (noNominations) DeleteNominatedPodIfExists(*v1.Pod)                            {}
+func (noNominations) UpdateNominatedPod(klog.Logger, *v1.Pod, fwk.PodInfo)          {}
+func (noNominations) NominatedPodsForNode(string) []fwk.PodInfo                     { return nil }
