@@ -298,10 +298,16 @@ func waitingInFramework(p *fuzzPod) bool {
 // breakRelease is the Store's breakRelease: the pod lost its reservation or
 // was deleted before it came through its released round's PreBind.
 func (p *fuzzPod) breakRelease() {
-	// A member waiting at PreBind keeps its release: its wait goes on.
-	if r := p.release; r != nil && r.missing[p] {
+	r := p.release
+	switch {
+	case r == nil:
+	case r.missing[p]:
 		p.release = nil
 		delete(r.missing, p)
+		r.breakOff()
+	case p.ph == phBarrier && !r.decided():
+		// Through WaitOnPermit, waiting at PreBind for the others: it will
+		// not bind either. Its wait goes on, and ends broken.
 		r.breakOff()
 	}
 }

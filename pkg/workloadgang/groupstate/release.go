@@ -57,10 +57,10 @@ import (
 // when every member came through or the release broke.
 type release struct {
 	group gang.GroupKey
-	// members are all its members; missing are those not through
+	// members names all its members; missing are those not through
 	// WaitOnPermit yet.
-	members []types.UID
-	missing map[types.UID]string
+	members map[types.UID]string
+	missing map[types.UID]struct{}
 	// broken says why the release will not bind; empty while it may.
 	broken string
 	done   chan struct{}
@@ -72,7 +72,9 @@ func (r *release) decided() bool {
 }
 
 // finish closes done once the release is decided, and then forgets it as
-// its gang's undecided release. Callers hold s.mu.
+// its gang's undecided release and as the release of the members that came
+// through (a member still missing keeps it until it comes through or loses
+// its reservation). Callers hold s.mu.
 func (s *Store) finish(r *release) {
 	if !r.decided() {
 		return
@@ -82,6 +84,11 @@ func (s *Store) finish(r *release) {
 		return
 	default:
 		close(r.done)
+	}
+	for uid := range r.members {
+		if _, missing := r.missing[uid]; !missing && s.releases[uid] == r {
+			delete(s.releases, uid)
+		}
 	}
 	if g, ok := s.groups[r.group]; ok && g.release == r {
 		g.release = nil
@@ -98,7 +105,7 @@ func (s *Store) breakOff(r *release, why string) {
 	}
 	r.broken = why
 	if g, ok := s.groups[r.group]; ok {
-		for _, uid := range r.members {
+		for uid := range r.members {
 			if g.members[uid] == reserved {
 				g.members[uid] = pending
 				g.reservedOrBound--
@@ -114,38 +121,36 @@ func (s *Store) breakOff(r *release, why string) {
 func (s *Store) startRelease(key gang.GroupKey, g *group, pod *v1.Pod, waiting map[types.UID]*v1.Pod) {
 	if len(waiting) == 0 {
 		if r := g.release; r != nil {
-			r.members = append(r.members, pod.UID)
-			r.missing[pod.UID] = pod.Name
+			r.members[pod.UID] = pod.Name
+			r.missing[pod.UID] = struct{}{}
 			s.releases[pod.UID] = r
 		}
 		return
 	}
-	r := &release{group: key, missing: make(map[types.UID]string, len(waiting)+1), done: make(chan struct{})}
-	r.missing[pod.UID] = pod.Name
+	r := &release{group: key, members: make(map[types.UID]string, len(waiting)+1), missing: make(map[types.UID]struct{}, len(waiting)+1), done: make(chan struct{})}
+	r.members[pod.UID] = pod.Name
 	for uid, p := range waiting {
-		r.missing[uid] = p.Name
+		r.members[uid] = p.Name
 	}
-	for uid := range r.missing {
-		r.members = append(r.members, uid)
+	for uid := range r.members {
+		r.missing[uid] = struct{}{}
 		s.releases[uid] = r
 	}
 	g.release = r
 }
 
-// breakRelease breaks the release a member belongs to, if it is not
-// through yet: why says what happened to the member. Callers hold s.mu.
+// breakRelease breaks the release a member belongs to while it is
+// undecided: why says what happened to the member. A member that came
+// through WaitOnPermit and waits at PreBind for the others breaks it too
+// (deleted, it will not bind). Callers hold s.mu.
 func (s *Store) breakRelease(uid types.UID, why string) {
 	r, ok := s.releases[uid]
 	if !ok {
 		return
 	}
 	delete(s.releases, uid)
-	name, missing := r.missing[uid]
-	if !missing {
-		return
-	}
 	delete(r.missing, uid)
-	s.breakOff(r, fmt.Sprintf("member %s %s before it could bind", name, why))
+	s.breakOff(r, fmt.Sprintf("member %s %s before it could bind", r.members[uid], why))
 }
 
 // InRelease reports whether the pod belongs to a released round that has
@@ -177,8 +182,10 @@ func (s *Store) ArriveAtBind(pod *v1.Pod) (Barrier, bool) {
 	if !ok {
 		return Barrier{}, false
 	}
-	delete(s.releases, pod.UID)
 	delete(r.missing, pod.UID)
+	if r.decided() {
+		delete(s.releases, pod.UID)
+	}
 	s.finish(r)
 	return Barrier{r: r}, true
 }
@@ -211,8 +218,8 @@ func (s *Store) Passed(b Barrier, expired bool) BarrierResult {
 	r := b.r
 	if r.broken == "" && len(r.missing) > 0 && expired {
 		names := make([]string, 0, len(r.missing))
-		for _, n := range r.missing {
-			names = append(names, n)
+		for uid := range r.missing {
+			names = append(names, r.members[uid])
 		}
 		sort.Strings(names)
 		s.breakOff(r, fmt.Sprintf("members %v did not come through Permit in time", names))

@@ -81,6 +81,11 @@ func TestReleasedRoundBindsWhole(t *testing.T) {
 			want: "gang ns/train/workers released at its quorum will not bind whole: member a lost its reservation before it could bind; binding none of it"},
 		{name: "a member deleted", lose: func(s *Store, p *v1.Pod) { s.DeletePod(p) },
 			want: "gang ns/train/workers released at its quorum will not bind whole: member a was deleted before it could bind; binding none of it"},
+		{name: "a member deleted at PreBind while it waits for the others", lose: func(s *Store, p *v1.Pod) {
+			b, _ := s.ArriveAtBind(p)
+			require.False(t, decided(b))
+			s.DeletePod(p)
+		}, want: "gang ns/train/workers released at its quorum will not bind whole: member a was deleted before it could bind; binding none of it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, pods := releasedRound(t)
