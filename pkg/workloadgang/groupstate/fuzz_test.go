@@ -48,13 +48,32 @@ const (
 	fuzzMaxOps = 160
 )
 
-// The framework keeps a member it rejected at Permit (timed out,
-// preempted, deleted, rejected with its round) in its waiting-pods map
-// until that member's binding goroutine wakes, just before its Unreserve:
-// the model's stillWaiting says so (waitingInFramework), so Permit may
-// count such a member and release a round one short. The released round's
-// PreBind barrier (release.go) must then bind none of it: opBind checks
-// every member of a released round against the model's release.
+// The model of the framework is no stronger than the framework
+// (k8s.io/kubernetes v1.35 pkg/scheduler/framework/runtime,
+// waiting_pods_map.go and framework.go; schedule_one.go):
+//   - Reject of a waiting pod (our round rejections, the Permit timeout's
+//	 timer, upstream preemption, which rejects a waiting victim instead of
+//	 deleting it, and the queue's delete handler) only puts a status in
+//	 the pod's channel. The pod stays in the waiting-pods map, visible to
+//	 GetWaitingPod (the Store's stillWaiting), until its binding goroutine
+//	 wakes in WaitOnPermit (opWake); its Unreserve runs after that, later
+//	 still (opUnreserve). Preemption tells the Store nothing (opPreempt);
+//	 a deletion reaches it through our informer handler, in any order
+//	 with the rest.
+//   - Allow on a pod already rejected does nothing (the channel holds the
+//	 rejection), and Reject on a pod already allowed does nothing either.
+//   - Binding goroutines and informer handlers interleave with the
+//	 scheduling cycles and with each other in any order. The framework
+//	 runs scheduling cycles one at a time; the model lets them interleave
+//	 too (one pod's Permit between another's Reserve and Permit): it
+//	 allows more orders than the framework, never fewer.
+//
+// So Permit may count a member that is already rejected and release a
+// round one short. The released round's PreBind barrier (release.go) must
+// then bind none of it: opBind checks every member of a released round
+// against the model's release, and checks at every bind that the gang's
+// committed members (bound, or certain to bind) make its quorum (see
+// committed).
 
 // fuzzHighPriority is the priority of the slots whose header bit is set.
 const fuzzHighPriority = 1000
@@ -148,11 +167,20 @@ const (
 	// opWorkloadEvent delivers a Workload's next add or update event to the
 	// plugin's handler (WorkloadChanged); the lister already has it.
 	opWorkloadEvent
+	// opPreempt: another pod's preemption (upstream DefaultPreemption)
+	// chooses a member waiting at Permit as a victim and rejects it: the pod
+	// is not deleted, the Store hears of it only at its Unreserve, and the
+	// framework lists it as waiting until it wakes (opWake).
+	opPreempt
+	// opWake: the binding goroutine of a pod rejected at Permit wakes in
+	// WaitOnPermit: the framework forgets it as waiting; its Unreserve is
+	// still due.
+	opWake
 	numFuzzOps
 )
 
 var fuzzOpNames = [numFuzzOps]string{"Create", "Handler", "Queue", "Admit", "Pop", "Reserve", "Unplaced", "Permit", "Bind", "Unreserve", "Delete", "Workload", "WorkloadDelete", "Tick",
-	"Ungate", "Yield", "NodesChanged", "WorkloadEvent"}
+	"Ungate", "Yield", "NodesChanged", "WorkloadEvent", "Preempt", "Wake"}
 
 // fuzzPhase is where the scheduler has a pod.
 type fuzzPhase uint8
@@ -229,13 +257,17 @@ type fuzzPod struct {
 	// noRoom: held by Admit (or Permit) while its gang cannot fit.
 	noRoom bool
 	// rejectedAtPermit: rejected while it waited at Permit; the framework
-	// lists it as waiting until its Unreserve (see waitingInFramework).
-	rejectedAtPermit bool
+	// lists it as waiting until its binding goroutine wakes (woken), before
+	// its Unreserve (see waitingInFramework).
+	rejectedAtPermit, woken bool
 	// release is the released round the pod has not come through PreBind
 	// of yet; barrier is the Store's view of it while the pod waits there
 	// (phBarrier).
 	release *fuzzRelease
 	barrier Barrier
+	// quorum is the minCount its Permit released the pod at; 0 outside a
+	// gang.
+	quorum int
 	// unfit: a member whose last PostFilter found no node that room could
 	// help, since it last reserved one and the nodes last changed.
 	unfit bool
@@ -246,7 +278,8 @@ type fuzzPod struct {
 
 // fuzzRelease is a round released at its quorum, as the model sees it.
 type fuzzRelease struct {
-	// missing are the members not through PreBind yet.
+	// all are its members; missing are those not through PreBind yet.
+	all     []*fuzzPod
 	missing map[*fuzzPod]bool
 	// broken: a member lost its reservation or was deleted before it came
 	// through, or a member gave up waiting.
@@ -257,20 +290,75 @@ func (r *fuzzRelease) decided() bool { return r.broken || len(r.missing) == 0 }
 
 // waitingInFramework is whether the framework lists the pod as waiting at
 // Permit (GetWaitingPod): while it waits, and once rejected there until
-// its Unreserve.
+// its binding goroutine wakes.
 func waitingInFramework(p *fuzzPod) bool {
-	return p.ph == phWaiting || p.ph == phRejecting && p.rejectedAtPermit
+	return p.ph == phWaiting || p.ph == phRejecting && p.rejectedAtPermit && !p.woken
 }
 
 // breakRelease is the Store's breakRelease: the pod lost its reservation or
 // was deleted before it came through its released round's PreBind.
 func (p *fuzzPod) breakRelease() {
-	// A member waiting at PreBind keeps its release: its wait goes on.
-	if r := p.release; r != nil && r.missing[p] {
+	r := p.release
+	switch {
+	case r == nil:
+	case r.missing[p]:
 		p.release = nil
 		delete(r.missing, p)
-		r.broken = true
+		r.breakOff()
+	case p.ph == phBarrier && !r.decided():
+		// Through WaitOnPermit, waiting at PreBind for the others: it will
+		// not bind either. Its wait goes on, and ends broken.
+		r.breakOff()
 	}
+}
+
+// breakOff breaks the release: none of it binds, so its members stop
+// counting toward the quorum at once, not when their Unreserve runs.
+func (r *fuzzRelease) breakOff() {
+	if r.broken {
+		return
+	}
+	r.broken = true
+	for _, q := range r.all {
+		if q.member && q.state == reserved {
+			q.state = pending
+		}
+	}
+}
+
+// undecidedRelease returns group gi's released round that is not decided
+// yet, if any.
+func (h *fuzzHarness) undecidedRelease(gi int) *fuzzRelease {
+	for _, q := range h.pods {
+		if q.gi == gi && q.release != nil && !q.release.decided() {
+			return q.release
+		}
+	}
+	return nil
+}
+
+// committed reports whether a member will bind unless it is deleted or its
+// bind fails: it is bound, or came through Permit outside any release, or
+// its release has passed its barrier. A deleted pod does not count; the
+// gang's lost count stands for the committed members deleted or whose bind
+// failed (splits that no Store decision can prevent).
+func committed(p *fuzzPod) bool {
+	if !p.member || p.deleted {
+		return false
+	}
+	switch {
+	case p.node, p.state == bound:
+		return true
+	case p.ph == phReserved:
+		// Only the model interleaves scheduling cycles: its Permit comes
+		// next, within the same cycle in the framework.
+		return true
+	case p.ph == phBinding:
+		return p.release == nil
+	case p.ph == phBarrier:
+		return p.release != nil && p.release.decided() && !p.release.broken
+	}
+	return false
 }
 
 // ours reports whether the Store's schedulers schedule the pod.
@@ -331,6 +419,9 @@ type fuzzGroup struct {
 	progress time.Time
 	// holdChecked: a HoldExpired timer watches the held round.
 	holdChecked bool
+	// lost counts the members that were committed (see committed) when
+	// they were deleted or their bind failed.
+	lost int
 }
 
 // fuzzWorkload is a Workload in the API.
@@ -686,7 +777,7 @@ func (h *fuzzHarness) preBind(p *fuzzPod, variant int) bool {
 		p.release, p.barrier = nil, b
 	} else if !r.decided() && variant%4 == 3 {
 		h.note("PreBind gave up waiting")
-		r.broken = true
+		r.breakOff()
 		got := h.s.Passed(p.barrier, true)
 		require.Equal(h.t, BarrierBroken, got.Kind, "Passed(expired)\n%v", h.hist())
 		p.ph, p.bindFailed = phRejecting, true
@@ -804,6 +895,9 @@ func canCreate(p *fuzzPod) bool {
 }
 
 func (h *fuzzHarness) deletePod(p *fuzzPod, variant byte) {
+	if committed(p) {
+		h.groups[p.gi].lost++
+	}
 	p.deleted = true
 	switch variant % 3 {
 	case 1:
@@ -1127,7 +1221,7 @@ func (h *fuzzHarness) reserve(p *fuzzPod) {
 // unreserve is Unreserve.
 func (h *fuzzHarness) unreserve(p *fuzzPod) {
 	p.bindFailed = false
-	p.rejectedAtPermit = false
+	p.rejectedAtPermit, p.woken = false, false
 	p.breakRelease()
 	h.note("Unreserve")
 	got := h.s.Unreserve(p.sched)
@@ -1565,8 +1659,17 @@ func (h *fuzzHarness) permit(p *fuzzPod) {
 			}
 			for q := range r.missing {
 				q.release = r
+				q.quorum = minCount
+				r.all = append(r.all, q)
 			}
+		} else if r := h.undecidedRelease(p.gi); r != nil {
+			// The quorum counts the members of an undecided release: the
+			// member binds if and only if they do.
+			r.missing[p] = true
+			r.all = append(r.all, p)
+			p.release = r
 		}
+		p.quorum = minCount
 		allow := h.take(p.gi, waitingFlag)
 		g.deadline, g.rejections, g.backoffUntil, g.holdsExpired = time.Time{}, 0, time.Time{}, 0
 		// The attempt succeeded: the next member to be admitted starts one.
@@ -1809,6 +1912,9 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		}
 		if variant%2 == 1 || p.deleted {
 			h.note("binding failed")
+			if committed(p) {
+				h.groups[p.gi].lost++
+			}
 			p.ph = phRejecting
 			p.bindFailed = true
 			return
@@ -1817,6 +1923,30 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		p.node = true
 		p.handlerEvents = append(p.handlerEvents, fuzzEvent{node: true})
 		p.ph = phBound
+		// Safety: a gang never binds short of its quorum through a
+		// decision of the Store. Bound members, and members certain to
+		// bind, make it (with those lost to deletions and failed binds).
+		if n := h.count(p.gi, committed) + h.groups[p.gi].lost; p.member && n < p.quorum {
+			h.failf("%s bound with %d committed members (%d lost), short of minCount %d", p.name, n, h.groups[p.gi].lost, p.quorum)
+		}
+	case opPreempt:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phWaiting })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.note("preempted at Permit")
+		p.ph, p.rejectedAtPermit = phRejecting, true
+	case opWake:
+		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phRejecting && p.rejectedAtPermit && !p.woken })
+		if p == nil {
+			h.steps = h.steps[:len(h.steps)-1] // nothing to do: keep the history short
+			return
+		}
+		record(p)
+		h.note("woken in WaitOnPermit")
+		p.woken = true
 	case opUnreserve:
 		p := h.find(slot, func(p *fuzzPod) bool { return p.ph == phRejecting })
 		if p == nil {
@@ -2327,6 +2457,35 @@ func fuzzSeeds() [][]byte {
 			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opDelete, 0), seedStep(opQueue, 0),
 				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opBind, 1), seedStep(opUnreserve, 0),
 				seedStep(opBind, 1)},
+		)...),
+		// The split race: a member waiting at Permit is preempted (the
+		// framework rejects it and still lists it as waiting); a sibling
+		// releases the round counting it and waits at its PreBind barrier;
+		// a third member reaches Permit before the preempted one wakes. It
+		// must not bind on the count of the undecided round. Then the same
+		// once the preempted member woke and its Unreserve broke the round:
+		// the sibling still waits to fail, and must not count either.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2), each(opQueue, 0, 1, 2),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPreempt, 0),
+				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opBind, 1),
+				seedStep(opPop, 2), seedStep(opReserve, 2), seedStep(opPermit, 2), seedStep(opBind, 2),
+				seedStep(opWake, 0), seedStep(opUnreserve, 0), seedStep(opBind, 1), seedStep(opBind, 2), seedStep(opUnreserve, 1), seedStep(opUnreserve, 2)},
+		)...),
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1, 2), each(opHandler, 0, 1, 2), each(opQueue, 0, 1, 2),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPreempt, 0),
+				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opBind, 1),
+				seedStep(opWake, 0), seedStep(opUnreserve, 0),
+				seedStep(opPop, 2), seedStep(opReserve, 2), seedStep(opPermit, 2), seedStep(opBind, 2), seedStep(opBind, 1), seedStep(opUnreserve, 1)},
+		)...),
+		// A member rejected at Permit wakes (the framework forgets it as
+		// waiting) before its Unreserve: the sibling that reaches Permit
+		// then drops it from the round and waits.
+		fuzzSeed(oneGang, join(
+			[][2]byte{seedStep(opWorkload, seedWorkload(0, 2))}, each(opCreate, 0, 1), each(opHandler, 0, 1), each(opQueue, 0, 1),
+			[][2]byte{seedStep(opPop, 0), seedStep(opReserve, 0), seedStep(opPermit, 0), seedStep(opPreempt, 0), seedStep(opWake, 0),
+				seedStep(opPop, 1), seedStep(opReserve, 1), seedStep(opPermit, 1), seedStep(opUnreserve, 0)},
 		)...),
 		// A younger gang, rejected once, is starving; yet its round is not
 		// held while an older gang's round waits: it is rejected.

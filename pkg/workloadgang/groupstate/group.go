@@ -133,6 +133,9 @@ type group struct {
 	// noDomainEpoch is the Store's room epoch in which a member of the gang
 	// last found no domain (see NoDomain); 0 when none did.
 	noDomainEpoch uint64
+	// release is the gang's released round while it is undecided (see
+	// release.go); nil otherwise.
+	release *release
 }
 
 func newGroup() *group {

@@ -187,6 +187,12 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 	assert.Zero(t, extra.Wait)
 	assert.False(t, extra.Admitted, "a member that joins a gang at quorum admits nothing")
 
+	// The round comes through PreBind whole (d joined it), then loses two
+	// members.
+	for _, p := range []*v1.Pod{a, b, c, d} {
+		_, ok := s.ArriveAtBind(p)
+		require.True(t, ok, "%s is in the release", p.Name)
+	}
 	s.DeletePod(a)
 	s.DeletePod(d)
 	replacement := member("e", "")

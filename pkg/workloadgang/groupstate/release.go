@@ -18,6 +18,7 @@ package groupstate
 
 import (
 	"fmt"
+	"sort"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -41,60 +42,115 @@ import (
 // and is scheduled again. No API write is added for the waiting members
 // (the framework already writes their nominatedNodeName); the member that
 // released the round runs PreBind too (see InRelease).
+//
+// Two more rules keep a rejected member from counting through the others:
+//   - The members of a broken release stop counting toward the quorum the
+//	 moment it breaks, not when their own Unreserve runs: none of them
+//	 will bind, and a member reaching Permit in between must not be let
+//	 through on their count.
+//   - A member that reaches Permit while its gang's release is undecided
+//	 (the quorum it completes includes the release's members) joins that
+//	 release: it binds if and only if the release does.
 
 // release is one released round on its way through the binding cycles of
 // its members. Its fields are guarded by Store.mu; done is closed once,
 // when every member came through or the release broke.
 type release struct {
 	group gang.GroupKey
-	// missing are the members not through WaitOnPermit yet.
-	missing map[types.UID]string
+	// members names all its members; missing are those not through
+	// WaitOnPermit yet.
+	members map[types.UID]string
+	missing map[types.UID]struct{}
 	// broken says why the release will not bind; empty while it may.
 	broken string
 	done   chan struct{}
 }
 
-// finish closes done once the release is decided. Callers hold Store.mu.
-func (r *release) finish() {
+// decided reports whether every member came through or the release broke.
+func (r *release) decided() bool {
+	return r.broken != "" || len(r.missing) == 0
+}
+
+// finish closes done once the release is decided, and then forgets it as
+// its gang's undecided release and as the release of the members that came
+// through (a member still missing keeps it until it comes through or loses
+// its reservation). Callers hold s.mu.
+func (s *Store) finish(r *release) {
+	if !r.decided() {
+		return
+	}
 	select {
 	case <-r.done:
+		return
 	default:
-		if r.broken != "" || len(r.missing) == 0 {
-			close(r.done)
+		close(r.done)
+	}
+	for uid := range r.members {
+		if _, missing := r.missing[uid]; !missing && s.releases[uid] == r {
+			delete(s.releases, uid)
 		}
 	}
+	if g, ok := s.groups[r.group]; ok && g.release == r {
+		g.release = nil
+	}
+}
+
+// breakOff breaks an undecided release: none of it will bind, so its
+// members' reservations stop counting toward the quorum now; their
+// Unreserve, which follows their failed PreBind, then changes nothing.
+// Callers hold s.mu.
+func (s *Store) breakOff(r *release, why string) {
+	if r.broken != "" {
+		return
+	}
+	r.broken = why
+	if g, ok := s.groups[r.group]; ok {
+		for uid := range r.members {
+			if g.members[uid] == reserved {
+				g.members[uid] = pending
+				g.reservedOrBound--
+			}
+		}
+	}
+	s.finish(r)
 }
 
 // startRelease records a round released by pod with the given waiting
-// members. Callers hold s.mu.
-func (s *Store) startRelease(key gang.GroupKey, pod *v1.Pod, waiting map[types.UID]*v1.Pod) {
-	r := &release{group: key, missing: make(map[types.UID]string, len(waiting)+1), done: make(chan struct{})}
-	r.missing[pod.UID] = pod.Name
-	for uid, p := range waiting {
-		r.missing[uid] = p.Name
+// members, or, with none waiting, makes pod join its gang's undecided
+// release if there is one. Callers hold s.mu.
+func (s *Store) startRelease(key gang.GroupKey, g *group, pod *v1.Pod, waiting map[types.UID]*v1.Pod) {
+	if len(waiting) == 0 {
+		if r := g.release; r != nil {
+			r.members[pod.UID] = pod.Name
+			r.missing[pod.UID] = struct{}{}
+			s.releases[pod.UID] = r
+		}
+		return
 	}
-	for uid := range r.missing {
+	r := &release{group: key, members: make(map[types.UID]string, len(waiting)+1), missing: make(map[types.UID]struct{}, len(waiting)+1), done: make(chan struct{})}
+	r.members[pod.UID] = pod.Name
+	for uid, p := range waiting {
+		r.members[uid] = p.Name
+	}
+	for uid := range r.members {
+		r.missing[uid] = struct{}{}
 		s.releases[uid] = r
 	}
+	g.release = r
 }
 
-// breakRelease breaks the release a member belongs to, if it is not
-// through yet: why says what happened to the member. Callers hold s.mu.
+// breakRelease breaks the release a member belongs to while it is
+// undecided: why says what happened to the member. A member that came
+// through WaitOnPermit and waits at PreBind for the others breaks it too
+// (deleted, it will not bind). Callers hold s.mu.
 func (s *Store) breakRelease(uid types.UID, why string) {
 	r, ok := s.releases[uid]
 	if !ok {
 		return
 	}
 	delete(s.releases, uid)
-	name, missing := r.missing[uid]
-	if !missing {
-		return
-	}
 	delete(r.missing, uid)
-	if r.broken == "" {
-		r.broken = fmt.Sprintf("member %s %s before it could bind", name, why)
-	}
-	r.finish()
+	s.breakOff(r, fmt.Sprintf("member %s %s before it could bind", r.members[uid], why))
 }
 
 // InRelease reports whether the pod belongs to a released round that has
@@ -126,9 +182,11 @@ func (s *Store) ArriveAtBind(pod *v1.Pod) (Barrier, bool) {
 	if !ok {
 		return Barrier{}, false
 	}
-	delete(s.releases, pod.UID)
 	delete(r.missing, pod.UID)
-	r.finish()
+	if r.decided() {
+		delete(s.releases, pod.UID)
+	}
+	s.finish(r)
 	return Barrier{r: r}, true
 }
 
@@ -160,11 +218,11 @@ func (s *Store) Passed(b Barrier, expired bool) BarrierResult {
 	r := b.r
 	if r.broken == "" && len(r.missing) > 0 && expired {
 		names := make([]string, 0, len(r.missing))
-		for _, n := range r.missing {
-			names = append(names, n)
+		for uid := range r.missing {
+			names = append(names, r.members[uid])
 		}
-		r.broken = fmt.Sprintf("members %v did not come through Permit in time", names)
-		r.finish()
+		sort.Strings(names)
+		s.breakOff(r, fmt.Sprintf("members %v did not come through Permit in time", names))
 	}
 	if r.broken != "" {
 		return BarrierResult{Kind: BarrierBroken, Message: fmt.Sprintf("gang %s released at its quorum will not bind whole: %s; binding none of it", r.group, r.broken)}

@@ -81,6 +81,11 @@ func TestReleasedRoundBindsWhole(t *testing.T) {
 			want: "gang ns/train/workers released at its quorum will not bind whole: member a lost its reservation before it could bind; binding none of it"},
 		{name: "a member deleted", lose: func(s *Store, p *v1.Pod) { s.DeletePod(p) },
 			want: "gang ns/train/workers released at its quorum will not bind whole: member a was deleted before it could bind; binding none of it"},
+		{name: "a member deleted at PreBind while it waits for the others", lose: func(s *Store, p *v1.Pod) {
+			b, _ := s.ArriveAtBind(p)
+			require.False(t, decided(b))
+			s.DeletePod(p)
+		}, want: "gang ns/train/workers released at its quorum will not bind whole: member a was deleted before it could bind; binding none of it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, pods := releasedRound(t)
@@ -119,4 +124,74 @@ func TestReleasedRoundBindsWhole(t *testing.T) {
 		_, ok := s.ArriveAtBind(d)
 		assert.False(t, ok)
 	})
+}
+
+// TestRejectedMemberNeverCountsThroughTheOthers: a member rejected at
+// Permit (preempted, deleted) counts toward the quorum of the round it is
+// released with until the release is decided, and no longer: a member
+// that reaches Permit meanwhile must not bind on that count (issue 11,
+// found by FuzzStore once its model let preemption and the framework's
+// wake-up come apart from Unreserve).
+func TestRejectedMemberNeverCountsThroughTheOthers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// before runs between the release of a, b, c (a rejected by the
+		// framework, its Unreserve not run) and d's Permit.
+		before func(s *Store, pods []*v1.Pod)
+		// wantD is d's Permit decision; wantReserved the quorum count then.
+		wantD        PermitKind
+		wantReserved int
+	}{
+		{
+			name:   "release undecided: d joins it",
+			before: func(s *Store, pods []*v1.Pod) { s.ArriveAtBind(pods[1]) },
+			wantD:  PermitRelease, wantReserved: 4,
+		},
+		{
+			name: "release broken by a's Unreserve, b and c not failed yet: they do not count",
+			before: func(s *Store, pods []*v1.Pod) {
+				s.ArriveAtBind(pods[1])
+				s.Unreserve(pods[0])
+			},
+			wantD: PermitWait, wantReserved: 1,
+		},
+		{
+			name:   "release broken by a's deletion: b and c do not count",
+			before: func(s *Store, pods []*v1.Pod) { s.DeletePod(pods[0]) },
+			wantD:  PermitWait, wantReserved: 1,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, pods := releasedRound(t)
+			tc.before(s, pods)
+			d := member("d", "")
+			s.AddPod(d)
+			s.Reserve(d)
+			res := s.Permit(d, 3, trainUID, timeout)
+			require.Equal(t, tc.wantD, res.Kind)
+			assert.Equal(t, tc.wantReserved, res.ReservedOrBound)
+			if res.Kind == PermitWait {
+				assert.False(t, s.InRelease(d), "d waits in a new round")
+				// The broken round's members fail at PreBind; their
+				// Unreserve does not end d's round.
+				for _, p := range pods[1:] {
+					if b, ok := s.ArriveAtBind(p); ok {
+						assert.Equal(t, BarrierBroken, s.Passed(b, false).Kind)
+					}
+					assert.Equal(t, RoundOutcome{}, s.Unreserve(p), "%s", p.Name)
+				}
+				st, _ := s.Group(workers)
+				assert.Equal(t, 1, st.Waiting, "d still waits")
+				return
+			}
+			require.True(t, s.InRelease(d), "d must pass the barrier too")
+			bd, _ := s.ArriveAtBind(d)
+			assert.False(t, decided(bd), "a, c are not through")
+			s.Unreserve(pods[0]) // a wakes rejected: the round breaks
+			assert.True(t, decided(bd))
+			assert.Equal(t, BarrierBroken, s.Passed(bd, false).Kind, "d binds only with the round")
+			st, _ := s.Group(workers)
+			assert.Zero(t, st.ReservedOrBound, "no member of the broken round counts")
+		})
+	}
 }

@@ -244,9 +244,7 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 		for uid := range g.waiting {
 			res.Allow = append(res.Allow, uid)
 		}
-		if len(g.waiting) > 0 {
-			s.startRelease(key, pod, g.waiting)
-		}
+		s.startRelease(key, g, pod, g.waiting)
 		clear(g.waiting)
 		g.deadline = time.Time{}
 		g.rejections = 0
