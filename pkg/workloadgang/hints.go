@@ -38,7 +38,7 @@ import (
 
 // reservationHintDelay is how long a waiting round must go without a new
 // member before its members' reservations are published.
-const reservationHintDelay = 2 * time.Second
+const reservationHintDelay = 5 * time.Second
 
 // reservationHints publishes where the members of a stalled round are
 // reserved, as their status.nominatedNodeName.

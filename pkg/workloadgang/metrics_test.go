@@ -412,6 +412,7 @@ func TestMetricsRegistered(t *testing.T) {
 		"gangsched_gangs_rejected_total":      true,
 		"gangsched_pods_held":                 true,
 		"gangsched_releases_broken_total":     true,
+		"gangsched_reservation_hints_total":   true,
 		"gangsched_topology_no_domain_total":  true,
 		"gangsched_groups_tracked":            true,
 		"gangsched_preemption_attempts_total": true,

@@ -61,7 +61,8 @@ func (pl *WorkloadGangSort) Name() string {
 }
 
 // Less orders pods by priority (a gang member's is its gang's: the lowest
-// of its members'), then arrival, then gang, then queue time: the order
+// of its members'), then arrival, then gang, then (members of one gang)
+// creation and name, then queue time: the order
 // the Store's yield and hold compare gangs by. It runs under the queue's
 // lock on every comparison: it reads memory only and allocates nothing.
 func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
@@ -77,6 +78,19 @@ func (pl *WorkloadGangSort) Less(a, b fwk.QueuedPodInfo) bool {
 		// Same arrival, different gangs: a fixed order keeps each gang's
 		// members together.
 		return c < 0
+	}
+	if keyA != (gang.GroupKey{}) {
+		// Members of one gang, in a fixed order (creation, then name): a
+		// gang short of room reserves the same members and finds no node
+		// for the same one, round after round, so each member keeps the
+		// same message, and costs no new status write or Event per round.
+		podA, podB := a.GetPodInfo().GetPod(), b.GetPodInfo().GetPod()
+		if !podA.CreationTimestamp.Equal(&podB.CreationTimestamp) {
+			return podA.CreationTimestamp.Before(&podB.CreationTimestamp)
+		}
+		if podA.Name != podB.Name {
+			return podA.Name < podB.Name
+		}
 	}
 	return a.GetTimestamp().Before(b.GetTimestamp())
 }

@@ -404,9 +404,12 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		}
 		if !res.RoundStart.IsZero() {
 			pl.reportWaitingRound(key, res.RoundStart)
+			pl.timeRoundOut(ctx, key, res.RoundStart, res.Wait)
 		}
 		pl.hints.watch(key)
-		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait
+		// The framework's timer is a backstop: the round times out first,
+		// as a whole, with one message (timeRoundOut).
+		return fwk.NewStatus(fwk.Wait, gang.WaitingForQuorumMessage(key, res.ReservedOrBound, minCount)), res.Wait + permitBackstop
 	}
 	// PermitRelease: this member binds, and the waiting ones with it.
 	if logger.V(4).Enabled() {
@@ -423,6 +426,20 @@ func (pl *WorkloadGang) Permit(ctx context.Context, _ fwk.CycleState, pod *v1.Po
 		pl.reportAdmitted(w, key, res.ReservedOrBound, minCount, res.QuorumWait, res.Domain)
 	}
 	return nil, 0
+}
+
+// permitBackstop is how much longer than its round the framework holds a
+// member at Permit: WorkloadGang rejects the round at its deadline itself.
+const permitBackstop = 2 * time.Second
+
+// timeRoundOut rejects the round that started at start when its deadline,
+// wait from now, has passed without its quorum: every member is rejected
+// with the same message, round after round (groupstate.RoundTimedOut).
+func (pl *WorkloadGang) timeRoundOut(ctx context.Context, key gang.GroupKey, start time.Time, wait time.Duration) {
+	pl.clock.AfterFunc(wait, func() {
+		// Off the clock's goroutine: a fake clock runs this under its lock.
+		go pl.act(ctx, pl.store.RoundTimedOut(key, start), nil, nil)
+	})
 }
 
 // gangOf returns the gang a pod belongs to: its group, its Workload and its

@@ -470,7 +470,7 @@ func (e *env) setPhase(name string, phase v1.PodPhase) {
 
 // waitsAtPermit says whether a pod waits at Permit in a stalled round.
 // WorkloadGang publishes the node of each member of a round that has gone
-// 2 s without a new member as its nominatedNodeName (reservation hints;
+// 5 s without a new member as its nominatedNodeName (reservation hints;
 // gangsched turns upstream's NominatedNodeNameForExpectation off), so an
 // unbound, nominated pod that was never rejected waits at Permit.
 func waitsAtPermit(p *v1.Pod) bool {

@@ -64,16 +64,8 @@ type splitOutcome int
 const (
 	// splitNone: no member bound; the preemption came first.
 	splitNone splitOutcome = iota
-	// splitWhole: every member bound; the room came first, or the round
-	// released on a preempted member's count broke and was tried again.
+	// splitWhole: every member bound.
 	splitWhole
-	// splitEvictedInFlight: the round passed its PreBind barrier whole,
-	// then DefaultPreemption deleted a member before its binding reached
-	// the API server, and that binding failed: no plugin sees or can stop
-	// a deletion there (a released member's failed bind, see
-	// TestBindingFailure). The preempted member was never rejected: it had
-	// come through Permit.
-	splitEvictedInFlight
 )
 
 // TestSplitRaceNeverBindsAPartialGang races, again and again, the two
@@ -81,9 +73,7 @@ const (
 // members wait at Permit for room for the third:
 //
 //	(a) a plain pod of higher priority, which only fits on the node of one
-//	    waiting member, preempts it: upstream DefaultPreemption rejects the
-//	    waiting victim (it does not delete it), and the framework lists it as
-//	    waiting until its binding goroutine wakes;
+//	    waiting member, tries to preempt it;
 //	(b) the pod that blocks the third member's room is deleted, and the
 //	    third member reaches Permit and completes the quorum.
 //
@@ -92,6 +82,19 @@ const (
 // each iteration checks it once nothing of it waits or binds any more, and
 // the binding watcher checks every gang of the test at its end. The
 // iterations share the scheduler and the nodes; each has its own gang.
+//
+// WorkloadGang preempts for plain pods in the shipped configuration, and a
+// gang waiting at Permit or being released is never its victim, so (a)
+// never takes a member of the round: the gang binds whole every time (and,
+// bound, is then preempted as a whole by the pod). Upstream's
+// DefaultPreemption, which the shipped configuration replaces, rejected the
+// waiting victim, and the framework listed it as waiting until its binding
+// goroutine woke: that race, inside the framework, is covered by
+// TestPreemptedWaitingMemberNeverSplitsTheGang (the real waiting-pods map)
+// and FuzzStore; DefaultPreemption could also delete a member whose round
+// had passed its PreBind barrier, before its binding reached the API
+// server, which this test saw once in 105 iterations before WorkloadGang
+// took over preemption. Any member bound without its gang fails the test.
 func TestSplitRaceNeverBindsAPartialGang(t *testing.T) {
 	e := newSchedEnv(t, schedulerConfig)
 	high := e.createPriorityClass("preemptor", 1000, v1.PreemptLowerPriority)
@@ -109,9 +112,9 @@ func TestSplitRaceNeverBindsAPartialGang(t *testing.T) {
 	}
 	// A broken release is a round released on the count of a member
 	// already rejected: the race won by (a) by a hair.
-	t.Logf("%d iterations in %s: %d bound whole, %d bound none, %d bound whole but for a member DefaultPreemption deleted while it bound; %v released rounds broken at PreBind",
-		counts[splitWhole]+counts[splitNone]+counts[splitEvictedInFlight], time.Since(start).Round(time.Second),
-		counts[splitWhole], counts[splitNone], counts[splitEvictedInFlight], gangMetrics(t).since(before)["gangsched_releases_broken_total"])
+	t.Logf("%d iterations in %s: %d bound whole, %d bound none; %v released rounds broken at PreBind",
+		counts[splitWhole]+counts[splitNone], time.Since(start).Round(time.Second),
+		counts[splitWhole], counts[splitNone], gangMetrics(t).since(before)["gangsched_releases_broken_total"])
 }
 
 // splitRace runs one iteration: the gang's round held at Permit, then (a)
@@ -277,11 +280,7 @@ func (e *schedEnv) raceBusy(podNames []string, preemptor string) (bool, error) {
 }
 
 // judgeSplitRace checks an iteration's outcome: the gang bound whole or
-// not at all. The one exception it tells apart is splitEvictedInFlight: the
-// members bound but for the victim, which DefaultPreemption deleted (a
-// victim waiting at Permit is rejected, never deleted) and which never
-// bound. That gang's Workload is deleted, so that the final check of the
-// binding watcher does not count it.
+// not at all.
 func (e *schedEnv) judgeSplitRace(i int, offset time.Duration, key gang.GroupKey, podNames []string, victim string) splitOutcome {
 	e.t.Helper()
 	bound := e.watcher.boundPods(key)
@@ -296,12 +295,6 @@ func (e *schedEnv) judgeSplitRace(i int, offset time.Duration, key gang.GroupKey
 		return splitNone
 	case n >= splitMinCount:
 		return splitWhole
-	}
-	_, err := e.cs.CoreV1().Pods(e.ns).Get(e.ctx, victim, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) && !bound[victim] && len(bound) == splitMinCount-1 {
-		e.t.Logf("iteration %d (room %v after the preemptor): %s deleted by DefaultPreemption while it bound, after its round passed the PreBind barrier", i, offset, victim)
-		e.deleteWorkload(key.Workload)
-		return splitEvictedInFlight
 	}
 	e.t.Errorf("iteration %d (room %v after the preemptor): gang %s bound %d of %d members: %v (victim %s)",
 		i, offset, key, len(bound), splitMinCount, sortedKeys(bound), victim)

@@ -119,7 +119,7 @@ func TestStalledRoundPublishesItsReservations(t *testing.T) {
 		reserved[name] = p.Status.NominatedNodeName
 	}
 	// The hints are written once: the round waits on, and nothing more is
-	// written for it (a bounded look, 3 times the hint delay).
+	// written for it (a bounded look of 6 s).
 	for end := time.Now().Add(6 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
 		require.Equal(t, 2.0, gangMetrics(t).since(before)[hints], "one hint per waiting member")
 	}

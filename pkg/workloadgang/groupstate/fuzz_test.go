@@ -2131,7 +2131,7 @@ func (h *fuzzHarness) check() {
 		if waiting != (want.Waiting > 0) {
 			h.failf("%s: Round exists iff members wait; Round %v, waiting %d", key, waiting, want.Waiting)
 		}
-		if wantRound := (Round{Start: g.roundStart, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}); waiting && round != wantRound {
+		if wantRound := (Round{Start: g.roundStart, Progress: g.progress, Waiting: want.Waiting, ReservedOrBound: want.ReservedOrBound, MinCount: g.minCount}); waiting && round != wantRound {
 			require.Equal(t, wantRound, round, "%s: Round\n%v", key, h.hist())
 		}
 		arrival, arrived := h.s.Arrival(key)

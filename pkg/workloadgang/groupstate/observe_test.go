@@ -165,7 +165,7 @@ func TestPermitReportsTheQuorum(t *testing.T) {
 	assert.False(t, first.Admitted)
 	round, ok := s.Round(workers)
 	require.True(t, ok)
-	assert.Equal(t, Round{Start: startTime, Waiting: 1, ReservedOrBound: 1, MinCount: 3}, round)
+	assert.Equal(t, Round{Start: startTime, Progress: startTime, Waiting: 1, ReservedOrBound: 1, MinCount: 3}, round)
 
 	s.Reserve(b)
 	clk.SetTime(startTime.Add(time.Second))

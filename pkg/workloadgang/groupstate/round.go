@@ -291,6 +291,27 @@ func (s *Store) Permit(pod *v1.Pod, minCount int, workloadUID types.UID, timeout
 	}
 }
 
+// RoundTimedOut rejects the group's waiting round that started at start,
+// if its deadline has passed before its quorum. WorkloadGang times its
+// rounds out itself, before the framework's own Permit timer (the
+// backstop): the framework's message names each member's own wait ("after
+// waiting 2.997s"), a new message, hence a new status write and Event for
+// every member, every round; the round's is the same every time.
+func (s *Store) RoundTimedOut(key gang.GroupKey, start time.Time) RoundOutcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key]
+	if !ok || len(g.waiting) == 0 || g.deadline.IsZero() || !g.roundStart.Equal(start) {
+		return RoundOutcome{}
+	}
+	defer s.syncGroup(key, g)
+	now := s.clock.Now()
+	if now.Before(g.deadline) || g.reservedOrBound >= g.minCount {
+		return RoundOutcome{}
+	}
+	return g.rejectRound(key, s.backoff, now, CauseTimeout)
+}
+
 // Unreserve records that a member lost its reservation (Permit rejection or
 // timeout, or a later failure). If the member was waiting for a quorum that
 // is now out of reach of the reserved members, the rest of the round is

@@ -1461,3 +1461,51 @@ func TestDomainLifecycle(t *testing.T) {
 		assert.False(t, ok)
 	})
 }
+
+// TestRoundTimedOut checks that a waiting round is timed out as a whole at
+// its deadline, and only the round that started when the timer was set.
+func TestRoundTimedOut(t *testing.T) {
+	tests := []struct {
+		name string
+		// after is how long after the round's start the timer fires.
+		after time.Duration
+		// otherRound restarts the round before the timer fires.
+		otherRound bool
+		want       OutcomeKind
+	}{
+		{name: "before its deadline", after: timeout - time.Millisecond, want: NoChange},
+		{name: "at its deadline", after: timeout, want: RoundRejected},
+		{name: "a later round is not the timer's", after: timeout, otherRound: true, want: NoChange},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, clk := newStore(testBackoff)
+			pods := []*v1.Pod{member("a", ""), member("b", ""), member("c", "")}
+			for _, p := range pods {
+				s.AddPod(p)
+			}
+			for _, p := range pods[:2] {
+				s.Reserve(p)
+				require.Equal(t, PermitWait, s.Permit(p, 3, trainUID, timeout).Kind)
+			}
+			start := startTime
+			if tc.otherRound {
+				// The round is rejected (a member lost its reservation) and
+				// a new one starts later.
+				s.Unreserve(pods[0])
+				clk.SetTime(startTime.Add(5 * time.Second))
+				s.Reserve(pods[1])
+				s.Permit(pods[1], 3, trainUID, timeout)
+			}
+			clk.SetTime(start.Add(tc.after))
+			out := s.RoundTimedOut(workers, start)
+			require.Equal(t, tc.want, out.Kind)
+			if tc.want == RoundRejected {
+				assert.Equal(t, CauseTimeout, out.Cause)
+				assert.ElementsMatch(t, []types.UID{pods[0].UID, pods[1].UID}, out.Reject)
+				_, waiting := s.Round(workers)
+				assert.False(t, waiting, "no member waits once the round timed out")
+			}
+		})
+	}
+}
