@@ -282,8 +282,12 @@ func GangRejectedMessage(k GroupKey, reason string) string {
 }
 
 // PermitTimeoutReason is the GangRejectedMessage reason of a round that
-// waited at Permit until its timeout.
-const PermitTimeoutReason = "the Permit timeout passed before minCount members were reserved or bound"
+// waited at Permit until its timeout. Every member of the round gets it,
+// the same every round (the framework's own timeout message names each
+// member's wait, which differs by the millisecond).
+func PermitTimeoutReason(timeout time.Duration) string {
+	return fmt.Sprintf("the Permit timeout (%s) passed before minCount members were reserved or bound", timeout)
+}
 
 // GangWaitingMessage says that a gang's reserved members wait at Permit for
 // its quorum; the note of the GangWaiting Event on the Workload.

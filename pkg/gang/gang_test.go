@@ -112,7 +112,7 @@ func TestGangEventMessages(t *testing.T) {
 			got:  CannotFitMessage(k, 2, "100m cpu", "200m cpu", 0, 0, "0 cpu"),
 			want: "gang ns/w/pg[1] cannot fit in the nodes it may use even with every other pod gone: no node it may use can hold one of its 2 more members (100m cpu each); waiting for the nodes to change",
 		},
-		{name: "timed out", got: GangRejectedMessage(k, PermitTimeoutReason), want: "gang ns/w/pg[1] rejected: the Permit timeout passed before minCount members were reserved or bound; it will be retried as a whole"},
+		{name: "timed out", got: GangRejectedMessage(k, PermitTimeoutReason(30*time.Second)), want: "gang ns/w/pg[1] rejected: the Permit timeout (30s) passed before minCount members were reserved or bound; it will be retried as a whole"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -95,7 +95,7 @@ func (pl *WorkloadGang) rejectRound(ctx context.Context, out groupstate.RoundOut
 func (pl *WorkloadGang) rejectionReason(out groupstate.RoundOutcome, pod *v1.Pod) (label, reason string, ok bool) {
 	switch out.Cause {
 	case groupstate.CauseTimeout:
-		return rejectedTimeout, gang.PermitTimeoutReason, true
+		return rejectedTimeout, gang.PermitTimeoutReason(pl.permitTimeout(pl.workload(out.Group))), true
 	case groupstate.CauseMemberUnschedulable:
 		return rejectedMemberUnschedulable, fmt.Sprintf("member %s found no node", podName(pod)), true
 	case groupstate.CauseMemberUnreserved:

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -127,11 +128,10 @@ func TestPermitTimeoutRejectsWholeGang(t *testing.T) {
 		pods := members("w", "train", "workers", "", 3, "1")
 		e.createPods(pods...)
 		key := e.group("train", "workers", "")
-		// The member whose wait ran out says so in the framework's words; the
-		// other is rejected with it, in the gang's.
-		timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
+		// WorkloadGang times the round out as a whole, with one message.
+		timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason(permitTimeoutSeconds*time.Second))
 		e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
-			return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+			return strings.Contains(msg, timedOut)
 		})
 		e.requireNoneBound(key)
 		e.deletePods("blocker")

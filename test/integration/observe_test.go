@@ -390,9 +390,9 @@ func TestObserveGangTimesOut(t *testing.T) {
 		regexp.MustCompile("^"+regexp.QuoteMeta(gang.GangWaitingMessage(key, 2, 3))+"$"))
 	e.waitWorkloadEvent("train", v1.EventTypeWarning, "GangRejected",
 		regexp.MustCompile("^"+regexp.QuoteMeta(fmt.Sprintf("gang %s rejected: member ", key))+`w-[0-2] found no node; it will be retried as a whole$`))
-	timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason)
+	timedOut := gang.GangRejectedMessage(key, gang.PermitTimeoutReason(permitTimeoutSeconds*time.Second))
 	e.waitSomePending("both waiting members to be rejected by the Permit timeout", names(pods), 2, func(msg string) bool {
-		return strings.Contains(msg, "rejected due to timeout after waiting") || strings.Contains(msg, timedOut)
+		return strings.Contains(msg, timedOut)
 	})
 	d := e.waitMetrics("a round rejected by its timeout", func(s samples) bool {
 		return s.since(before)[rejectedSeries("timeout")] >= 1

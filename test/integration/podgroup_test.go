@@ -72,7 +72,7 @@ func TestPodGroupScheduleTimeout(t *testing.T) {
 	pods := labelled("w", "train-workers", 3, "1")
 	e.createPods(pods...)
 	e.waitSomePending("a member rejected by the PodGroup's 1 s timeout", names(pods), 1, func(msg string) bool {
-		return strings.Contains(msg, "rejected due to timeout after waiting 1s")
+		return strings.Contains(msg, "the Permit timeout (1s) passed")
 	})
 	e.requireNoneBound(e.group("train", "workers", ""))
 	e.deletePods("blocker")
