@@ -19,6 +19,7 @@ package workloadgang
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"testing"
 
@@ -219,7 +220,9 @@ func TestSelectVictimsOnNode(t *testing.T) {
 				return newDisruptionIndex(infos, groupKind(tc.kinds))
 			}})
 			pp := &podPreemption{fh: fh}
-			victims, violations, status := pp.SelectVictimsOnNode(ctx, state.Clone(), preemptor, infos[0].Snapshot(), tc.pdbs)
+			// The snapshot lists its nodes in no fixed order.
+			node0 := infos[slices.IndexFunc(infos, func(ni fwk.NodeInfo) bool { return ni.Node().Name == "node-0" })]
+			victims, violations, status := pp.SelectVictimsOnNode(ctx, state.Clone(), preemptor, node0.Snapshot(), tc.pdbs)
 			if tc.wantVictims == nil {
 				assert.Equal(t, tc.wantCode, status.Code(), status.Message())
 				assert.Empty(t, victims)

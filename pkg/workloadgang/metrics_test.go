@@ -211,10 +211,10 @@ func TestRoundMetricsAndEvents(t *testing.T) {
 				clk.Step(300 * time.Second)
 				e.fh.GetWaitingPod(p1.UID).Reject("", "rejected due to timeout")
 				e.unreserve(p1)
-				e.requireRejected(t, p2, "the Permit timeout passed")
+				e.requireRejected(t, p2, "the Permit timeout (5m0s) passed")
 			},
 			want:      outcomes{rejected: map[string]float64{rejectedTimeout: 1}},
-			wantEvent: "Warning GangRejected gang ns/train/pg rejected: the Permit timeout passed before minCount members were reserved or bound; it will be retried as a whole",
+			wantEvent: "Warning GangRejected gang ns/train/pg rejected: the Permit timeout (5m0s) passed before minCount members were reserved or bound; it will be retried as a whole",
 		},
 		{
 			name: "the starving gang's hold expires",
