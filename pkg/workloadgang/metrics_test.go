@@ -18,6 +18,7 @@ package workloadgang
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -87,9 +88,11 @@ func readOutcomes(t *testing.T) outcomes {
 // reasons that changed only.
 func (o outcomes) since(before outcomes) outcomes {
 	d := outcomes{
-		admitted:      o.admitted - before.admitted,
-		quorumWaits:   o.quorumWaits - before.quorumWaits,
-		quorumWaitSum: o.quorumWaitSum - before.quorumWaitSum,
+		admitted:    o.admitted - before.admitted,
+		quorumWaits: o.quorumWaits - before.quorumWaits,
+		// Rounded to the millisecond: a difference of float sums is not
+		// exact once earlier tests (or -count) have added to them.
+		quorumWaitSum: math.Round((o.quorumWaitSum-before.quorumWaitSum)*1000) / 1000,
 		rejected:      map[string]float64{},
 	}
 	for r, n := range o.rejected {
