@@ -384,6 +384,19 @@ func WaitingForVictimsMessage(k GroupKey, victims int) string {
 	return fmt.Sprintf("gang %s waits for %d preempted pods to terminate", k, victims)
 }
 
+// IsWaitingForVictimsMessage reports whether msg (a pod's PodScheduled
+// message, in which the framework wraps PostFilter's) says that gang k
+// waits for its victims to terminate.
+func IsWaitingForVictimsMessage(k GroupKey, msg string) bool {
+	_, rest, ok := strings.Cut(msg, "gang "+k.String()+" waits for ")
+	if !ok {
+		return false
+	}
+	var victims int
+	n, err := fmt.Sscanf(rest, "%d preempted pods to terminate", &victims)
+	return err == nil && n == 1
+}
+
 // PreemptionNeverMessage says that a gang member that found no node does
 // not preempt because its spec.preemptionPolicy is Never.
 func PreemptionNeverMessage(k GroupKey) string {

@@ -89,6 +89,26 @@ func TestIsWaitingForPodsMessage(t *testing.T) {
 	}
 }
 
+func TestIsWaitingForVictimsMessage(t *testing.T) {
+	k := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg"}
+	tests := []struct {
+		name string
+		msg  string
+		want bool
+	}{
+		{name: "own message", msg: WaitingForVictimsMessage(k, 4), want: true},
+		{name: "wrapped by the framework", msg: "0/4 nodes are available: 4 Insufficient cpu. " + WaitingForVictimsMessage(k, 2), want: true},
+		{name: "another gang", msg: WaitingForVictimsMessage(GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg2"}, 4), want: false},
+		{name: "another message of the gang", msg: CannotFitByPreemptingMessage(k, 4, "cpu=1", 2), want: false},
+		{name: "empty", msg: "", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, IsWaitingForVictimsMessage(k, tt.msg))
+		})
+	}
+}
+
 func TestGangEventMessages(t *testing.T) {
 	k := GroupKey{Namespace: "ns", Workload: "w", PodGroup: "pg", ReplicaKey: "1"}
 	tests := []struct {

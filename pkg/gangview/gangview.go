@@ -130,6 +130,9 @@ const (
 	// StateUnschedulable: as StateScheduling, but a pending member's
 	// PodScheduled condition says why its last attempt failed (Message).
 	StateUnschedulable State = "Unschedulable"
+	// StatePreempting: the gang preempted lower-priority pods and waits for
+	// them to terminate (a pending member's message says how many).
+	StatePreempting State = "Preempting"
 	// StateRunning: a gang has at least minCount members bound, or every
 	// member of a basic group is bound.
 	StateRunning State = "Running"
@@ -143,6 +146,7 @@ const (
 	statusNoPods          = "no pods"
 	statusScheduling      = "scheduling"
 	statusUnschedulable   = "unschedulable"
+	statusPreempting      = "preempting"
 	statusRunning         = "running"
 )
 

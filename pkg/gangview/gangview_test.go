@@ -215,6 +215,17 @@ func TestRows(t *testing.T) {
 				State: StateUnschedulable, Status: "unschedulable", Message: rejected, Created: at(0), PendingPods: []string{"w-0", "w-1", "w-2"}}},
 		},
 		{
+			name:      "a gang whose members wait for their victims is preempting",
+			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
+			pods: []*v1.Pod{
+				makePod("a", "w-0", "train", "workers", "", 1).unschedulable("0/2 nodes are available: 2 Insufficient cpu. "+gang.WaitingForVictimsMessage(key("a", "train", "workers", ""), 2), 5).obj(),
+				makePod("a", "w-1", "train", "workers", "", 1).obj(),
+			},
+			want: []Row{{Namespace: "a", Workload: "train", PodGroup: "workers", Policy: PolicyGang, MinCount: 2, Pods: 2,
+				State: StatePreempting, Status: "preempting", Message: "0/2 nodes are available: 2 Insufficient cpu. " + gang.WaitingForVictimsMessage(key("a", "train", "workers", ""), 2),
+				Created: at(0), PendingPods: []string{"w-0", "w-1"}}},
+		},
+		{
 			name:      "equal times: the message does not depend on pod order",
 			workloads: []*schedulingv1alpha1.Workload{workload("a", "train", 0, gangPG("workers", 2))},
 			pods: []*v1.Pod{

@@ -263,6 +263,8 @@ func (b *builder) gangState(r *Row, key gang.GroupKey, minCount int) {
 		r.State, r.Status, r.Message = StateWaitingForPods, gang.WaitingForPodsPhrase(r.Pods, minCount), gang.WaitingForPodsMessage(key, r.Pods, minCount)
 	case r.Bound >= minCount:
 		r.State, r.Status = StateRunning, statusRunning
+	case gang.IsWaitingForVictimsMessage(key, b.msg):
+		r.State, r.Status = StatePreempting, statusPreempting
 	default:
 		r.State, r.Status = b.placing()
 	}
