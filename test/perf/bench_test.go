@@ -126,6 +126,14 @@ var cases = map[string]benchCase{
 	"B-nn":  {Name: "B-nn", Desc: "gangs, in-tree GangScheduling, scheduler gate NominatedNodeNameForExpectation off", Config: "intree.yaml", Gates: true, Kind: gangPods, Nomination: &off},
 	"C-rack": {Name: "C-rack", Desc: "gangs, WorkloadGang, each Workload requires one rack (gangsched.io/topology-required: example.com/rack)", Config: "workloadgang.yaml", Kind: gangPods,
 		Topology: rackLabel},
+	// Preemption (issue 11; preemption_test.go): high-priority pods on nodes
+	// full of low-priority pods, through WorkloadGang's PostFilter (gangs as
+	// a whole, plain pods through upstream's Evaluator) or the in-tree
+	// GangScheduling plugin beside DefaultPreemption.
+	"P-gang":         {Name: "P-gang", Desc: "a high-priority gang preempting, WorkloadGang", Config: "workloadgang.yaml", Kind: gangPods},
+	"P-plain":        {Name: "P-plain", Desc: "high-priority plain pods preempting, WorkloadGang", Config: "workloadgang.yaml", Kind: plainPods},
+	"P-intree":       {Name: "P-intree", Desc: "a high-priority gang preempting, in-tree GangScheduling + DefaultPreemption (gates on, as case B)", Config: "intree.yaml", Gates: true, Kind: gangPods, Nomination: &on},
+	"P-intree-plain": {Name: "P-intree-plain", Desc: "high-priority plain pods preempting, in-tree GangScheduling + DefaultPreemption (gates on, as case B)", Config: "intree.yaml", Gates: true, Kind: plainPods, Nomination: &on},
 }
 
 // shape is a cluster and a workload.
@@ -147,6 +155,9 @@ type shape struct {
 	Cases      []string
 	// Cap, if set, replaces -perf.cap when it is shorter.
 	Cap time.Duration
+	// Preemption, if set, fills the nodes with low-priority pods first, and
+	// the shape's pods preempt them (see preemption_test.go).
+	Preemption *preemptionSpec `json:",omitempty"`
 }
 
 func (s shape) capFor() time.Duration {
@@ -232,15 +243,37 @@ var allShapes = []shape{
 	{Name: "nodes-5000-gangs-10", Nodes: 5000, NodeCPU: "32", Gangs: 3000, GangSize: 10, PodCPU: "10m", Cases: []string{"A", "C"}},
 	// The same on 100 nodes in 5 racks, 12 gangs (224 pods).
 	{Name: "topology-smoke", Nodes: 100, RackSize: 20, NodeCPU: "4", Gangs: 12, GangSizes: []int{8, 16, 32}, PodCPU: "1", Cases: []string{"C", "C-rack"}},
+	// Preemption (issue 11): nodes of 1 cpu, each full with one pod of 1
+	// cpu, then a high-priority gang of 100 (or 100 plain pods) evicts
+	// what it needs.
+	{Name: "preemption", Nodes: 500, NodeCPU: "1", Gangs: 1, GangSize: 100, PodCPU: "1", Cases: []string{"P-gang", "P-plain", "P-intree"},
+		Preemption: &preemptionSpec{Victims: 500}},
+	// The same with 20 nodes and 8 preemptors.
+	{Name: "preemption-smoke", Nodes: 20, NodeCPU: "1", Gangs: 1, GangSize: 8, PodCPU: "1", Cases: []string{"P-gang", "P-plain", "P-intree"},
+		Preemption: &preemptionSpec{Victims: 20}},
+	// A gang of 10 that fits the 12 nodes only with every other pod gone,
+	// but 4 of those have its own priority: it never fits, whatever is
+	// evicted. Each run watches 20 s.
+	{Name: "preemption-toobig", Nodes: 12, NodeCPU: "1", Gangs: 1, GangSize: 10, PodCPU: "1", Cases: []string{"P-gang", "P-intree"}, Cap: 20 * time.Second,
+		Preemption: &preemptionSpec{Victims: 8, Peers: 4, NeverFits: true}},
+	// 4 plain high-priority pods next to a running low-priority gang of 8
+	// (8 nodes) and 8 low-priority plain pods (8 nodes): the optimum evicts
+	// 4 plain pods and leaves the gang whole.
+	{Name: "preemption-running-gang", Nodes: 16, NodeCPU: "1", Gangs: 1, GangSize: 4, PodCPU: "1", Cases: []string{"P-plain", "P-intree-plain"},
+		Preemption: &preemptionSpec{RunningGang: 8, Victims: 8}},
 }
 
 // shapeSets are named lists of shapes. The topology shape takes about 3.5
 // minutes with 3 runs on 2 cores.
 var shapeSets = map[string][]string{
 	"smoke":      {"smoke"},
-	"full":       {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention", "topology"},
+	"full":       {"gangs-10", "gangs-100", "gangs-1000", "single-1000", "single-2000", "single-5000", "contention", "topology", "preemption"},
 	"topology":   {"topology"},
 	"nodes-5000": {"nodes-5000-gangs-3", "nodes-5000-gangs-10"},
+	// preemption: the 500-node shape; preemption-small: the scenarios of
+	// docs/preemption.md on at most 20 nodes (3 min with 3 runs on 2 cores).
+	"preemption":       {"preemption"},
+	"preemption-small": {"preemption-smoke", "preemption-toobig", "preemption-running-gang"},
 }
 
 func selectShapes(spec string) ([]shape, error) {
@@ -273,10 +306,12 @@ func selectShapes(spec string) ([]shape, error) {
 		}
 		for i := range out {
 			// Contention shapes keep their own cases (plain pods and basic
-			// groups never complete a gang there); the others run exactly
-			// the cases asked for, so extra cases (C+nn, B-nn) can be added.
+			// groups never complete a gang there), and so do preemption
+			// shapes (their cases are built for them); the others run
+			// exactly the cases asked for, so extra cases (C+nn, B-nn) can
+			// be added.
 			var keep []string
-			if out[i].Contention {
+			if out[i].Contention || out[i].Preemption != nil {
 				for _, c := range out[i].Cases {
 					if want[c] {
 						keep = append(keep, c)
@@ -336,6 +371,14 @@ type runResult struct {
 	OneRackGangs     int     `json:"oneRackGangs"`
 	FirstGangSeconds float64 `json:"firstGangSeconds,omitempty"`
 	AllGangsSeconds  float64 `json:"allGangsSeconds,omitempty"`
+	// Preemption shapes only: the pods evicted, those of them that carried
+	// the DisruptionTarget condition, those that were members of the
+	// running gang, and the gangs left with some but not all members
+	// running.
+	Victims            int `json:"victims,omitempty"`
+	VictimsMarked      int `json:"victimsMarked,omitempty"`
+	RunningGangVictims int `json:"runningGangVictims,omitempty"`
+	PartialGangs       int `json:"partialGangs,omitempty"`
 }
 
 // heapResult is the heap cost of held pods under case C.
@@ -444,7 +487,7 @@ func BenchmarkGangScheduling(b *testing.B) {
 		if bn.racks, err = resetNodes(bn.ctx, cs, sh.Nodes, sh.NodeCPU, sh.RackSize); err != nil {
 			b.Fatalf("nodes: %v", err)
 		}
-		if *flagWarmup && !sh.Contention {
+		if *flagWarmup && !sh.Contention && (sh.Preemption == nil || !sh.Preemption.NeverFits) {
 			r := bn.run(sh, cases[sh.Cases[0]], 0, true)
 			rep.Runs = append(rep.Runs, r)
 		}
@@ -660,6 +703,9 @@ func (bn *bench) createPods(ns string, sh shape, kind podKind, held bool, topolo
 
 // run measures one run of case c on shape sh.
 func (bn *bench) run(sh shape, c benchCase, run int, warmup bool) runResult {
+	if sh.Preemption != nil {
+		return bn.runPreemption(sh, c, run, warmup)
+	}
 	b := bn.b
 	ns := bn.newNamespace()
 	var onGangDone func(string)
@@ -866,7 +912,7 @@ func markdown(rep *report) string {
 	fmt.Fprintf(&sb, "Effective rate = pods / seconds from the first pod create call to the last pod seen bound; median of the measured runs (stuck runs excluded, counted in the stuck column).\n\n")
 	fmt.Fprintf(&sb, "| shape | nodes | pods | A pods/s | B pods/s | C pods/s | D pods/s | C/A | B/A | D/A | C/B |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, sh := range rep.Shapes {
-		if sh.Contention || sh.RackSize > 0 {
+		if sh.Contention || sh.RackSize > 0 || sh.Preemption != nil {
 			continue
 		}
 		m := map[string]float64{}
@@ -879,6 +925,7 @@ func markdown(rep *report) string {
 	}
 	writePodGroupTable(&sb, rep)
 	writeSingleGangTable(&sb, rep)
+	writePreemptionTables(&sb, rep)
 	fmt.Fprintf(&sb, "\n### Per case (medians)\n\n")
 	fmt.Fprintf(&sb, "Throughput: pods bound per 1 s interval after the first binding (avg/p50/p90/p99). Attempt latency: scheduler_scheduling_attempt_duration_seconds, all results, histogram-interpolated.\n\n")
 	fmt.Fprintf(&sb, "| shape | case | runs | stuck | pods/s | create s | first bind s | last bind s | tail s | tput avg | p50 | p90 | p99 | attempts | attempt p50 ms | p99 ms | writes/pod |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -1155,7 +1202,7 @@ func TestTopologyShape(t *testing.T) {
 // reported; warm-ups, stuck runs and cases without a budget are not.
 func TestOverWriteBudget(t *testing.T) {
 	runs := []runResult{
-		{Shape: "smoke", Case: "C", Run: 1, WritesPerPod: 2.98},
+		{Shape: "smoke", Case: "C", Run: 1, WritesPerPod: 2.38},
 		{Shape: "smoke", Case: "C", Run: 2, WritesPerPod: 3.5, Writes: apimetrics.Writes{"PATCH pods/status": 350}},
 		{Shape: "smoke", Case: "C", Run: 3, WritesPerPod: 9, Warmup: true},
 		{Shape: "smoke", Case: "A", Run: 1, WritesPerPod: 9, Stuck: true},
@@ -1163,7 +1210,7 @@ func TestOverWriteBudget(t *testing.T) {
 		{Shape: "smoke", Case: "A", Run: 2, WritesPerPod: math.NaN()},
 	}
 	got := overWriteBudget(runs)
-	if want := []string{"smoke C run 2: 3.50 writes per bound pod, budget 3.40 (PATCH pods/status: 350)"}; !slices.Equal(got, want) {
+	if want := []string{"smoke C run 2: 3.50 writes per bound pod, budget 2.40 (PATCH pods/status: 350)"}; !slices.Equal(got, want) {
 		t.Errorf("overWriteBudget = %q, want %q", got, want)
 	}
 }

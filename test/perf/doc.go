@@ -18,7 +18,9 @@ limitations under the License.
 // bench-smoke: plain pods (upstream plugins only) against the same pods as
 // gangs under the in-tree 1.35 GangScheduling plugin and under WorkloadGang
 // (declared with Workloads, or with scheduler-plugins PodGroups: case C-pg),
-// on one real etcd and kube-apiserver with fake nodes and an in-process
-// scheduler per case. Everything lives in _test.go files and runs only under
+// and high-priority gangs and plain pods preempting on nodes full of
+// low-priority pods (preemption_test.go, docs/preemption.md), on one real
+// etcd and kube-apiserver with fake nodes and an in-process scheduler per
+// case. Everything lives in _test.go files and runs only under
 // go test -bench; see docs/performance.md for the method and flags.
 package perf
