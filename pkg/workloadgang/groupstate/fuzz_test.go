@@ -212,6 +212,9 @@ type fuzzEvent struct {
 // where the scheduler has it, and the Store's bookkeeping for it as the model
 // expects it.
 type fuzzPod struct {
+	// lostCounted: the pod was deleted once committed, and counted in its
+	// group's lost members.
+	lostCounted bool
 	// bindFailed: the pod passed Permit and its binding failed. Its Unreserve
 	// is due; until it runs it still counts, as it must: a released member's
 	// failed bind is the documented partial case (README, TestBindingFailure),
@@ -346,6 +349,19 @@ func committed(p *fuzzPod) bool {
 	if !p.member || p.deleted {
 		return false
 	}
+	return committedPhase(p)
+}
+
+// deletedUnseen reports a member deleted in the API that the scheduler,
+// which has not seen the deletion yet, reserved or released anyway: its
+// bind will fail, the documented partial case of a member lost mid-bind
+// (TestBindingFailure), as for a member deleted once committed.
+func deletedUnseen(p *fuzzPod) bool {
+	return p.member && p.deleted && !p.lostCounted && committedPhase(p)
+}
+
+// committedPhase reports whether the pod's phase commits it to bind.
+func committedPhase(p *fuzzPod) bool {
 	switch {
 	case p.node, p.state == bound:
 		return true
@@ -897,6 +913,7 @@ func canCreate(p *fuzzPod) bool {
 func (h *fuzzHarness) deletePod(p *fuzzPod, variant byte) {
 	if committed(p) {
 		h.groups[p.gi].lost++
+		p.lostCounted = true
 	}
 	p.deleted = true
 	switch variant % 3 {
@@ -1912,8 +1929,12 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		}
 		if variant%2 == 1 || p.deleted {
 			h.note("binding failed")
-			if committed(p) {
+			// Past its PreBind barrier the member was committed; deleted
+			// in the API before the scheduler saw it, it is lost mid-bind
+			// (TestBindingFailure's partial case) all the same.
+			if p.member && !p.lostCounted && (committed(p) || p.deleted) {
 				h.groups[p.gi].lost++
+				p.lostCounted = true
 			}
 			p.ph = phRejecting
 			p.bindFailed = true
@@ -1926,7 +1947,7 @@ func (h *fuzzHarness) step(op fuzzOp, arg byte) {
 		// Safety: a gang never binds short of its quorum through a
 		// decision of the Store. Bound members, and members certain to
 		// bind, make it (with those lost to deletions and failed binds).
-		if n := h.count(p.gi, committed) + h.groups[p.gi].lost; p.member && n < p.quorum {
+		if n := h.count(p.gi, committed) + h.groups[p.gi].lost + h.count(p.gi, deletedUnseen); p.member && n < p.quorum {
 			h.failf("%s bound with %d committed members (%d lost), short of minCount %d", p.name, n, h.groups[p.gi].lost, p.quorum)
 		}
 	case opPreempt:
