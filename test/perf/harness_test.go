@@ -454,6 +454,12 @@ func (w *watcher) counts() (seen, bound, gangsDone int) {
 
 // waitUntil waits until done() or the deadline; it returns false on timeout.
 func (w *watcher) waitUntil(deadline time.Time, done func() bool) bool {
+	return waitChanged(w.changed, deadline, done)
+}
+
+// waitChanged waits until done() or the deadline, looking again whenever
+// changed signals and every 500 ms; it returns false on timeout.
+func waitChanged(changed <-chan struct{}, deadline time.Time, done func() bool) bool {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for !done() {
@@ -461,7 +467,7 @@ func (w *watcher) waitUntil(deadline time.Time, done func() bool) bool {
 			return false
 		}
 		select {
-		case <-w.changed:
+		case <-changed:
 		case <-tick.C:
 		}
 	}

@@ -407,18 +407,7 @@ func (w *preemptionWatcher) boundCount() int {
 // waitUntil waits until done() or the deadline; it returns false on
 // timeout.
 func (w *preemptionWatcher) waitUntil(deadline time.Time, done func() bool) bool {
-	tick := time.NewTicker(500 * time.Millisecond)
-	defer tick.Stop()
-	for !done() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		select {
-		case <-w.changed:
-		case <-tick.C:
-		}
-	}
-	return true
+	return waitChanged(w.changed, deadline, done)
 }
 
 // preemptionOutcome is what a preemption run left.
